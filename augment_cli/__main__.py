@@ -1,0 +1,3 @@
+from augment_cli.cli import main
+
+main()

@@ -1,0 +1,175 @@
+"""The `augment` command. Thin: read options, call the api, print, exit.
+
+Only this module imports Typer or prints. Every AugmentError becomes one
+`Error:` line (plus a hint) on stderr and its exit code; heavy modules are
+imported inside commands so `augment --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+
+from augment_cli import __version__
+
+app = typer.Typer(
+    name="augment",
+    help="Expand small labelled datasets of images, audio and text offline, reproducibly.",
+    epilog="Example: augment expand data/ --recipe recipes/flips.toml --copies 5 --out out/",
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe file.",
+                                            dir_okay=False)]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"augment {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(version: Annotated[Optional[bool], typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None):
+    """Expand small labelled datasets of images, audio and text offline, reproducibly."""
+
+
+@app.command(epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
+                    "--copies 5 --out out/")
+def expand(
+    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    recipe: RecipeOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
+    copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes [default: all cores].")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
+    include_originals: Annotated[bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace a previous run's files in a non-empty --out.")] = False,
+    quiet: QuietOption = False,
+):
+    """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
+    from augment_cli import api
+
+    with reported_errors():
+        options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
+                       include_originals=include_originals)
+        if dry_run:
+            _print_plan(api.make_plan(**options))
+            return
+        with _progress(quiet) as on_progress:
+            summary = api.expand(**options, workers=workers, overwrite=overwrite,
+                                 on_progress=on_progress)
+        _print_summary(summary, quiet)
+    raise typer.Exit(code=summary.exit_code)
+
+
+@app.command(epilog="Example: augment validate recipes/heavy.toml")
+def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")]):
+    """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
+    from augment_cli.recipe import load_recipe
+
+    with reported_errors():
+        loaded = load_recipe(recipe)
+    counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
+    _err(f"{recipe}: OK ({counts} steps)")
+
+
+@app.command(epilog="Example: augment transforms --modality image")
+def transforms(
+    modality: Annotated[Optional[str], typer.Option(help="Only image, audio or text.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+):
+    """List every transform a recipe can use, with its parameters."""
+    from augment_cli import docs
+
+    with reported_errors():
+        typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """The one place where errors become messages and exit codes."""
+    from augment_cli.errors import AugmentError
+
+    try:
+        yield
+    except AugmentError as exc:
+        _err(f"Error: {exc}")
+        if exc.hint:
+            _err(f"Hint: {exc.hint}")
+        raise typer.Exit(code=exc.exit_code) from None
+    except KeyboardInterrupt:
+        _err("Interrupted. Run the same command again to redo the run.")
+        raise typer.Exit(code=130) from None
+
+
+@contextmanager
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="file", file=sys.stderr, dynamic_ncols=True) as bar:
+        def update(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield update
+
+
+def _print_plan(plan) -> None:
+    typer.echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
+    for label, count in plan.files_per_label().items():
+        typer.echo(f"  {label}: {count} files")
+    names = plan.output_names()
+    typer.echo(f"{len(plan.jobs)} files -> {len(names)} outputs:")
+    for name in names:
+        typer.echo(f"  {name}")
+    for reason, count in sorted(plan.skipped.items()):
+        typer.echo(f"skipped {count}: {reason}")
+    for row in plan.refused:
+        typer.echo(f"refused {row.source}: {row.error}")
+
+
+def _print_summary(summary, quiet: bool) -> None:
+    for row in summary.failed:
+        _err(f"Error: {row.source}: {row.error}")
+    if quiet:
+        return
+    if summary.unlabelled:
+        shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
+        _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
+             f"label folder and were skipped: {shown}")
+    skipped = sum(summary.skipped.values())
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
+    _err(f"Read {summary.files_read} files, wrote {summary.copies_written} copies"
+         + (f" and {summary.originals_copied} originals" if summary.originals_copied else "")
+         + f", skipped {skipped}" + (f" ({why})" if why else "")
+         + f", failed {len(summary.failed)} in {summary.seconds:.1f} s -> {summary.out}")
+    if summary.failed:
+        _err(f"Failed files are listed in {summary.out / 'errors.csv'}")
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def main() -> None:
+    """Console entry point: never let a traceback reach the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: still one line, and a non-zero exit
+        _err(f"Error: internal error ({type(exc).__name__}: {exc}); please report it")
+        sys.exit(3)

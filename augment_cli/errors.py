@@ -1,0 +1,63 @@
+"""The error types a user can see. `cli.py` turns each into one message line.
+
+Every error says *where*: recipe errors carry the recipe file, the step and
+the key; dataset errors the path; transform errors the sample and transform.
+"""
+
+from __future__ import annotations
+
+
+class AugmentError(Exception):
+    """Base of every error the tool reports to a user (never a traceback)."""
+
+    exit_code = 1
+    hint: str | None = None
+
+
+class UsageError(AugmentError):
+    """Bad command-line use: wrong paths, refused output folder, bad option."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+class RecipeError(AugmentError):
+    """A recipe that cannot be used; raised before any output is written."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        recipe: str,
+        step: str | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ):
+        self.reason, self.recipe, self.step, self.key, self.line = reason, recipe, step, key, line
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = self.recipe + (f":{self.line}" if self.line else "")
+        parts = [where]
+        if self.step:
+            parts.append(self.step)
+        if self.key:
+            parts.append(f"key '{self.key}'")
+        return ": ".join(parts) + f": {self.reason}"
+
+
+class SampleError(AugmentError):
+    """One source file could not be read, transformed or written.
+
+    Workers catch these per file and turn them into a failed record; the rest
+    of the run goes on.
+    """
+
+    def __init__(self, reason: str, *, transform: str | None = None):
+        self.reason, self.transform = reason, transform
+        super().__init__(f"{transform}: {reason}" if transform else reason)

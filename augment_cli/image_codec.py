@@ -1,0 +1,133 @@
+"""Decode and encode images: bytes <-> numpy array, modes made explicit.
+
+Decoding applies the EXIF orientation (so transforms see the upright image)
+and maps every Pillow mode onto a small set of array kinds:
+
+    1, L        -> HxW uint8             P (palette) -> RGB, or RGBA if it has
+    LA, PA      -> HxWx2 / HxWx4 uint8                  transparency
+    RGB, RGBA   -> HxWx3 / HxWx4 uint8   CMYK, YCbCr -> RGB
+    I;16*       -> HxW uint16            I (32-bit)  -> uint16 when it fits
+
+Anything else (LAB, float) is refused per file with the mode named.
+Multi-frame files (GIF, APNG, TIFF) give their first frame.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from augment_cli.errors import SampleError
+from augment_cli.recipe import OutputOptions
+
+# Pillow's own decompression-bomb threshold (about 89 megapixels); refusing
+# at the header check keeps a 50,000 x 50,000 PNG from allocating gigabytes.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+JPEG_BACKGROUND = 255  # alpha is flattened on white when writing JPEG
+SAVE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP",
+                ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF"}
+DIRECT_MODES = {"L", "LA", "RGB", "RGBA"}
+CONVERTED_MODES = {"1": "L", "PA": "RGBA", "CMYK": "RGB", "YCbCr": "RGB"}
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    data: np.ndarray  # the pixels transforms work on
+    icc_profile: bytes | None
+
+
+def decode(payload: bytes) -> DecodedImage:
+    """Bytes of any supported file -> upright pixels; SampleError if unreadable."""
+    if not payload:
+        raise SampleError("empty file (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(payload)) as image:
+                _check_size(image)
+                icc = image.info.get("icc_profile")
+                image = ImageOps.exif_transpose(image) or image
+                return DecodedImage(_to_array(image), icc)
+    except SampleError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise SampleError(f"refused as a decompression bomb: {exc}") from None
+    except Image.UnidentifiedImageError:
+        raise SampleError("not a readable image (unknown or corrupt format)") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise SampleError(f"cannot decode image: {exc}") from None
+
+
+def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
+           output: OutputOptions) -> bytes:
+    """Array -> file bytes in the format the extension names; the source's
+    colour profile is carried over."""
+    target = SAVE_FORMATS[extension.lower()]
+    image = _to_pillow(pixels, target)
+    options: dict[str, Any] = {}
+    icc_profile = decoded.icc_profile
+    if icc_profile and target in ("JPEG", "PNG", "WEBP", "TIFF"):
+        options["icc_profile"] = icc_profile
+    if target == "JPEG":
+        options["quality"] = output.jpeg_quality
+    elif target == "WEBP":
+        options["quality"] = output.webp_quality
+    elif target == "TIFF":
+        options["compression"] = "tiff_deflate"
+    buffer = io.BytesIO()
+    image.save(buffer, format=target, **options)
+    return buffer.getvalue()
+
+
+def _check_size(image: Image.Image) -> None:
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise SampleError(f"image has no pixels ({width}x{height})")
+    if width * height > MAX_PIXELS:
+        raise SampleError(f"refused as a decompression bomb: {width}x{height} pixels "
+                          f"is over the {MAX_PIXELS:,} limit")
+
+
+def _to_array(image: Image.Image) -> np.ndarray:
+    mode = image.mode
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    elif mode in CONVERTED_MODES:
+        image = image.convert(CONVERTED_MODES[mode])
+    elif mode.startswith("I;16"):
+        return np.asarray(image).astype(np.uint16)
+    elif mode == "I":
+        return _int32_to_uint16(np.asarray(image))
+    elif mode not in DIRECT_MODES:
+        raise SampleError(f"unsupported image mode {mode}")
+    return np.asarray(image)
+
+
+def _int32_to_uint16(values: np.ndarray) -> np.ndarray:
+    if values.size and (values.min() < 0 or values.max() > 65535):
+        raise SampleError("32-bit integer image with values outside 0..65535 is not supported")
+    return values.astype(np.uint16)
+
+
+def _to_pillow(pixels: np.ndarray, target: str) -> Image.Image:
+    if pixels.dtype == np.uint16:
+        if pixels.ndim != 2 or target not in ("PNG", "TIFF"):
+            raise SampleError(f"a 16-bit image cannot be written as {target} without "
+                              "losing its range; use [output] format = \"png\"")
+        return Image.fromarray(np.ascontiguousarray(pixels))
+    if target == "JPEG" and pixels.ndim == 3 and pixels.shape[2] in (2, 4):
+        pixels = _flatten_alpha(pixels)
+    return Image.fromarray(np.ascontiguousarray(pixels))
+
+
+def _flatten_alpha(pixels: np.ndarray) -> np.ndarray:
+    """JPEG has no alpha: composite on a white background."""
+    alpha = pixels[..., -1:].astype(np.float32) / 255.0
+    colour = pixels[..., :-1].astype(np.float32)
+    flat = colour * alpha + JPEG_BACKGROUND * (1.0 - alpha)
+    return np.rint(flat).astype(np.uint8).squeeze()

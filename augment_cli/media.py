@@ -1,0 +1,52 @@
+"""Which files are which modality, and what an output file is called.
+
+Kept free of heavy imports: the walker and `--dry-run` use it without
+decoding anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+EXTENSIONS = {
+    "image": (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"),
+}
+IMAGE_FORMAT_EXTENSIONS = {"jpg": ".jpg", "png": ".png", "webp": ".webp"}
+# GIF is palette-only: writing a transformed copy back to GIF would
+# re-quantise it to 256 colours, so "keep" writes GIF sources as PNG.
+KEEP_AS = {".gif": ".png"}
+
+
+def modality_of(path: str) -> str | None:
+    suffix = PurePosixPath(path).suffix.lower()
+    for modality, extensions in EXTENSIONS.items():
+        if suffix in extensions:
+            return modality
+    return None
+
+
+def output_extension(source: str, image_format: str) -> str:
+    """Extension of a written copy: the source's, unless [output] converts it."""
+    suffix = PurePosixPath(source).suffix
+    if modality_of(source) == "image" and image_format != "keep":
+        wanted = IMAGE_FORMAT_EXTENSIONS[image_format]
+        return suffix if suffix.lower() in _same_format(wanted) else wanted
+    return KEEP_AS.get(suffix.lower(), suffix)
+
+
+def copy_name(source: str, copy: int, extension: str) -> str:
+    """DIR-relative name of copy k of `source` (a POSIX path relative to SRC).
+
+    Copy 0 is the original, under its own name. A copy in another format than
+    its source keeps the source extension in its stem, so a.jpg and a.png
+    converted to PNG become a.jpg__aug1.png and a__aug1.png: no collision.
+    """
+    path = PurePosixPath(source)
+    if copy == 0:
+        return source
+    stem = path.stem if extension.lower() == path.suffix.lower() else path.name
+    return str(path.with_name(f"{stem}__aug{copy}{extension}"))
+
+
+def _same_format(extension: str) -> tuple[str, ...]:
+    return (".jpg", ".jpeg") if extension == ".jpg" else (extension,)

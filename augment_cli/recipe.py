@@ -1,0 +1,265 @@
+"""TOML recipe -> validated, frozen Recipe. The whole file is checked before
+any work starts; the first problem raises RecipeError naming file, step, key
+and (where the TOML shows it) the line.
+
+Format v1:
+
+    [output]                 # optional
+    format = "keep"          # keep | jpg | png | webp
+    jpeg_quality = 95
+
+    [[image]]                # one table per step, applied in order
+    transform = "rotate"
+    p = 0.7                  # probability, default 1
+    angle_deg = [-15, 15]    # a value, or [low, high] drawn per copy
+
+    [[image]]
+    p = 0.5                  # a group step: one member, weighted by its p
+    one_of = [ { transform = "hflip" }, { transform = "vflip", p = 0.2 } ]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from augment_cli import registry
+from augment_cli.errors import RecipeError
+from augment_cli.params import check_value
+from augment_cli.registry import MODALITIES, Param
+
+FORMAT_VERSION = 1
+GROUP_KINDS = ("one_of",)
+OUTPUT_PARAMS = (
+    Param("format", "choice", "keep", choices=("keep", "jpg", "png", "webp"),
+          help="image output format; keep writes each file in its source format"),
+    Param("jpeg_quality", "int", 95, bounds=(1, 100), ranged=False, help="JPEG quality"),
+    Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
+)
+TOP_LEVEL_KEYS = ("version", "output", *MODALITIES)
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """One transform with its validated values (ranges as (low, high))."""
+
+    transform: str
+    p: float
+    values: tuple[tuple[str, Any], ...]
+    where: str
+
+    def values_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+@dataclass(frozen=True)
+class GroupStep:
+    """one_of: pick one member (weighted by the members' p) and apply it."""
+
+    kind: str
+    p: float
+    members: tuple[TransformStep, ...]
+    where: str
+
+
+Step = TransformStep | GroupStep
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str = "keep"
+    jpeg_quality: int = 95
+    webp_quality: int = 90
+
+
+@dataclass(frozen=True)
+class Recipe:
+    path: str
+    steps: tuple[tuple[str, tuple[Step, ...]], ...]
+    output: OutputOptions
+    digest: str
+
+    def steps_for(self, modality: str) -> tuple[Step, ...]:
+        return dict(self.steps).get(modality, ())
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return tuple(m for m, steps in self.steps if steps)
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a recipe file; raise RecipeError on the first problem."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RecipeError("file not found", recipe=name) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"cannot read: {exc}", recipe=name) from None
+    return parse_recipe(text, name)
+
+
+def parse_recipe(text: str, name: str) -> Recipe:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"TOML syntax error: {exc}", recipe=name) from None
+    return _Checker(text, name).recipe(document)
+
+
+class _Checker:
+    """Validates one parsed document; knows the text to point at lines."""
+
+    def __init__(self, text: str, name: str):
+        self.name = name
+        self.lines = text.splitlines()
+
+    def fail(self, reason: str, step: str | None = None, key: str | None = None,
+             line: int | None = None) -> RecipeError:
+        return RecipeError(reason, recipe=self.name, step=step, key=key, line=line)
+
+    def recipe(self, document: dict[str, Any]) -> Recipe:
+        for key in document:
+            if key not in TOP_LEVEL_KEYS:
+                raise self.fail(f"unknown top-level key; expected one of {', '.join(TOP_LEVEL_KEYS)}",
+                                key=key, line=self.key_line(key, 0))
+        version = document.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise self.fail(f"unsupported recipe version {version!r}; this tool reads version 1",
+                            key="version")
+        steps = tuple((m, self.modality_steps(m, document.get(m, []))) for m in MODALITIES)
+        if not any(s for _, s in steps):
+            raise self.fail("the recipe has no steps; add an [[image]], [[audio]] or [[text]] table")
+        output = self.output(document.get("output", {}))
+        digest = _digest(steps, output)
+        return Recipe(self.name, steps, output, digest)
+
+    def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise self.fail(f"'{modality}' must be a list of tables: write each step as [[{modality}]]",
+                            key=modality)
+        return tuple(self.step(modality, i + 1, t) for i, t in enumerate(tables))
+
+    def step(self, modality: str, index: int, table: dict[str, Any]) -> Step:
+        line = self.header_line(modality, index)
+        groups = [k for k in GROUP_KINDS if k in table]
+        if groups:
+            return self.group(modality, index, table, groups[0], line)
+        where = f"[[{modality}]] step {index}"
+        return self.transform_step(modality, table, where, line)
+
+    def transform_step(self, modality: str, table: dict[str, Any], where: str,
+                       line: int | None) -> TransformStep:
+        name = table.get("transform")
+        if name is None:
+            raise self.fail("missing 'transform' (or a group key: one_of)", where, line=line)
+        if not isinstance(name, str) or registry.get(modality, name) is None:
+            known = ", ".join(registry.names(modality)) or "none yet"
+            raise self.fail(f"unknown {modality} transform {name!r}; known: {known}", where,
+                            key="transform", line=self.key_line("transform", line))
+        spec = registry.get(modality, name)
+        where = f"{where} ({name})"
+        p = self.probability(table, where, line)
+        values = {}
+        for key, value in table.items():
+            if key in ("transform", "p"):
+                continue
+            param = spec.param(key)
+            if param is None:
+                expected = ", ".join(q.name for q in spec.params) or "none besides p"
+                raise self.fail(f"unknown parameter; {name} takes: {expected}", where, key,
+                                self.key_line(key, line))
+            values[key] = self.value(param, value, where, line)
+        for param in spec.params:
+            if param.name not in values:
+                if param.required:
+                    raise self.fail("missing required parameter", where, param.name, line)
+                values[param.name] = param.default
+        return TransformStep(name, p, tuple(values.items()), where)
+
+    def group(self, modality: str, index: int, table: dict[str, Any], kind: str,
+              line: int | None) -> GroupStep:
+        where = f"[[{modality}]] step {index} ({kind})"
+        extra = [k for k in table if k not in (kind, "p")]
+        if extra:
+            raise self.fail(f"a {kind} group takes only '{kind}' and 'p'", where, extra[0],
+                            self.key_line(extra[0], line))
+        members = table[kind]
+        if not isinstance(members, list) or not members or not all(isinstance(m, dict) for m in members):
+            raise self.fail("expected a non-empty list of inline tables like { transform = \"hflip\" }",
+                            where, kind, self.key_line(kind, line))
+        checked = tuple(self.transform_step(modality, m, f"{where} option {i + 1}", line)
+                        for i, m in enumerate(members))
+        if sum(m.p for m in checked) <= 0:
+            raise self.fail("every option has p = 0, so none can be picked", where, kind, line)
+        return GroupStep(kind, self.probability(table, where, line), checked, where)
+
+    def probability(self, table: dict[str, Any], where: str, line: int | None) -> float:
+        param = Param("p", "float", 1.0, bounds=(0.0, 1.0), ranged=False)
+        return self.value(param, table.get("p", 1.0), where, line)
+
+    def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
+        try:
+            return check_value(param, value)
+        except ValueError as exc:
+            raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
+
+    def output(self, table: Any) -> OutputOptions:
+        where = "[output]"
+        if not isinstance(table, dict):
+            raise self.fail("must be a table", key="output")
+        line = self.header_line("output", 0)
+        values = {}
+        for key, value in table.items():
+            param = next((p for p in OUTPUT_PARAMS if p.name == key), None)
+            if param is None:
+                expected = ", ".join(p.name for p in OUTPUT_PARAMS)
+                raise self.fail(f"unknown key; [output] takes: {expected}", where, key,
+                                self.key_line(key, line))
+            if param.kind == "choice" and isinstance(value, list):
+                raise self.fail("expected a single value", where, key, self.key_line(key, line))
+            values[key] = self.value(param, value, where, line)
+        return OutputOptions(**values)
+
+    def header_line(self, table: str, index: int) -> int | None:
+        """Line of the index-th [[table]] header (or [table] when index is 0)."""
+        pattern = (re.compile(rf"^\s*\[\[\s*{table}\s*\]\]") if index
+                   else re.compile(rf"^\s*\[\s*{table}\s*\]"))
+        seen = 0
+        for number, text in enumerate(self.lines, 1):
+            if pattern.match(text):
+                seen += 1
+                if seen == max(index, 1):
+                    return number
+        return None
+
+    def key_line(self, key: str, start: int | None) -> int | None:
+        """First line at or after `start` that assigns `key`, before the next header."""
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|[{{,]\s*{re.escape(key)}\s*=")
+        for number in range(start or 1, len(self.lines) + 1):
+            text = self.lines[number - 1]
+            if number > (start or 0) and start and text.lstrip().startswith("["):
+                break
+            if pattern.search(text):
+                return number
+        return start
+
+
+def _digest(steps: tuple, output: OutputOptions) -> str:
+    """Hash of what the recipe means (not its comments or layout)."""
+    canonical = json.dumps([FORMAT_VERSION, repr(steps_without_where(steps)), repr(output)])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def steps_without_where(steps: tuple) -> list:
+    def plain(step: Step) -> Any:
+        if isinstance(step, GroupStep):
+            return [step.kind, step.p, [plain(m) for m in step.members]]
+        return [step.transform, step.p, step.values]
+
+    return [[modality, [plain(s) for s in items]] for modality, items in steps]

@@ -1,0 +1,206 @@
+"""The one table of transforms: name -> TransformSpec.
+
+Recipe validation, `augment transforms`, the README reference and the
+registry-wide tests all read from here, so a transform exists everywhere or
+nowhere. To add one: declare its parameters and decorate its sampler with
+`@register(...)` in `transforms/<modality>.py`, and put the maths in the
+family's `*_ops.py` as a plain function of (data, params).
+
+Appliers are named as "module:function" strings and imported on first use, so
+validating a recipe or printing help never imports OpenCV or librosa.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+MODALITIES = ("image", "audio", "text")
+REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
+
+# The families whose import fills the table. Add a module here when a new
+# family file is created.
+FAMILY_MODULES = ("augment_cli.transforms.image",)
+
+
+@dataclass(frozen=True)
+class Param:
+    """One recipe key of a transform.
+
+    kind is "float", "int", "bool", "choice" or "str". Numbers take a value or,
+    when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
+    one of `choices` or a list of them (one drawn per copy).
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    bounds: tuple[float, float] | None = None
+    choices: tuple[str, ...] = ()
+    ranged: bool = True
+    help: str = ""
+    # False when the sampler itself draws from the range (e.g. retries until
+    # a crop box fits); `draw` then passes the range through untouched.
+    draw: bool = True
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-safe description for `augment transforms --json` and the docs."""
+        return {
+            "name": self.name,
+            "type": self.kind + (" or [low, high]" if self.ranged and self.kind in NUMBER_KINDS else ""),
+            "default": None if self.required else _jsonable(self.default),
+            "required": self.required,
+            "allowed": self.allowed_text(),
+            "help": self.help,
+        }
+
+    def allowed_text(self) -> str:
+        if self.choices:
+            return " | ".join(self.choices)
+        if self.bounds:
+            return f"{_num(self.bounds[0])} .. {_num(self.bounds[1])}"
+        return ""
+
+
+NUMBER_KINDS = ("float", "int")
+Sampler = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class TransformSpec:
+    """A registered transform: how to check, sample, and apply it."""
+
+    name: str
+    modality: str
+    params: tuple[Param, ...]
+    sampler: Sampler
+    applier: str
+    doc: str
+    notes: tuple[str, ...] = field(default=())
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def apply_function(self) -> Callable[..., Any]:
+        return _resolve(self.applier)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "modality": self.modality,
+            "description": self.doc,
+            "params": [p.describe() for p in self.params],
+        }
+
+
+_TABLE: dict[tuple[str, str], TransformSpec] = {}
+_LOADED = False
+
+
+def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = ()):
+    """Decorate a sampler to add a transform to the table.
+
+    The sampler receives (rng, drawn, meta): `drawn` holds every parameter
+    with ranges already drawn; it returns the final JSON-safe parameters. The
+    first line of its docstring is the transform's one-line description.
+    """
+    assert modality in MODALITIES, modality
+
+    def decorate(sampler: Sampler) -> Sampler:
+        key = (modality, name)
+        if key in _TABLE:
+            raise ValueError(f"transform {modality}/{name} registered twice")
+        doc = (sampler.__doc__ or "").strip().splitlines()
+        if not doc:
+            raise ValueError(f"transform {modality}/{name} has no docstring")
+        _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0])
+        return sampler
+
+    return decorate
+
+
+def _load_families() -> None:
+    global _LOADED
+    if not _LOADED:
+        for module in FAMILY_MODULES:
+            importlib.import_module(module)
+        _LOADED = True
+
+
+def get(modality: str, name: str) -> TransformSpec | None:
+    _load_families()
+    return _TABLE.get((modality, name))
+
+
+def specs(modality: str | None = None) -> list[TransformSpec]:
+    """Every registered transform, sorted by modality then name."""
+    _load_families()
+    return sorted(
+        (s for s in _TABLE.values() if modality in (None, s.modality)),
+        key=lambda s: (MODALITIES.index(s.modality), s.name),
+    )
+
+
+def names(modality: str) -> list[str]:
+    return [s.name for s in specs(modality)]
+
+
+def meta_function(modality: str) -> Callable[[Any], dict[str, Any]]:
+    """Each family module defines `meta(data)`: what samplers may read."""
+    return _resolve(f"augment_cli.transforms.{modality}:meta")
+
+
+def draw(rng: Any, spec: TransformSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """Draw every ranged value of a validated step, in declaration order.
+
+    The order is fixed by the spec, so a copy's parameters depend only on its
+    random stream, never on dict order or on other steps.
+    """
+    drawn: dict[str, Any] = {}
+    for param in spec.params:
+        drawn[param.name] = _draw_value(rng, param, values[param.name])
+    return drawn
+
+
+def _draw_value(rng: Any, param: Param, value: Any) -> Any:
+    if not param.draw or not isinstance(value, tuple):
+        return value
+    if param.kind == "choice":
+        return value[int(rng.integers(len(value)))]
+    return _draw_number(rng, param.kind, value)
+
+
+def _draw_number(rng: Any, kind: str, span: tuple[float, float]) -> float | int:
+    low, high = span
+    if kind == "int":
+        return int(rng.integers(int(low), int(high) + 1))
+    # Six significant digits keep the manifest readable; the rounded value is
+    # the one applied, so a replay of the manifest is exact.
+    return float(f"{rng.uniform(low, high):.6g}")
+
+
+_RESOLVED: dict[str, Callable[..., Any]] = {}
+
+
+def _resolve(target: str) -> Callable[..., Any]:
+    function = _RESOLVED.get(target)
+    if function is None:
+        module, _, attr = target.partition(":")
+        function = _RESOLVED[target] = getattr(importlib.import_module(module), attr)
+    return function
+
+
+def _num(x: float) -> str:
+    if isinstance(x, float) and math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:g}"
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value

@@ -1,0 +1,120 @@
+"""Image transforms: parameters, samplers and docs (registered in the table).
+
+The maths lives in `image_ops.py`; nothing here imports OpenCV.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from augment_cli.registry import Param, register
+
+OPS = "augment_cli.transforms.image_ops"
+
+# One meaning everywhere for what fills pixels that come from outside the image.
+BORDER = Param("border", "choice", "reflect", choices=("reflect", "constant", "replicate"),
+               help="how pixels from outside the image are filled")
+FILL = Param("fill", "int", 0, bounds=(0, 65535), ranged=False,
+             help="value of every channel where border = constant")
+
+
+def meta(image: np.ndarray) -> dict[str, Any]:
+    """Size, channels and dtype: what image samplers may depend on."""
+    return {
+        "height": int(image.shape[0]),
+        "width": int(image.shape[1]),
+        "channels": 1 if image.ndim == 2 else int(image.shape[2]),
+        "dtype": str(image.dtype),
+    }
+
+
+@register("hflip", modality="image", apply=f"{OPS}:hflip")
+def hflip(rng, drawn, meta):
+    """Mirror left-right."""
+    return drawn
+
+
+@register("vflip", modality="image", apply=f"{OPS}:vflip")
+def vflip(rng, drawn, meta):
+    """Mirror top-bottom."""
+    return drawn
+
+
+@register("rotate", modality="image", apply=f"{OPS}:rotate", params=(
+    Param("angle_deg", "float", (-15.0, 15.0), bounds=(-360, 360),
+          help="degrees, counter-clockwise"),
+    BORDER, FILL,
+))
+def rotate(rng, drawn, meta):
+    """Rotate about the centre, keeping the size; corners filled per `border`."""
+    return drawn
+
+
+@register("random_resized_crop", modality="image", apply=f"{OPS}:random_resized_crop", params=(
+    Param("scale", "float", (0.6, 1.0), bounds=(0.01, 1.0),
+          help="crop area as a fraction of the image area", draw=False),
+    Param("ratio", "float", (0.75, 1.3333), bounds=(0.1, 10.0),
+          help="crop aspect ratio (width / height), drawn log-uniformly", draw=False),
+))
+def random_resized_crop(rng, drawn, meta):
+    """Crop a random box (area and aspect in range) and scale it back to the source size."""
+    width, height = meta["width"], meta["height"]
+    area = width * height
+    # The recipe gives the ranges; draw them here (not via `drawn`) because
+    # several tries may be needed to fit the box, as torchvision does.
+    scale, ratio = _span(drawn["scale"]), _span(drawn["ratio"])
+    for _ in range(10):
+        target = area * rng.uniform(*scale)
+        aspect = math.exp(rng.uniform(math.log(ratio[0]), math.log(ratio[1])))
+        w = int(round(math.sqrt(target * aspect)))
+        h = int(round(math.sqrt(target / aspect)))
+        if 0 < w <= width and 0 < h <= height:
+            x = int(rng.integers(0, width - w + 1))
+            y = int(rng.integers(0, height - h + 1))
+            return {"x": x, "y": y, "w": w, "h": h}
+    return _central_box(width, height, ratio)
+
+
+@register("brightness_contrast", modality="image", apply=f"{OPS}:brightness_contrast", params=(
+    Param("brightness", "float", (-0.2, 0.2), bounds=(-1, 1),
+          help="added fraction of the full range (0.1 = +10 % of white)"),
+    Param("contrast", "float", (-0.2, 0.2), bounds=(-1, 10),
+          help="signed change of contrast (0.2 = pixel values x 1.2)"),
+))
+def brightness_contrast(rng, drawn, meta):
+    """Shift brightness and scale contrast: out = in x (1 + contrast) + brightness x max."""
+    return drawn
+
+
+@register("grayscale", modality="image", apply=f"{OPS}:grayscale")
+def grayscale(rng, drawn, meta):
+    """Replace colour by its luma in every channel; the mode (RGB, RGBA) is kept."""
+    return drawn
+
+
+@register("gaussian_blur", modality="image", apply=f"{OPS}:gaussian_blur", params=(
+    Param("sigma", "float", (0.5, 1.5), bounds=(0, 50), help="standard deviation in pixels"),
+))
+def gaussian_blur(rng, drawn, meta):
+    """Blur with a Gaussian kernel of the drawn sigma (kernel size follows from sigma)."""
+    return drawn
+
+
+def _span(value: Any) -> tuple[float, float]:
+    """A range param the sampler draws itself: a value means a fixed point."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def _central_box(width: int, height: int, ratio: tuple[float, float]) -> dict[str, int]:
+    """Fallback when no random box fits: the largest central box within ratio."""
+    aspect = width / height
+    if aspect < ratio[0]:
+        w, h = width, int(round(width / ratio[0]))
+    elif aspect > ratio[1]:
+        w, h = int(round(height * ratio[1])), height
+    else:
+        w, h = width, height
+    return {"x": (width - w) // 2, "y": (height - h) // 2, "w": w, "h": h}

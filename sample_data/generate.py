@@ -1,0 +1,72 @@
+"""Make the bundled sample_data/ tree from nothing (own content, no downloads).
+
+    python sample_data/generate.py            # rewrites sample_data/images
+
+Images: procedurally drawn shapes in three classes (circle, square, triangle)
+on textured backgrounds, in the formats and modes a real folder mixes: RGB
+JPEG, RGB and RGBA PNG, a grayscale PNG, and a sub-folder kept in outputs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+HERE = Path(__file__).resolve().parent
+SIZE = (160, 120)
+SHAPES = ("circle", "square", "triangle")
+# (relative name, mode) per class: a real folder mixes formats and modes.
+FILES = (
+    ("{shape}_01.jpg", "RGB"), ("{shape}_02.jpg", "RGB"), ("{shape}_03.jpg", "RGB"),
+    ("{shape}_04.png", "RGB"), ("{shape}_05.png", "RGBA"), ("{shape}_06.png", "L"),
+    ("night/{shape}_07.jpg", "RGB"), ("night/{shape}_08.jpg", "RGB"),
+)
+
+
+def draw_shape(shape: str, rng: np.random.Generator, mode: str, dark: bool) -> Image.Image:
+    width, height = SIZE
+    base = rng.integers(20, 90 if dark else 200, size=3)
+    gradient = np.linspace(0, 40, width)[None, :, None]
+    noise = rng.normal(0, 6, size=(height, width, 3))
+    background = np.clip(base + gradient + noise, 0, 255).astype(np.uint8)
+    image = Image.fromarray(background, "RGB")
+    canvas = ImageDraw.Draw(image)
+    colour = tuple(int(c) for c in rng.integers(120, 256, size=3))
+    cx, cy = rng.integers(50, width - 50), rng.integers(40, height - 40)
+    r = int(rng.integers(20, 36))
+    if shape == "circle":
+        canvas.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colour, outline=(0, 0, 0), width=2)
+    elif shape == "square":
+        canvas.rectangle((cx - r, cy - r, cx + r, cy + r), fill=colour, outline=(0, 0, 0), width=2)
+    else:
+        canvas.polygon([(cx, cy - r), (cx - r, cy + r), (cx + r, cy + r)], fill=colour,
+                       outline=(0, 0, 0))
+    if mode == "RGBA":
+        alpha = Image.new("L", SIZE, 0)
+        ImageDraw.Draw(alpha).rounded_rectangle((8, 8, width - 8, height - 8), 18, fill=255)
+        image.putalpha(alpha)
+    return image.convert(mode) if mode != image.mode else image
+
+
+def make_images(root: Path) -> int:
+    rng = np.random.default_rng(20261126)
+    count = 0
+    for shape in SHAPES:
+        for pattern, mode in FILES:
+            path = root / shape / pattern.format(shape=shape)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            image = draw_shape(shape, rng, mode, dark="night" in pattern)
+            image.save(path, quality=92) if path.suffix == ".jpg" else image.save(path)
+            count += 1
+    return count
+
+
+def main(root: Path = HERE) -> None:
+    print(f"wrote {make_images(root / 'images')} images under {root / 'images'}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE)
