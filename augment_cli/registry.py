@@ -22,7 +22,11 @@ REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
-FAMILY_MODULES = ("augment_cli.transforms.image",)
+FAMILY_MODULES = (
+    "augment_cli.transforms.image",
+    "augment_cli.transforms.image_geometry",
+    "augment_cli.transforms.image_colour",
+)
 
 
 @dataclass(frozen=True)

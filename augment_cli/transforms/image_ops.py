@@ -17,6 +17,12 @@ BORDERS = {
     "constant": cv2.BORDER_CONSTANT,
     "replicate": cv2.BORDER_REPLICATE,
 }
+INTERPOLATIONS = {
+    "nearest": cv2.INTER_NEAREST,
+    "linear": cv2.INTER_LINEAR,
+    "cubic": cv2.INTER_CUBIC,
+    "area": cv2.INTER_AREA,
+}
 
 
 def hflip(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -40,9 +46,10 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any]) -
     """warpAffine with the shared `border`/`fill` options, same output size."""
     height, width = image.shape[:2]
     fill = params.get("fill", 0)
-    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                          borderMode=BORDERS[params.get("border", "reflect")],
-                          borderValue=(fill, fill, fill, fill))
+    flags = INTERPOLATIONS[params.get("interpolation", "linear")]
+    return by_planes(image, lambda plane: cv2.warpAffine(
+        plane, matrix, (width, height), flags=flags,
+        borderMode=BORDERS[params.get("border", "reflect")], borderValue=(fill,) * 4))
 
 
 def random_resized_crop(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -62,8 +69,8 @@ def brightness_contrast(image: np.ndarray, params: dict[str, Any]) -> np.ndarray
     if image.dtype == np.uint8:
         # A 256-entry table is exact and several times faster than float maths.
         table = np.clip(np.arange(256) * alpha + beta, 0, 255).round().astype(np.uint8)
-        return _on_colour(image, lambda colour: cv2.LUT(colour, table))
-    return _on_colour(image, lambda colour: _clip_round(colour * alpha + beta, image.dtype))
+        return on_colour(image, lambda colour: cv2.LUT(colour, table))
+    return on_colour(image, lambda colour: _clip_round(colour * alpha + beta, image.dtype))
 
 
 def grayscale(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
@@ -84,11 +91,21 @@ def gaussian_blur(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
                             borderType=cv2.BORDER_REFLECT_101)
 
 
+def by_planes(image: np.ndarray, operation) -> np.ndarray:
+    """Run an OpenCV operation that takes 1, 3 or 4 channels on any image:
+    a 2-channel (LA) image goes plane by plane. The result keeps the layout."""
+    if image.ndim == 3 and image.shape[2] == 2:
+        planes = [operation(np.ascontiguousarray(image[..., i])) for i in range(2)]
+        return np.stack(planes, axis=-1)
+    out = operation(image)
+    return out[..., None] if image.ndim == 3 and out.ndim == 2 else out
+
+
 def max_value(image: np.ndarray) -> int:
     return int(np.iinfo(image.dtype).max)
 
 
-def _on_colour(image: np.ndarray, operation) -> np.ndarray:
+def on_colour(image: np.ndarray, operation) -> np.ndarray:
     """Apply to colour channels only: alpha (the last of 2 or 4) is kept."""
     if image.ndim == 3 and image.shape[2] in (2, 4):
         out = image.copy()
