@@ -26,6 +26,8 @@ FAMILY_MODULES = (
     "augment_cli.transforms.image",
     "augment_cli.transforms.image_geometry",
     "augment_cli.transforms.image_colour",
+    "augment_cli.transforms.image_quality",
+    "augment_cli.transforms.image_occlusion",
 )
 
 
