@@ -119,7 +119,11 @@ def gamma(image: np.ndarray, params: Params) -> np.ndarray:
 
 def clahe(image: np.ndarray, params: Params) -> np.ndarray:
     tiles = params["tiles"]
-    tool = cv2.createCLAHE(clipLimit=params["clip_limit"], tileGridSize=(tiles, tiles))
+    # OpenCV's limit is per histogram bin relative to a flat histogram, and a
+    # 16-bit histogram has 256x the bins: scale it so a limit means the same
+    # clipping of an image's levels at either depth.
+    bins_ratio = (max_value(image) + 1) // 256
+    tool = cv2.createCLAHE(clipLimit=params["clip_limit"] * bins_ratio, tileGridSize=(tiles, tiles))
 
     def run(colour: np.ndarray) -> np.ndarray:
         if not is_colour(colour):
