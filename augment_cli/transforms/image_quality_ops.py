@@ -91,8 +91,9 @@ def _median_numpy(image: np.ndarray, size: int) -> np.ndarray:
     planes = image[..., None] if image.ndim == 2 else image
     out = np.empty_like(planes)
     for c in range(planes.shape[2]):
+        # Replicated edges, as OpenCV's medianBlur does for smaller kernels.
         padded = cv2.copyMakeBorder(np.ascontiguousarray(planes[..., c]), half, half, half, half,
-                                    cv2.BORDER_REFLECT_101)
+                                    cv2.BORDER_REPLICATE)
         windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
         out[..., c] = np.median(windows.reshape(*windows.shape[:2], -1), axis=2).astype(image.dtype)
     return out.reshape(image.shape)
