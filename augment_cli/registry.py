@@ -41,6 +41,7 @@ FAMILY_MODULES = (
     "augment_cli.transforms.image_colour",
     "augment_cli.transforms.image_quality",
     "augment_cli.transforms.image_occlusion",
+    "augment_cli.transforms.image_policy",
 )
 
 
@@ -102,6 +103,9 @@ class TransformSpec:
     applier: str
     doc: str
     notes: tuple[str, ...] = field(default=())
+    # True for mixing transforms: the applier is (data, params, partners),
+    # partners being pipeline's `resources` (other files of the same label).
+    uses_partners: bool = False
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -122,7 +126,8 @@ _TABLE: dict[tuple[str, str], TransformSpec] = {}
 _LOADED = False
 
 
-def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = ()):
+def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
+             uses_partners: bool = False):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
@@ -138,7 +143,8 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         doc = (sampler.__doc__ or "").strip().splitlines()
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
-        _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0])
+        _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
+                                    uses_partners=uses_partners)
         return sampler
 
     return decorate
