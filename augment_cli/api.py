@@ -21,6 +21,7 @@ from augment_cli.errors import UsageError
 from augment_cli.executor import batches, make_executor, run_jobs
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.media import copy_name, output_extension
+from augment_cli.partners import uses_partners
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.worker import Job, process_batch
 
@@ -102,6 +103,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     plan.skipped.update(plan.scan.skipped)
     first = 0 if include_originals else 1
     taken: dict[str, str] = {}
+    partners = _label_groups(plan.scan.samples) if uses_partners(recipe) else {}
     for sample in plan.scan.samples:
         if not recipe.steps_for(sample.modality):
             plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
@@ -114,8 +116,17 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
                                          f"its output names collide with those of {clash}; rename one"))
             continue
         taken.update((n.casefold(), sample.relative) for _, n in outputs)
-        plan.jobs.append(Job(str(source), str(out), sample, outputs, recipe, seed))
+        plan.jobs.append(Job(str(source), str(out), sample, outputs, recipe, seed,
+                             partners.get((sample.label, sample.modality), ())))
     return plan
+
+
+def _label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Sorted relative paths per (label, modality): who may mix with whom."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for sample in samples:
+        groups.setdefault((sample.label, sample.modality), []).append(sample.relative)
+    return {key: tuple(sorted(paths)) for key, paths in groups.items()}
 
 
 def default_workers() -> int:

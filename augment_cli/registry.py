@@ -42,6 +42,7 @@ FAMILY_MODULES = (
     "augment_cli.transforms.image_quality",
     "augment_cli.transforms.image_occlusion",
     "augment_cli.transforms.image_policy",
+    "augment_cli.transforms.image_mix",
 )
 
 

@@ -16,6 +16,7 @@ from augment_cli.dataset import Sample
 from augment_cli.errors import SampleError
 from augment_cli.files import atomic_write, remove_quietly
 from augment_cli.manifest import ManifestRow, transforms_json
+from augment_cli.partners import Partners
 from augment_cli.pipeline import augment
 from augment_cli.recipe import Recipe
 from augment_cli.seeding import copy_seed
@@ -29,6 +30,9 @@ class Job:
     outputs: tuple[tuple[int, str], ...]  # (copy index, DIR-relative name); 0 = original
     recipe: Recipe
     seed: int
+    # Sorted paths of the files of this sample's label (itself included), set
+    # only when the recipe mixes files; the plan shares one tuple per label.
+    partners: tuple[str, ...] = ()
 
 
 @dataclass
@@ -71,12 +75,14 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     codec = _codec(sample.modality)
     decoded = codec.decode(payload)
     steps = job.recipe.steps_for(sample.modality)
+    others = [p for p in job.partners if p != sample.relative]
+    resources = Partners(job.source_root, others, codec.decode) if job.partners else None
     for copy, name in job.outputs:
         if copy == 0:
             blob, records = payload, []
         else:
             sequence = copy_seed(job.seed, sample.relative, copy)
-            data, records = augment(decoded.data, steps, sample.modality, sequence)
+            data, records = augment(decoded.data, steps, sample.modality, sequence, resources)
             blob = codec.encode(data, decoded, PurePosixPath(name).suffix, job.recipe.output)
         target = out_root / name
         atomic_write(target, blob)

@@ -54,3 +54,25 @@ def step_for(name: str, p: float, **values) -> TransformStep:
     merged.update(values)
     ranged = {k: tuple(v) if isinstance(v, list) else v for k, v in merged.items()}
     return TransformStep(name, p, tuple(ranged.items()), f"test {name}")
+
+
+class MemoryPartners:
+    """pipeline resources over in-memory images (what partners.Partners
+    gives the pipeline from files): `.paths` and path -> pixels."""
+
+    def __init__(self, images: dict[str, np.ndarray]):
+        self.images = images
+        self.paths = tuple(sorted(images))
+        self.loaded: list[str] = []
+
+    def __call__(self, path: str) -> np.ndarray:
+        self.loaded.append(path)
+        return self.images[path]
+
+
+def mixed_partners() -> MemoryPartners:
+    """Partners of other kinds and sizes than any source, to exercise matching."""
+    every = kinds()
+    return MemoryPartners({"same/p1.png": every["rgba16"][::2, ::3].copy(),
+                           "same/p2.jpg": every["l8"][:, ::-1].copy(),
+                           "same/p3.png": np.ascontiguousarray(every["rgb8"][::-1])})

@@ -16,7 +16,7 @@ import pytest
 
 from augment_cli import pipeline, registry
 from augment_cli.errors import SampleError
-from catalogue_helpers import kinds, step_for
+from catalogue_helpers import kinds, mixed_partners, step_for
 
 SPECS = registry.specs("image")
 NAMES = [s.name for s in SPECS]
@@ -36,9 +36,12 @@ REFUSED = {
 }
 
 
+PARTNERS = mixed_partners()  # mixing transforms draw from these
+
+
 def augment_once(name: str, image: np.ndarray, p: float, seed: int = 3):
     step = step_for(name, p, **EXAMPLES.get(name, {}))
-    return pipeline.augment(image, (step,), "image", np.random.SeedSequence(seed))
+    return pipeline.augment(image, (step,), "image", np.random.SeedSequence(seed), PARTNERS)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -74,7 +77,7 @@ def test_applies_keeps_kind_and_replays_exactly(name, kind):
     assert stored == records
     assert out.dtype == source.dtype and out.ndim == source.ndim
     assert out.shape[2:] == source.shape[2:]
-    again = pipeline.replay(source, stored, "image")
+    again = pipeline.replay(source, stored, "image", PARTNERS)
     np.testing.assert_array_equal(again, out)
     assert not np.shares_memory(out, source)
 
