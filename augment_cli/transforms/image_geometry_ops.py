@@ -96,7 +96,9 @@ def crop(image: np.ndarray, params: Params) -> np.ndarray:
                             "left": grow_x // 2, "right": grow_x - grow_x // 2,
                             "border": params["border"], "fill": params["fill"]})
     x, y = params["x"], params["y"]
-    return image[y : y + out_h, x : x + out_w].copy()
+    # A view, not a copy: no applier writes into its input (the registry
+    # tests check that), and the encoder copies when it needs contiguity.
+    return image[y : y + out_h, x : x + out_w]
 
 
 def pad(image: np.ndarray, params: Params) -> np.ndarray:
