@@ -50,9 +50,9 @@ def perspective(rng, drawn, meta):
 
 
 @register("elastic", modality="image", apply=f"{OPS}:elastic", params=(
-    Param("alpha", "float", (20.0, 40.0), bounds=(0, 1000),
-          help="strength of the displacement, in pixels"),
-    Param("sigma", "float", (6.0, 8.0), bounds=(1, 200),
+    Param("alpha", "float", (5.0, 12.0), bounds=(0, 1000),
+          help="largest displacement of a pixel, in pixels"),
+    Param("sigma", "float", (8.0, 12.0), bounds=(1, 200),
           help="smoothness of the displacement field, in pixels"),
     INTERPOLATION, BORDER, FILL,
 ))
