@@ -193,7 +193,8 @@ class _Checker:
         if not isinstance(members, list) or not members or not all(isinstance(m, dict) for m in members):
             raise self.fail("expected a non-empty list of inline tables like { transform = \"hflip\" }",
                             where, kind, self.key_line(kind, line))
-        checked = tuple(self.transform_step(modality, m, f"{where} option {i + 1}", line)
+        members_line = self.key_line(kind, line)  # members' keys are searched from here
+        checked = tuple(self.transform_step(modality, m, f"{where} option {i + 1}", members_line)
                         for i, m in enumerate(members))
         if sum(m.p for m in checked) <= 0:
             raise self.fail("every option has p = 0, so none can be picked", where, kind, line)
