@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import subprocess
 import sys
@@ -27,16 +28,18 @@ def test_manifest_rows_match_files_and_labels(image_tree, write_recipe, run_cli,
                      "--out", out, "--workers", 1)
     assert result.exit_code == 0, result.output
     rows = read_rows(out)
-    assert list(rows[0]) == ["file_name", "label", "source", "copy", "modality", "transforms"]
+    assert list(rows[0]) == ["file_name", "label", "source", "copy", "modality", "transforms", "sha256"]
     assert len(rows) == 5 * 3
     assert [r["file_name"] for r in rows] == sorted(r["file_name"] for r in rows)
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert written - {"manifest.csv", ".augment-run.json"} == {r["file_name"] for r in rows}
+    own = {"manifest.csv", ".augment-run.json", ".augment-index.jsonl", ".augment-lock"}
+    assert written - own == {r["file_name"] for r in rows}
     for row in rows:
         assert row["file_name"].split("/")[0] == row["label"] == row["source"].split("/")[0]
         assert (image_tree / row["source"]).is_file()
         assert row["copy"] in {"1", "2", "3"}
         json.loads(row["transforms"])
+        assert hashlib.sha256((out / row["file_name"]).read_bytes()).hexdigest() == row["sha256"]
     assert "cat/deep/c__aug2.png" in {r["file_name"] for r in rows}
     assert "Read 5 files, wrote 15 copies" in result.stderr
 
