@@ -85,7 +85,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
             data, records = augment(decoded.data, steps, sample.modality, sequence)
             blob = codec.encode(data, decoded, PurePosixPath(name).suffix, job.recipe.output)
         target = _inside(out_root, name)
-        atomic_write(target, blob)
+        _write(target, name, blob)
         written.append(target)
         result.rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
                                        transforms_json(records), hashlib.sha256(blob).hexdigest()))
@@ -98,6 +98,13 @@ def _read_source(path: Path) -> tuple[Stamp, bytes]:
         return Stamp.of(path), path.read_bytes()
     except OSError as exc:
         raise SampleError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _write(target: Path, name: str, blob: bytes) -> None:
+    try:
+        atomic_write(target, blob)
+    except OSError as exc:
+        raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
 def _inside(out_root: Path, name: str) -> Path:
