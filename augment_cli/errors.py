@@ -47,7 +47,7 @@ class RecipeError(AugmentError):
         if self.step:
             parts.append(self.step)
         if self.key:
-            parts.append(f"key '{self.key}'")
+            parts.append(f"key {self.key!r}")  # repr: a key with a newline stays one line
         return ": ".join(parts) + f": {self.reason}"
 
 

@@ -167,7 +167,8 @@ def test_version_and_help_examples(run_cli):
     from augment_cli import __version__
 
     assert run_cli("--version").stdout.strip() == f"augment {__version__}"
-    for command in (["--help"], ["expand", "--help"], ["validate", "--help"], ["transforms", "--help"]):
+    for command in (["--help"], ["expand", "--help"], ["validate", "--help"], ["transforms", "--help"],
+                    ["verify", "--help"]):
         result = run_cli(*command)
         assert result.exit_code == 0 and "Example:" in result.stdout, command
 
