@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from augment_cli.files import write_if_changed
-from augment_cli.manifest import ManifestRow
+from augment_cli.manifest import ManifestRow, cells
 
 INDEX_NAME = ".augment-index.jsonl"
 
@@ -44,7 +44,7 @@ class SourceEntry:
     def to_line(self) -> str:
         return json.dumps({"source": self.source, "size": self.stamp.size,
                            "mtime_ns": self.stamp.mtime_ns, "sha256": self.sha256,
-                           "rows": [list(astuple(r)) for r in self.rows]},
+                           "rows": [cells(r) for r in self.rows]},
                           ensure_ascii=False, separators=(",", ":")) + "\n"
 
     @classmethod

@@ -77,6 +77,8 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload)
     steps = job.recipe.steps_for(sample.modality)
+    # Every output of a source shares one folder: check it once, not per copy.
+    folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
     for copy, name in job.outputs:
         if copy == 0:
             blob, records = payload, []
@@ -84,7 +86,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
             sequence = copy_seed(job.seed, sample.relative, copy)
             data, records = augment(decoded.data, steps, sample.modality, sequence)
             blob = codec.encode(data, decoded, PurePosixPath(name).suffix, job.recipe.output)
-        target = _inside(out_root, name)
+        target = folder / PurePosixPath(name).name
         _write(target, name, blob)
         written.append(target)
         result.rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
@@ -107,11 +109,11 @@ def _write(target: Path, name: str, blob: bytes) -> None:
         raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
 
 
-def _inside(out_root: Path, name: str) -> Path:
-    """The output path, refused if it would land outside DIR (e.g. through a
-    symlinked folder inside DIR)."""
-    target = out_root / name
-    root, parent = out_root.resolve(), target.parent.resolve()
-    if ".." in PurePosixPath(name).parts or (parent != root and root not in parent.parents):
-        raise SampleError(f"output {name} would be written outside the output folder")
+def _inside(out_root: Path, folder: str) -> Path:
+    """The output folder, refused if it would lie outside DIR (e.g. reached
+    through a symlinked folder inside DIR)."""
+    target = out_root / folder
+    root, real = out_root.resolve(), target.resolve()
+    if ".." in PurePosixPath(folder).parts or (real != root and root not in real.parents):
+        raise SampleError(f"output folder {folder} would be outside the output folder")
     return target
