@@ -13,17 +13,21 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
-from augment_cli import outdir
+from augment_cli import incremental, outdir
 from augment_cli.dataset import Scan, scan
-from augment_cli.errors import UsageError
-from augment_cli.executor import batches, make_executor, run_jobs
+from augment_cli.errors import Interrupted, OutputError, UsageError
+from augment_cli.executor import batches, executor_for, run_jobs
+from augment_cli.index import IndexJournal, SourceEntry, write_index
+from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.media import copy_name, output_extension
 from augment_cli.partners import uses_partners
 from augment_cli.recipe import Recipe, load_recipe
-from augment_cli.worker import Job, process_batch
+from augment_cli.worker import Job, SampleResult, process_batch
 
 Progress = Callable[[int, int], None]
 
@@ -56,6 +60,11 @@ class Summary:
     skipped: Counter = field(default_factory=Counter)
     failed: list[ErrorRow] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
+    added: int = 0
+    regenerated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    regenerate_reason: str | None = None  # why nothing of the previous run was kept
     seconds: float = 0.0
 
     @property
@@ -65,42 +74,103 @@ class Summary:
 
 def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
-           overwrite: bool = False, on_progress: Progress | None = None) -> Summary:
-    """Write `copies` augmented copies of every file under `source` into `out`."""
+           overwrite: bool = False, follow_links: bool = False,
+           on_progress: Progress | None = None) -> Summary:
+    """Write `copies` augmented copies of every file under `source` into `out`.
+
+    A re-run into the same `out` redoes only sources that were added,
+    changed or left unfinished, and removes the outputs of deleted sources.
+    """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
-                     include_originals=include_originals)
-    outdir.claim(plan.out, plan.recipe, overwrite=overwrite, keep=set(plan.output_names()))
+                     include_originals=include_originals, follow_links=follow_links)
     state = outdir.RunState.of(plan.recipe, seed, copies, include_originals)
-    outdir.write_state(plan.out, state)
-    summary = Summary(plan.out, skipped=plan.skipped.copy(), failed=list(plan.refused),
-                      unlabelled=plan.scan.unlabelled)
-    rows: list[ManifestRow] = []
-    for result in _run(plan, workers, on_progress):
-        if result.ok:
-            summary.files_read += 1
-            rows.extend(result.rows)
-        else:
-            summary.failed.append(ErrorRow(result.sample.relative, result.sample.label,
-                                           result.sample.modality, result.error))
-    summary.copies_written = sum(1 for row in rows if row.copy > 0)
-    summary.originals_copied = len(rows) - summary.copies_written
-    _write_reports(plan.out, rows, summary.failed)
-    outdir.write_state(plan.out, state.completed())
+    outdir.check_claim(plan.out, state, overwrite)
+    with _writing(plan.out):
+        plan.out.mkdir(parents=True, exist_ok=True)
+        with locked(plan.out):
+            summary = _expand_locked(plan, state, workers, overwrite, on_progress)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+def _expand_locked(plan: Plan, state: outdir.RunState, workers: int | None, overwrite: bool,
+                   on_progress: Progress | None) -> Summary:
+    out = plan.out
+    outdir.sweep_temporary_files(out)
+    previous, summary_reason = outdir.previous_entries(out, state, overwrite)
+    work = incremental.split(plan.jobs, previous, plan.source, out)
+    outdir.remove_outputs(out, work.obsolete)
+    write_index(out, work.unchanged)
+    outdir.write_state(out, state)
+    summary = Summary(out, skipped=plan.skipped.copy(), failed=list(plan.refused),
+                      unlabelled=plan.scan.unlabelled, added=work.added,
+                      regenerated=work.regenerated, removed=work.removed,
+                      unchanged=len(work.unchanged), regenerate_reason=summary_reason)
+    entries = dict(work.unchanged)
+    try:
+        _run(work.jobs, workers, entries, summary, out, on_progress)
+    except (KeyboardInterrupt, Terminated) as stop:
+        _stop_cleanly(work.jobs, entries, summary, out)
+        raise Interrupted(exit_code_for(stop), len(entries) - len(work.unchanged),
+                          len(work.jobs)) from None
+    _write_reports(out, entries, summary.failed)
+    outdir.write_state(out, state.completed())
+    return summary
+
+
+def _run(jobs: list[Job], workers: int | None, entries: dict[str, SourceEntry], summary: Summary,
+         out: Path, on_progress: Progress | None) -> None:
+    """Run the jobs; record each finished source in `entries` and the journal."""
+    workers = max(1, min(workers or default_workers(), len(jobs)))
+    journal = IndexJournal(out)
+    try:
+        with sigterm_raises(), executor_for(workers) as executor:
+            results = run_jobs(executor, process_batch, batches(jobs, workers), in_flight=workers * 4)
+            for done, result in enumerate(results, 1):
+                _record(result, entries, summary, journal)
+                if on_progress:
+                    on_progress(done, len(jobs))
+    finally:
+        journal.close()
+
+
+def _record(result: SampleResult, entries: dict[str, SourceEntry], summary: Summary,
+            journal: IndexJournal) -> None:
+    sample = result.sample
+    if result.ok:
+        summary.files_read += 1
+        summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
+        summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
+        entry = SourceEntry(sample.relative, result.stamp, result.sha256, tuple(result.rows))
+        entries[sample.relative] = entry
+        journal.append(entry)
+    else:
+        summary.failed.append(ErrorRow(sample.relative, sample.label, sample.modality, result.error))
+
+
+def _stop_cleanly(jobs: list[Job], entries: dict[str, SourceEntry], summary: Summary, out: Path) -> None:
+    """After an interruption: drop every output of unfinished sources (a worker
+    may have written some of their copies), then write a manifest that
+    matches the files on disk exactly."""
+    unfinished = [name for job in jobs if job.sample.relative not in entries
+                  for _, name in job.outputs]
+    outdir.remove_outputs(out, unfinished)
+    outdir.sweep_temporary_files(out)
+    _write_reports(out, entries, summary.failed)
+
+
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
-              seed: int = 0, include_originals: bool = False) -> Plan:
+              seed: int = 0, include_originals: bool = False, follow_links: bool = False) -> Plan:
     """Check everything and name every output; writes nothing."""
     source, out = Path(source), Path(out)
     _check_paths(source, out)
     if copies < 1:
         raise UsageError("--copies must be at least 1")
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    plan = Plan(source, out, recipe, scan(source))
+    plan = Plan(source, out, recipe, scan(source, follow_links))
     plan.skipped.update(plan.scan.skipped)
+    plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     first = 0 if include_originals else 1
     taken: dict[str, str] = {}
     partners = _label_groups(plan.scan.samples) if uses_partners(recipe) else {}
@@ -133,17 +203,6 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _run(plan: Plan, workers: int | None, on_progress: Progress | None):
-    workers = max(1, min(workers or default_workers(), len(plan.jobs)))
-    total = len(plan.jobs)
-    with make_executor(workers) as executor:
-        for done, result in enumerate(run_jobs(executor, process_batch, batches(plan.jobs, workers),
-                                               in_flight=workers * 4), 1):
-            if on_progress:
-                on_progress(done, total)
-            yield result
-
-
 def _check_paths(source: Path, out: Path) -> None:
     if not source.is_dir():
         raise UsageError(f"source folder not found: {source}")
@@ -156,8 +215,21 @@ def _check_paths(source: Path, out: Path) -> None:
                               "choose a folder outside it")
 
 
-def _write_reports(out: Path, rows: list[ManifestRow], failed: list[ErrorRow]) -> None:
+@contextmanager
+def _writing(out: Path) -> Iterator[None]:
+    """A file-system failure on DIR itself (read-only, disk full) is one clear
+    error, not a traceback; per-file failures are reported by the workers."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or out
+        raise OutputError(f"cannot write to {where}: {exc.strerror or exc}") from None
+
+
+def _write_reports(out: Path, entries: dict[str, SourceEntry], failed: list[ErrorRow]) -> None:
+    rows = [row for entry in entries.values() for row in entry.rows]
     write_rows(out / MANIFEST_NAME, ManifestRow, rows)
+    write_index(out, entries)
     errors = out / ERRORS_NAME
     if failed:
         write_rows(errors, ErrorRow, failed)

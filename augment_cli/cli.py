@@ -53,7 +53,8 @@ def expand(
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
     include_originals: Annotated[bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
-    overwrite: Annotated[bool, typer.Option(help="Replace a previous run's files in a non-empty --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
+    follow_links: Annotated[bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
@@ -61,7 +62,7 @@ def expand(
 
     with reported_errors():
         options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
-                       include_originals=include_originals)
+                       include_originals=include_originals, follow_links=follow_links)
         if dry_run:
             _print_plan(api.make_plan(**options))
             return
@@ -81,6 +82,19 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")]):
         loaded = load_recipe(recipe)
     counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
     _err(f"{recipe}: OK ({counts} steps)")
+
+
+@app.command(epilog="Example: augment verify out/")
+def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")]):
+    """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
+    from augment_cli.verify import verify as verify_folder
+
+    with reported_errors():
+        problems = verify_folder(out)
+    for problem in problems:
+        typer.echo(problem)
+    _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
+    raise typer.Exit(code=1 if problems else 0)
 
 
 @app.command(epilog="Example: augment transforms --modality image")
@@ -107,8 +121,8 @@ def reported_errors() -> Iterator[None]:
         if exc.hint:
             _err(f"Hint: {exc.hint}")
         raise typer.Exit(code=exc.exit_code) from None
-    except KeyboardInterrupt:
-        _err("Interrupted. Run the same command again to redo the run.")
+    except KeyboardInterrupt:  # outside a run (e.g. while walking): nothing to clean
+        _err("Interrupted.")
         raise typer.Exit(code=130) from None
 
 
@@ -150,6 +164,11 @@ def _print_summary(summary, quiet: bool) -> None:
         shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
              f"label folder and were skipped: {shown}")
+    if summary.regenerate_reason:
+        _err(f"Regenerating everything: {summary.regenerate_reason}.")
+    elif summary.unchanged or summary.removed or summary.regenerated:
+        _err(f"Incremental run: {summary.added} added, {summary.regenerated} regenerated, "
+             f"{summary.removed} removed, {summary.unchanged} unchanged.")
     skipped = sum(summary.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
     _err(f"Read {summary.files_read} files, wrote {summary.copies_written} copies"

@@ -47,7 +47,7 @@ class RecipeError(AugmentError):
         if self.step:
             parts.append(self.step)
         if self.key:
-            parts.append(f"key '{self.key}'")
+            parts.append(f"key {self.key!r}")  # repr: a key with a newline stays one line
         return ": ".join(parts) + f": {self.reason}"
 
 
@@ -61,3 +61,17 @@ class SampleError(AugmentError):
     def __init__(self, reason: str, *, transform: str | None = None):
         self.reason, self.transform = reason, transform
         super().__init__(f"{transform}: {reason}" if transform else reason)
+
+
+class OutputError(AugmentError):
+    """DIR itself cannot be written (read-only, disk full): the run stops."""
+
+
+class Interrupted(AugmentError):
+    """Ctrl-C or SIGTERM: the run stopped cleanly and can be resumed."""
+
+    def __init__(self, exit_code: int, done: int, total: int):
+        self.exit_code = exit_code
+        super().__init__(f"interrupted after {done} of {total} files; the files written so far "
+                         "and manifest.csv are consistent")
+        self.hint = "run the same command again to finish: finished files are not redone"

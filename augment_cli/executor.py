@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
 
@@ -40,10 +42,39 @@ def make_executor(workers: int) -> Executor:
                                initializer=_init_worker)
 
 
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _init_worker() -> None:
+    """Workers leave Ctrl-C and SIGTERM to the main process, which stops them
+    itself: a worker must never die mid-file with a traceback on the terminal."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     import cv2
 
     cv2.setNumThreads(0)  # 0 = run OpenCV functions sequentially
+
+
+@contextmanager
+def executor_for(workers: int) -> Iterator[Executor]:
+    """An executor that, if the run is interrupted, kills its workers at once
+    instead of waiting for their current files."""
+    executor = make_executor(workers)
+    try:
+        yield executor
+    except BaseException:
+        _kill_workers(executor)
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _kill_workers(executor: Executor) -> None:
+    # ProcessPoolExecutor has no public way to stop running tasks before
+    # Python 3.14's kill_workers(); its process table is the next best thing.
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
 
 
 def batches(items: list[Any], workers: int, most: int = 16) -> Iterator[list[Any]]:
@@ -58,13 +89,26 @@ def run_jobs(executor: Executor, function: Callable[[list[Any]], list[Any]],
     """Yield each result as its batch finishes, keeping <= in_flight batches queued."""
     pending: set[Future] = set()
     for batch in batched:
-        pending.add(executor.submit(function, batch))
+        pending.add(_submit(executor, function, batch))
         if len(pending) >= in_flight:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             yield from _results(done)
     while pending:
         done, pending = wait(pending, return_when=FIRST_COMPLETED)
         yield from _results(done)
+
+
+def _submit(executor: Executor, function: Callable[..., Any], batch: list[Any]) -> Future:
+    """Submit with stop signals blocked: a worker process spawned here inherits
+    the mask, so a Ctrl-C during its start-up cannot print a traceback; its
+    initializer then ignores and unblocks them."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return executor.submit(function, batch)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        return executor.submit(function, batch)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _results(done: set[Future]) -> Iterator[Any]:

@@ -53,6 +53,9 @@ def decode(payload: bytes) -> DecodedImage:
         raise SampleError("empty file (0 bytes)")
     try:
         with warnings.catch_warnings():
+            # Pillow warns about recoverable oddities (corrupt EXIF...) on
+            # stderr; the file still decodes, so they are not the user's news.
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(payload)) as image:
                 _check_size(image)

@@ -1,9 +1,9 @@
 """The output folder: who made it, and claiming it for a run.
 
-DIR/.augment-run.json records the tool version, recipe digest, seed and
-copies of the run that wrote DIR. A non-empty DIR without it, or made by
-another recipe, is refused unless --overwrite. (It is a file, not a folder:
-torchvision's ImageFolder would take a hidden folder for a class.)
+DIR/.augment-run.json records the tool version, the recipe (path and
+digest), seed and copies of the run that wrote DIR. A non-empty DIR without
+it, or made by another recipe file, is refused unless --overwrite. (It is a
+file, not a folder: torchvision's ImageFolder would take a folder for a class.)
 """
 
 from __future__ import annotations
@@ -14,17 +14,21 @@ from pathlib import Path
 
 from augment_cli import __version__
 from augment_cli.errors import UsageError
-from augment_cli.files import atomic_write, remove_quietly
+from augment_cli.files import TEMP_PREFIX, atomic_write, remove_quietly
+from augment_cli.index import INDEX_NAME, SourceEntry, read_index
+from augment_cli.lock import LOCK_NAME
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
 from augment_cli.recipe import Recipe
 
 STATE_NAME = ".augment-run.json"
+OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, INDEX_NAME, LOCK_NAME)
 
 
 @dataclass(frozen=True)
 class RunState:
     tool: str
     version: str
+    recipe_path: str
     recipe: str
     seed: int
     copies: int
@@ -33,10 +37,18 @@ class RunState:
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool) -> "RunState":
-        return cls("augment", __version__, recipe.digest, seed, copies, include_originals)
+        path = str(Path(recipe.path).resolve())
+        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals)
 
     def completed(self) -> "RunState":
         return replace(self, complete=True)
+
+    def differences(self, other: "RunState") -> list[str]:
+        """What changed between two runs that makes every output different."""
+        names = ("version", "recipe", "seed", "copies", "include_originals")
+        return [f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
+                if name != "recipe" else "the recipe changed"
+                for name in names if getattr(self, name) != getattr(other, name)]
 
 
 def read_state(out: Path) -> RunState | None:
@@ -50,43 +62,60 @@ def write_state(out: Path, state: RunState) -> None:
     atomic_write(out / STATE_NAME, (json.dumps(asdict(state), indent=2) + "\n").encode())
 
 
-def claim(out: Path, recipe: Recipe, *, overwrite: bool, keep: set[str]) -> None:
-    """Make DIR ready for a run, or refuse it (UsageError) before writing anything.
-
-    A re-run of the same recipe, and --overwrite, first remove the files the
-    previous run listed that this run will not write, so no stale copy stays.
-    """
-    if not out.exists() or not any(out.iterdir()):
-        out.mkdir(parents=True, exist_ok=True)
+def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
+    """Refuse (UsageError) a DIR this run must not write into; writes nothing."""
+    if overwrite or not has_files(out):
         return
-    state = read_state(out)
-    if not overwrite:
-        if state is None:
-            raise UsageError(f"--out {out} is not empty and was not made by augment",
-                             hint="choose an empty folder, or pass --overwrite to write into it")
-        if state.recipe != recipe.digest:
-            raise UsageError(f"--out {out} was made by a different recipe",
-                             hint="pass --overwrite to replace that run's files, or choose another --out")
-    _remove_previous(out, keep=set() if overwrite else keep)
+    previous = read_state(out)
+    if previous is None:
+        raise UsageError(f"--out {out} is not empty and was not made by augment",
+                         hint="choose an empty folder, or pass --overwrite to write into it")
+    if previous.recipe != state.recipe and previous.recipe_path != state.recipe_path:
+        raise UsageError(f"--out {out} was made by a different recipe ({previous.recipe_path})",
+                         hint="pass --overwrite to replace that run's files, or choose another --out")
 
 
-def _remove_previous(out: Path, keep: set[str]) -> None:
+def previous_entries(out: Path, state: RunState, overwrite: bool) -> tuple[dict[str, SourceEntry], str | None]:
+    """What the last run left that this run may keep, and why nothing can be kept.
+
+    Returns (entries, reason): when the recipe, seed, copies or tool version
+    changed, or with --overwrite, every previous output is removed here and
+    the reason is returned for the summary.
+    """
+    previous = read_state(out)
+    reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
+    entries = read_index(out) if previous else {}
+    if not reasons:
+        return entries, None
+    names = [row.file_name for entry in entries.values() for row in entry.rows]
+    remove_outputs(out, names or [row.file_name for row in _manifest_rows(out)])
+    remove_quietly(out / INDEX_NAME)
+    return {}, "; ".join(reasons)
+
+
+def remove_outputs(out: Path, names: list[str]) -> None:
     root = out.resolve()
-    for row in _previous_rows(out):
-        path = (out / row.file_name).resolve()
-        # Never delete outside DIR, whatever a (hand-edited) manifest says.
-        if row.file_name not in keep and root in path.parents and path.is_file():
+    for name in names:
+        path = (out / name).resolve()
+        # Never delete outside DIR, whatever a (hand-edited) index says.
+        if root in path.parents and path.is_file():
             remove_quietly(path)
-    for name in (MANIFEST_NAME, ERRORS_NAME, STATE_NAME):
-        if name not in keep:
-            remove_quietly(out / name)
 
 
-def _previous_rows(out: Path) -> list:
+def sweep_temporary_files(out: Path) -> None:
+    """Remove half-written files a killed run left (they all carry TEMP_PREFIX)."""
+    for path in out.rglob(f"{TEMP_PREFIX}*"):
+        remove_quietly(path)
+
+
+def has_files(out: Path) -> bool:
+    """True if DIR holds anything besides a lock file."""
+    return out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir())
+
+
+def _manifest_rows(out: Path) -> list:
     try:
         return read_manifest(out / MANIFEST_NAME)
-    except FileNotFoundError:
-        return []
     except (OSError, ValueError, KeyError, TypeError):
-        # An unreadable manifest cannot say what to remove; leave files be.
+        # No manifest, or one that cannot say what to remove: leave files be.
         return []

@@ -208,13 +208,15 @@ class _Checker:
         allowed = (kind, "p", *GROUP_KEYS[kind])
         extra = [k for k in table if k not in allowed]
         if extra:
-            raise self.fail(f"a {kind} group takes only {', '.join(repr(k) for k in allowed)}",
+            names = [repr(k) for k in allowed]
+            raise self.fail(f"a {kind} group takes only {', '.join(names[:-1])} and {names[-1]}",
                             where, extra[0], self.key_line(extra[0], line))
         members = table[kind]
         if not isinstance(members, list) or not members or not all(isinstance(m, dict) for m in members):
             raise self.fail("expected a non-empty list of inline tables like { transform = \"hflip\" }",
                             where, kind, self.key_line(kind, line))
-        checked = tuple(self.transform_step(modality, m, f"{where} option {i + 1}", line)
+        members_line = self.key_line(kind, line)  # members' keys are searched from here
+        checked = tuple(self.transform_step(modality, m, f"{where} option {i + 1}", members_line)
                         for i, m in enumerate(members))
         if sum(m.p for m in checked) <= 0:
             raise self.fail("every option has p = 0, so none can be picked", where, kind, line)

@@ -9,12 +9,15 @@ removed so the tree always matches the manifest.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from augment_cli.codecs import codec_for
 from augment_cli.dataset import Sample
 from augment_cli.errors import SampleError
 from augment_cli.files import atomic_write, remove_quietly
+from augment_cli.index import Stamp
 from augment_cli.manifest import ManifestRow, transforms_json
 from augment_cli.partners import Partners
 from augment_cli.pipeline import augment
@@ -40,6 +43,8 @@ class SampleResult:
     sample: Sample
     rows: list[ManifestRow] = field(default_factory=list)
     error: str | None = None
+    stamp: Stamp | None = None  # the source's size and mtime, taken before reading it
+    sha256: str = ""            # of the source bytes that were read
 
     @property
     def ok(self) -> bool:
@@ -71,12 +76,15 @@ def process_sample(job: Job) -> SampleResult:
 
 def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     sample, out_root = job.sample, Path(job.out_root)
-    payload = _read_source(Path(job.source_root) / sample.relative)
-    codec = _codec(sample.modality)
+    result.stamp, payload = _read_source(Path(job.source_root) / sample.relative)
+    result.sha256 = hashlib.sha256(payload).hexdigest()
+    codec = codec_for(sample.modality)
     decoded = codec.decode(payload)
     steps = job.recipe.steps_for(sample.modality)
     others = [p for p in job.partners if p != sample.relative]
     resources = Partners(job.source_root, others, codec.decode) if job.partners else None
+    # Every output of a source shares one folder: check it once, not per copy.
+    folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
     for copy, name in job.outputs:
         if copy == 0:
             blob, records = payload, []
@@ -84,25 +92,34 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
             sequence = copy_seed(job.seed, sample.relative, copy)
             data, records = augment(decoded.data, steps, sample.modality, sequence, resources)
             blob = codec.encode(data, decoded, PurePosixPath(name).suffix, job.recipe.output)
-        target = out_root / name
-        atomic_write(target, blob)
+        target = folder / PurePosixPath(name).name
+        _write(target, name, blob)
         written.append(target)
-        result.rows.append(ManifestRow(name, sample.label, sample.relative, copy,
-                                       sample.modality, transforms_json(records)))
+        result.rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
+                                       transforms_json(records), hashlib.sha256(blob).hexdigest()))
 
 
-def _read_source(path: Path) -> bytes:
+def _read_source(path: Path) -> tuple[Stamp, bytes]:
+    """Stamp first, then read: if the file changes meanwhile, its mtime moves
+    past the stamp and the next run redoes it."""
     try:
-        return path.read_bytes()
+        return Stamp.of(path), path.read_bytes()
     except OSError as exc:
         raise SampleError(f"cannot read file: {exc.strerror or exc}") from None
 
 
-def _codec(modality: str):
-    """The modality's codec module: decode(bytes) -> Decoded (with .data) and
-    encode(data, decoded, extension, output) -> bytes. Imported lazily so an
-    image-only run never imports the audio stack."""
-    if modality == "image":
-        from augment_cli import image_codec
-        return image_codec
-    raise SampleError(f"no codec for modality {modality}")
+def _write(target: Path, name: str, blob: bytes) -> None:
+    try:
+        atomic_write(target, blob)
+    except OSError as exc:
+        raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
+def _inside(out_root: Path, folder: str) -> Path:
+    """The output folder, refused if it would lie outside DIR (e.g. reached
+    through a symlinked folder inside DIR)."""
+    target = out_root / folder
+    root, real = out_root.resolve(), target.resolve()
+    if ".." in PurePosixPath(folder).parts or (real != root and root not in real.parents):
+        raise SampleError(f"output folder {folder} would be outside the output folder")
+    return target

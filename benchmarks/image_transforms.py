@@ -40,6 +40,7 @@ OURS = {
     "pad": {"top": 32, "bottom": 32, "left": 32, "right": 32},
     "elastic": {"alpha": 30.0, "sigma": 7.0},
     "downscale": {"interpolation": "nearest"},  # Albumentations' default pair
+    "rotate": {"angle_deg": (-15.0, 15.0)},
 }
 
 

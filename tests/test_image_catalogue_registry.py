@@ -27,6 +27,7 @@ EXAMPLES = {
     "center_crop": {"height": 30, "width": 80},
     "resize": {"height": 37, "width": 29},
     "pad": {"top": 3, "left": [1, 5]},
+    "rotate": {"angle_deg": [-30, 30]},
 }
 # (transform, kind) pairs that must be refused with a SampleError naming the
 # transform instead of silently losing data. Everything else must work.

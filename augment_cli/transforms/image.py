@@ -47,8 +47,8 @@ def vflip(rng, drawn, meta):
 
 
 @register("rotate", modality="image", apply=f"{OPS}:rotate", params=(
-    Param("angle_deg", "float", (-15.0, 15.0), bounds=(-360, 360),
-          help="degrees, counter-clockwise"),
+    Param("angle_deg", "float", bounds=(-360, 360),
+          help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,
 ))
 def rotate(rng, drawn, meta):

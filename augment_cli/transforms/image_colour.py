@@ -37,7 +37,7 @@ def hue_saturation_value(rng, drawn, meta):
           help="hue rotation as a fraction of a full turn"),
 ))
 def color_jitter(rng, drawn, meta):
-    """torchvision-style ColorJitter: brightness, contrast, saturation, hue in a random order."""
+    """Jitter brightness, contrast, saturation and hue in a random order (torchvision ColorJitter)."""
     order = [("brightness", "contrast", "saturation", "hue")[i] for i in rng.permutation(4)]
     return {**drawn, "order": order}
 

@@ -49,7 +49,7 @@ def cutmix(rng, drawn, meta):
           help="where the 2x2 tiles meet, as a fraction of width and height"),
 ))
 def mosaic(rng, drawn, meta):
-    """2x2 collage of the source and three images of the same label (each scaled into its tile)."""
+    """Collage (2x2) of the source and three images of the same label, each scaled into its tile."""
     low, high = drawn["centre"] if isinstance(drawn["centre"], tuple) else (drawn["centre"],) * 2
     cx = round(meta["width"] * rng.uniform(low, high))
     cy = round(meta["height"] * rng.uniform(low, high))

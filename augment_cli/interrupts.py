@@ -1,0 +1,39 @@
+"""Ctrl-C and SIGTERM become exceptions the run can clean up after.
+
+SIGINT already raises KeyboardInterrupt; SIGTERM (what `kill`, systemd and
+CI runners send) is made to raise Terminated the same way, so both stop the
+workers, remove partial files and leave a consistent manifest.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so that no
+    `except Exception` on the way swallows it."""
+
+
+def exit_code_for(stop: BaseException) -> int:
+    """Shell convention: 128 + signal number (130 for SIGINT, 143 for SIGTERM)."""
+    return 128 + (signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT)
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,45 @@
+"""One run per output folder at a time: DIR/.augment-lock.
+
+The lock is an flock() on the file, which the kernel releases when the
+holder dies, however it dies: a lock left by a killed run is simply free, so
+staleness needs no guessing from pids. The file names the holder for the
+message a second run prints. It is never deleted: deleting it would let a
+waiting run lock the old inode while a third locks a new file.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from augment_cli.errors import UsageError
+
+LOCK_NAME = ".augment-lock"
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    path = out / LOCK_NAME
+    handle = open(path, "a+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise UsageError(f"--out {out} is in use by another augment run ({holder})",
+                             hint="wait for it to finish, or choose another --out") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}, started "
+                     f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+

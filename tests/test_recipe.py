@@ -1,0 +1,97 @@
+"""Recipe checking: every bad recipe exits 2 with file, step and key, and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from augment_cli.errors import RecipeError
+from augment_cli.recipe import GroupStep, parse_recipe
+
+BAD_RECIPES = [
+    ("syntax", '[[image]\ntransform = "hflip"\n', ["TOML syntax error", "line 1"]),
+    ("unknown transform", '[[image]]\ntransform = "hflop"\n',
+     ["[[image]] step 1", "key 'transform'", "unknown image transform 'hflop'", "hflip"]),
+    ("unknown parameter", '[[image]]\ntransform = "hflip"\n\n[[image]]\ntransform = "rotate"\nangle_deg = 5\nspeed = 3\n',
+     ["recipe.toml:7", "[[image]] step 2 (rotate)", "key 'speed'", "unknown parameter", "angle_deg"]),
+    ("missing parameter", '[[image]]\ntransform = "rotate"\n',
+     ["[[image]] step 1 (rotate)", "key 'angle_deg'", "missing required parameter"]),
+    ("missing transform", '[[image]]\np = 0.5\n', ["[[image]] step 1", "missing 'transform'"]),
+    ("wrong type", '[[image]]\ntransform = "gaussian_blur"\nsigma = "big"\n',
+     ["recipe.toml:3", "key 'sigma'", "expected a number or [low, high], got 'big'"]),
+    ("p above 1", '[[image]]\ntransform = "hflip"\np = 1.5\n',
+     ["[[image]] step 1 (hflip)", "key 'p'", "outside the allowed 0 .. 1"]),
+    ("p negative", '[[image]]\ntransform = "hflip"\np = -0.1\n', ["key 'p'", "outside the allowed"]),
+    ("low above high", '[[image]]\ntransform = "rotate"\nangle_deg = [10, -10]\n',
+     ["key 'angle_deg'", "range low 10.0 is greater than high -10.0"]),
+    ("three values", '[[image]]\ntransform = "rotate"\nangle_deg = [1, 2, 3]\n', ["a range is [low, high]"]),
+    ("bad choice", '[[image]]\ntransform = "rotate"\nangle_deg = 5\nborder = "wrap"\n',
+     ["key 'border'", "'wrap' is not one of reflect | constant | replicate"]),
+    ("bool as number", '[[image]]\ntransform = "gaussian_blur"\nsigma = true\n', ["got True"]),
+    ("empty", '# nothing\n', ["the recipe has no steps"]),
+    ("unknown top level", '[[images]]\ntransform = "hflip"\n', ["key 'images'", "unknown top-level key"]),
+    ("bad output", '[output]\njpeg_quality = 101\n[[image]]\ntransform = "hflip"\n',
+     ["[output]", "key 'jpeg_quality'", "outside the allowed 1 .. 100"]),
+    ("bad group member", '[[image]]\none_of = [{ transform = "hflip" }, { transform = "nope" }]\n',
+     ["[[image]] step 1 (one_of) option 2", "unknown image transform 'nope'"]),
+    ("group extra key", '[[image]]\none_of = [{ transform = "hflip" }]\ntransform = "vflip"\n',
+     ["(one_of)", "key 'transform'", "takes only 'one_of' and 'p'"]),
+    ("steps not tables", 'image = ["hflip"]\n', ["key 'image'", "must be a list of tables"]),
+    ("version", 'version = 2\n[[image]]\ntransform = "hflip"\n', ["unsupported recipe version 2"]),
+]
+
+
+@pytest.mark.parametrize("name,text,expected", BAD_RECIPES, ids=[c[0] for c in BAD_RECIPES])
+def test_bad_recipe_exits_2_naming_where_and_writes_nothing(name, text, expected, image_tree, write_recipe,
+                                                            run_cli, tmp_path):
+    recipe = write_recipe(text)
+    out = tmp_path / "out"
+    result = run_cli("expand", image_tree, "--recipe", recipe, "--out", out)
+    assert result.exit_code == 2
+    message = result.stderr.strip().splitlines()
+    assert len(message) == 1 and message[0].startswith(f"Error: {recipe}")
+    for fragment in expected:
+        assert fragment in message[0]
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert run_cli("validate", recipe).exit_code == 2
+
+
+def test_missing_recipe_file(image_tree, run_cli, tmp_path):
+    result = run_cli("expand", image_tree, "--recipe", tmp_path / "nope.toml", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "nope.toml: file not found" in result.stderr
+
+
+def test_valid_recipe_fills_defaults_and_keeps_ranges():
+    recipe = parse_recipe('[[image]]\ntransform = "rotate"\nangle_deg = [-5, 5]\np = 0.3\n', "r.toml")
+    (step,) = recipe.steps_for("image")
+    assert step.p == 0.3
+    assert step.values_dict() == {"angle_deg": (-5.0, 5.0), "border": "reflect", "fill": 0}
+
+
+def test_one_of_group_and_digest_ignores_comments():
+    text = '[[image]]\np = 0.8\none_of = [{ transform = "hflip", p = 0.9 }, { transform = "vflip" }]\n'
+    recipe = parse_recipe(text, "r.toml")
+    (group,) = recipe.steps_for("image")
+    assert isinstance(group, GroupStep) and [m.transform for m in group.members] == ["hflip", "vflip"]
+    assert parse_recipe("# a comment\n" + text, "other.toml").digest == recipe.digest
+    assert parse_recipe(text.replace("0.8", "0.7"), "r.toml").digest != recipe.digest
+
+
+def test_group_member_error_points_at_member_line():
+    text = '[[image]]\np = 0.8\none_of = [\n  { transform = "hflip" },\n  { transform = "vflip", p = 3 },\n]\n'
+    with pytest.raises(RecipeError, match=r"r.toml:5: \[\[image\]\] step 1 \(one_of\) option 2 \(vflip\): key 'p'"):
+        parse_recipe(text, "r.toml")
+
+
+def test_one_of_without_any_weight_is_refused():
+    with pytest.raises(RecipeError, match="none can be picked"):
+        parse_recipe('[[image]]\none_of = [{ transform = "hflip", p = 0 }]\n', "r.toml")
+
+
+def test_shipped_recipes_validate(run_cli):
+    from pathlib import Path
+
+    recipes = sorted((Path(__file__).parent.parent / "recipes").glob("*.toml"))
+    assert recipes
+    for recipe in recipes:
+        assert run_cli("validate", recipe).exit_code == 0, recipe
