@@ -124,3 +124,27 @@ def test_mixing_is_byte_identical_across_worker_counts(tmp_path):
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.png"))}
                        | {"manifest": (out / "manifest.csv").read_bytes()})
     assert outputs[0] == outputs[1] and len(outputs[0]) == 19
+
+
+def test_rerun_redoes_a_mixed_label_whole_and_matches_a_fresh_run(tmp_path):
+    source = tmp_path / "src"
+    for label in ("cat", "dog"):
+        (source / label).mkdir(parents=True)
+        for i in range(3):
+            Image.fromarray(smooth_rgb(seed=i + (label == "dog") * 10)).save(source / label / f"{i}.png")
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('[[image]]\ntransform = "mixup"\n')
+    out = tmp_path / "out"
+    api.expand(source=source, recipe=recipe, out=out, copies=2, workers=1)
+    Image.fromarray(smooth_rgb(seed=77)).save(source / "cat" / "2.png")  # a partner changes
+    summary = api.expand(source=source, recipe=recipe, out=out, copies=2, workers=1)
+    assert (summary.regenerated, summary.unchanged) == (3, 3)
+    (source / "dog" / "1.png").unlink()  # a partner goes away
+    summary = api.expand(source=source, recipe=recipe, out=out, copies=2, workers=1)
+    assert (summary.removed, summary.regenerated, summary.unchanged) == (1, 2, 3)
+    fresh = tmp_path / "fresh"
+    api.expand(source=source, recipe=recipe, out=fresh, copies=2, workers=1)
+    def files(root):
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob("*.png")}
+    assert files(out) == files(fresh)
+    assert (out / "manifest.csv").read_bytes() == (fresh / "manifest.csv").read_bytes()
