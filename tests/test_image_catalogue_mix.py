@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -148,3 +149,15 @@ def test_rerun_redoes_a_mixed_label_whole_and_matches_a_fresh_run(tmp_path):
         return {p.relative_to(root): p.read_bytes() for p in root.rglob("*.png")}
     assert files(out) == files(fresh)
     assert (out / "manifest.csv").read_bytes() == (fresh / "manifest.csv").read_bytes()
+
+
+def test_catalogue_recipe_runs_on_sample_data(tmp_path):
+    """The shipped worked example is valid and runs end to end on the bundled images."""
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    summary = api.expand(source=root / "sample_data" / "images", recipe=root / "recipes" / "catalogue.toml",
+                         out=out, copies=2, workers=1)
+    assert summary.exit_code == 0 and summary.copies_written == 48
+    with open(out / "manifest.csv", newline="", encoding="utf-8") as handle:
+        names = {r["transform"] for row in csv.DictReader(handle) for r in json.loads(row["transforms"])}
+    assert {"hflip", "random_erasing"} <= names
