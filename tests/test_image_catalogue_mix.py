@@ -13,7 +13,7 @@ from PIL import Image
 from augment_cli import api, image_codec, pipeline
 from augment_cli.partners import Partners
 from augment_cli.transforms.image_mix_ops import matched
-from catalogue_helpers import MemoryPartners, apply, kinds, run, smooth_rgb
+from catalogue_helpers import MemoryPartners, apply, kinds, smooth_rgb
 
 RGB = smooth_rgb()
 OTHER = smooth_rgb(seed=9)[::-1].copy()

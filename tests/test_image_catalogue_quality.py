@@ -66,7 +66,10 @@ def test_median_blur_removes_salt_at_8_and_16_bits():
 def test_sharpen_raises_edge_contrast_and_keeps_flat_areas():
     soft = cv2.GaussianBlur(RGB, (0, 0), 1.5)
     sharp = run("sharpen", soft, {"amount": 1.0, "sigma": 1.0})
-    edges = lambda image: np.abs(cv2.Laplacian(image, cv2.CV_32F)).mean()
+
+    def edges(image):
+        return np.abs(cv2.Laplacian(image, cv2.CV_32F)).mean()
+
     assert edges(sharp) > edges(soft) * 1.3
     np.testing.assert_array_equal(run("sharpen", GREY, {"amount": 2.0, "sigma": 1.0}), GREY)
 

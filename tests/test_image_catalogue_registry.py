@@ -107,3 +107,14 @@ def test_accepts_a_non_contiguous_view(name, kind):
     out, records = augment_once(name, source, 1.0)
     np.testing.assert_array_equal(pipeline.replay(np.ascontiguousarray(source), records, "image",
                                                   PARTNERS), out)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_16_bit_output_keeps_its_low_byte(name):
+    """No transform quietly goes through 8 bits: a 16-bit source whose values
+    are not multiples of 257 must not come out as an 8-bit image scaled up."""
+    source = KINDS["rgb16"]
+    if (name, "rgb16") in REFUSED:
+        return
+    out, _ = augment_once(name, source, 1.0)
+    assert (out % 257 != 0).mean() > 0.3

@@ -91,9 +91,9 @@ def color_jitter(image: np.ndarray, params: Params) -> np.ndarray:
         elif name == "contrast":
             image = contrast(image, 1 + amount)
         elif name == "saturation":
-            image = on_colour(image, lambda c: saturate(c, 1 + amount))
+            image = on_colour(image, lambda c, f=1 + amount: saturate(c, f))
         else:
-            image = on_colour(image, lambda c: hue_saturation(c, amount * 360, 0.0))
+            image = on_colour(image, lambda c, deg=amount * 360: hue_saturation(c, deg, 0.0))
     return image
 
 
@@ -159,7 +159,6 @@ def auto_contrast(image: np.ndarray, params: Params) -> np.ndarray:
 
 
 def _stretch_plane(plane: np.ndarray, cut: float) -> np.ndarray:
-    top = max_value(plane)
     cdf = np.cumsum(histogram(plane))
     low = int(np.searchsorted(cdf, cdf[-1] * cut, side="right"))
     high = int(np.searchsorted(cdf, cdf[-1] * (1 - cut), side="left"))

@@ -72,7 +72,7 @@ def mosaic(image: np.ndarray, params: Params, partners: Loader) -> np.ndarray:
     boxes = [(0, 0, cx, cy), (cx, 0, width - cx, cy), (0, cy, cx, height - cy),
              (cx, cy, width - cx, height - cy)]
     out = np.empty_like(image)
-    for tile, (x, y, w, h) in zip(params["tiles"], boxes):
+    for tile, (x, y, w, h) in zip(params["tiles"], boxes, strict=True):
         if w and h:
             source = image if tile is None else partners(tile)
             out[y:y + h, x:x + w] = matched(source, image, (w, h))
