@@ -65,13 +65,19 @@ def test_median_blur_removes_salt_at_8_and_16_bits():
 
 def test_sharpen_raises_edge_contrast_and_keeps_flat_areas():
     soft = cv2.GaussianBlur(RGB, (0, 0), 1.5)
-    sharp = run("sharpen", soft, {"amount": 1.0, "sigma": 1.0})
 
     def edges(image):
         return np.abs(cv2.Laplacian(image, cv2.CV_32F)).mean()
 
+    sharp = run("sharpen", soft, {"amount": 1.0, "sigma": 1.0})
     assert edges(sharp) > edges(soft) * 1.3
-    np.testing.assert_array_equal(run("sharpen", GREY, {"amount": 2.0, "sigma": 1.0}), GREY)
+    for sigma in (1.0, 0.5):  # the separable path and the single 3x3 kernel
+        np.testing.assert_array_equal(run("sharpen", GREY, {"amount": 2.0, "sigma": sigma}), GREY)
+        size = 5 if sigma == 1.0 else 3
+        blurred = cv2.GaussianBlur(soft, (size, size), sigma).astype(float)
+        expected = np.clip(soft + 2.0 * (soft - blurred), 0, 255)
+        out = run("sharpen", soft, {"amount": 2.0, "sigma": sigma})
+        assert np.abs(out - expected).max() <= 2
 
 
 def test_defocus_spreads_a_point_into_a_disc():
@@ -114,3 +120,10 @@ def test_gaussian_blur_matches_opencv_and_zero_sigma_is_identity():
     np.testing.assert_array_equal(out, cv2.GaussianBlur(RGB, (0, 0), 2.0))
     assert out.std() < RGB.std()
     np.testing.assert_array_equal(run("gaussian_blur", RGB, {"sigma": 0.0}), RGB)
+
+
+def test_median_blur_and_motion_blur_draw_odd_sizes_evenly():
+    sizes = [apply("median_blur", RGB, seed, kernel=[3, 5])[1]["kernel"] for seed in range(200)]
+    assert set(sizes) == {3, 5} and 70 < sizes.count(3) < 130
+    motion = {apply("motion_blur", RGB, seed, kernel=[4, 8])[1]["kernel"] for seed in range(100)}
+    assert motion == {5, 7, 9}

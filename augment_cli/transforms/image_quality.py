@@ -14,8 +14,12 @@ from augment_cli.transforms.image import INTERPOLATION
 OPS = "augment_cli.transforms.image_quality_ops"
 
 
-def _odd(value: int) -> int:
-    return value if value % 2 else value + 1
+def _odd(rng, value) -> int:
+    """An odd size drawn uniformly among the odd values of the range (so
+    [3, 5] gives 3 or 5 evenly, not 5 twice as often)."""
+    low, high = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    odd = range(low | 1, (high | 1) + 1, 2)
+    return int(odd[int(rng.integers(len(odd)))])
 
 
 @register("downscale", modality="image", apply=f"{OPS}:downscale", params=(
@@ -46,20 +50,22 @@ def gaussian_noise(rng, drawn, meta):
 
 
 @register("motion_blur", modality="image", apply=f"{OPS}:motion_blur", params=(
-    Param("kernel", "int", (3, 9), bounds=(3, 101), help="length of the motion in pixels (made odd)"),
+    Param("kernel", "int", (3, 9), bounds=(3, 101), draw=False,
+          help="length of the motion in pixels (odd; an even bound is rounded up)"),
     Param("angle_deg", "float", (0.0, 180.0), bounds=(-360, 360), help="direction of the motion"),
 ))
 def motion_blur(rng, drawn, meta):
     """Blur along a straight line of the drawn length and direction (camera shake)."""
-    return {**drawn, "kernel": _odd(drawn["kernel"])}
+    return {**drawn, "kernel": _odd(rng, drawn["kernel"])}
 
 
 @register("median_blur", modality="image", apply=f"{OPS}:median_blur", params=(
-    Param("kernel", "int", (3, 5), bounds=(3, 99), help="window side in pixels (made odd)"),
+    Param("kernel", "int", (3, 5), bounds=(3, 99), draw=False,
+          help="window side in pixels (odd; an even bound is rounded up)"),
 ))
 def median_blur(rng, drawn, meta):
     """Replace each pixel by the median of its window (removes speckle, keeps edges)."""
-    return {"kernel": _odd(drawn["kernel"])}
+    return {"kernel": _odd(rng, drawn["kernel"])}
 
 
 @register("sharpen", modality="image", apply=f"{OPS}:sharpen", params=(

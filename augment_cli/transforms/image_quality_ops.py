@@ -103,9 +103,16 @@ def sharpen(image: np.ndarray, params: Params) -> np.ndarray:
     amount, sigma = params["amount"], params["sigma"]
     if amount == 0:
         return image.copy()
+    size = 2 * math.ceil(2 * sigma) + 1  # +-2 sigma holds 95 % of the Gaussian
+    if size == 3:  # one 3x3 convolution: (1 + amount) x identity - amount x Gaussian
+        gauss = cv2.getGaussianKernel(3, sigma)
+        kernel = -amount * (gauss @ gauss.T)
+        kernel[1, 1] += 1 + amount
+        return on_colour(image, lambda colour: cv2.filter2D(
+            colour, -1, kernel.astype(np.float32), borderType=cv2.BORDER_REFLECT_101))
 
     def unsharp(colour: np.ndarray) -> np.ndarray:
-        blurred = cv2.GaussianBlur(colour, (0, 0), sigma, borderType=cv2.BORDER_REFLECT_101)
+        blurred = cv2.GaussianBlur(colour, (size, size), sigma, borderType=cv2.BORDER_REFLECT_101)
         return cv2.addWeighted(colour, 1 + amount, blurred, -amount, 0)
 
     return on_colour(image, unsharp)
