@@ -55,15 +55,20 @@ def expand(
     dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace a previous run's files in a non-empty --out.")] = False,
     quiet: QuietOption = False,
+    balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
+                                               "gets with --copies (extra copies spread evenly).")] = False,
+    max_copies: Annotated[Optional[int], typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
 
     with reported_errors():
         options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
-                       include_originals=include_originals)
+                       include_originals=include_originals, balance=balance, max_copies=max_copies)
         if dry_run:
-            _print_plan(api.make_plan(**options))
+            plan = api.make_plan(**options)
+            _print_warnings(plan.warnings)
+            _print_plan(plan)
             return
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
@@ -127,10 +132,19 @@ def _progress(quiet: bool):
         yield update
 
 
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        _err(f"Warning: {warning}")
+
+
 def _print_plan(plan) -> None:
     typer.echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
+    outputs = plan.outputs_per_label()
     for label, count in plan.files_per_label().items():
-        typer.echo(f"  {label}: {count} files")
+        per_file = sorted(set(plan.copies.per_file.get(label, ()))) if plan.copies else []
+        each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
+        typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
+                   + (f" ({each} copies per file)" if each else ""))
     names = plan.output_names()
     typer.echo(f"{len(plan.jobs)} files -> {len(names)} outputs:")
     for name in names:
@@ -146,6 +160,7 @@ def _print_summary(summary, quiet: bool) -> None:
         _err(f"Error: {row.source}: {row.error}")
     if quiet:
         return
+    _print_warnings(summary.warnings)
     if summary.unlabelled:
         shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
