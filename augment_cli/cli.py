@@ -100,6 +100,23 @@ def transforms(
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
 
 
+@app.command(epilog="Example: augment stats sample_data/images --json | jq .labels")
+def stats(
+    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+    quiet: QuietOption = False,
+):
+    """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
+    from augment_cli import stats as stats_module
+
+    with reported_errors():
+        with _progress(quiet) as on_progress:
+            found = stats_module.collect(source, on_progress=on_progress)
+    typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
+    if not quiet:
+        _print_warnings(found.warnings())
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """The one place where errors become messages and exit codes."""
