@@ -100,6 +100,36 @@ def transforms(
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
 
 
+@app.command(epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
+                    "--out preview.png")
+def preview(
+    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    recipe: RecipeOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
+                                                           "preview.html (text).")],
+    samples: Annotated[int, typer.Option(min=1, help="Sources shown, spread over the labels.")] = 6,
+    copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per source.")] = 5,
+    seed: Annotated[int, typer.Option(min=0, help="Run seed: copy k is copy k of expand --seed.")] = 0,
+    quiet: QuietOption = False,
+):
+    """Draw a few sources and their augmented copies, captioned with what was applied."""
+    from augment_cli import preview as preview_module
+
+    with reported_errors():
+        with _progress(quiet) as on_progress:
+            result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
+                                            copies=copies, seed=seed, on_progress=on_progress,
+                                            color=sys.stdout.isatty())
+    if result.text:
+        typer.echo(result.text, nl=False)
+    for name, error in result.failed:
+        _err(f"Error: {name}: {error}")
+    if not quiet:
+        for path in result.files:
+            _err(f"Wrote {path}")
+    raise typer.Exit(code=result.exit_code)
+
+
 @app.command(epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
     source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
