@@ -78,14 +78,15 @@ def expand(
 
 
 @app.command(epilog="Example: augment validate recipes/heavy.toml")
-def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")]):
+def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], quiet: QuietOption = False):
     """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
     from augment_cli.recipe import load_recipe
 
     with reported_errors():
         loaded = load_recipe(recipe)
     counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
-    _err(f"{recipe}: OK ({counts} steps)")
+    if not quiet:
+        _err(f"{recipe}: OK ({counts} steps)")
 
 
 @app.command(epilog="Example: augment transforms --modality image")

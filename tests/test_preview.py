@@ -69,12 +69,19 @@ def test_preview_reports_a_broken_source_and_exits_1(image_tree, write_recipe, r
 @pytest.mark.parametrize("args,message", [
     (["--out", "p.jpg"], "Error: --out must end in .png or .html, got p.jpg"),
     (["--out", "p.png", "--recipe", "missing.toml"], "missing.toml: file not found"),
+    (["--out", "p.png", "--samples", "0"], "Invalid value for '--samples'"),
 ])
 def test_preview_usage_errors_exit_2(image_tree, write_recipe, run_cli, tmp_path, args, message):
     recipe = ["--recipe", write_recipe()] if "--recipe" not in args else []
     result = run_cli("preview", image_tree, *recipe, *args)
     assert result.exit_code == 2 and message in result.stderr
     assert "Traceback" not in result.output and not (Path("p.png").exists())
+
+
+def test_preview_missing_source_exits_2(tmp_path, write_recipe, run_cli):
+    result = run_cli("preview", tmp_path / "nope", "-r", write_recipe(), "--out", tmp_path / "p.png")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: source folder not found: {tmp_path / 'nope'}\n"
 
 
 def test_preview_with_nothing_to_show_exits_2(tmp_path, write_recipe, run_cli):
