@@ -93,3 +93,23 @@ def test_bad_calls_raise_usage_errors(augmenter, call, message):
 def test_bad_recipe_raises_recipe_error_naming_the_key():
     with pytest.raises(AugmentError, match="key 'angle_deg': missing required parameter"):
         Augmenter.from_toml('[[image]]\ntransform = "rotate"\n')
+
+
+def test_readme_dataset_example_runs(image_tree, write_recipe):
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    code = text.split("<!-- online-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    files = sorted(image_tree.rglob("*.png"))
+    dataset = namespace["AugmentedImages"](files, [f.parent.name for f in files], recipe=write_recipe())
+    first, label = dataset[0]
+    assert len(dataset) == 3 and label == "cat" and first.shape == read_image(files[0]).shape
+    again, _ = dataset[0]
+    assert np.array_equal(first, again)  # same epoch and index: same draw
+    draws = set()
+    for epoch in range(6):
+        dataset.epoch = epoch
+        draws.add(dataset[0][0].tobytes())
+    assert len(draws) > 1  # a new epoch brings new draws
