@@ -42,7 +42,9 @@ def image_header(path: Path) -> dict[str, Any]:
                         "width": width, "height": height, "mode": image.mode}
     except Image.UnidentifiedImageError:
         raise SampleError("not a readable image (unknown or corrupt format)") from None
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        raise SampleError("refused as a decompression bomb (over Pillow's pixel limit)") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise SampleError(f"cannot read image header: {exc}") from None
     if width <= 0 or height <= 0:
         raise SampleError(f"image has no pixels ({width}x{height})")
