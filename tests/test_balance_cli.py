@@ -86,3 +86,15 @@ def test_balance_with_copies_table_is_refused(unbalanced, write_recipe, run_cli,
     result = run_cli("expand", unbalanced, "-r", recipe, "--out", tmp_path / "o", "--balance")
     assert result.exit_code == 2
     assert "--balance and the [copies] table" in result.stderr and "Hint:" in result.stderr
+
+
+def test_bad_max_copies_is_a_usage_error(unbalanced, write_recipe, run_cli, tmp_path):
+    from augment_cli import api
+    from augment_cli.errors import UsageError
+
+    result = run_cli("expand", unbalanced, "-r", write_recipe(), "--out", tmp_path / "o", "--balance",
+                     "--max-copies", 0)
+    assert result.exit_code == 2 and "Invalid value for '--max-copies'" in result.stderr
+    with pytest.raises(UsageError, match="--max-copies must be at least 1"):
+        api.make_plan(source=unbalanced, recipe=write_recipe(), out=tmp_path / "o", copies=2, max_copies=0)
+    assert not (tmp_path / "o").exists()
