@@ -53,9 +53,14 @@ def short_caption(records: list[dict[str, Any]], most_values: int = 2) -> str:
     for record in records:
         numbers = [v for v in record["params"].values()
                    if isinstance(v, float)]
-        shown = " ".join(f"{v:.3g}" for v in numbers[:most_values])
+        shown = " ".join(_number(v) for v in numbers[:most_values])
         parts.append(record["transform"] + (f" {shown}" if shown else ""))
     return ", ".join(parts)
+
+
+def _number(value: float) -> str:
+    """Three significant digits, without exponents for everyday sizes (3960, not 3.96e+03)."""
+    return f"{value:.0f}" if 1000 <= abs(value) < 1e7 else f"{value:.3g}"
 
 
 def contact_sheet(rows: list[list[Cell]]) -> Image.Image:

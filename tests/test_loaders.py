@@ -7,6 +7,7 @@ check (torchvision's and Keras's folder rules) and the pandas check always run.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections import Counter
 from pathlib import Path
@@ -117,3 +118,33 @@ def test_manifest_reads_back_with_pandas_dtypes(tmp_path, write_recipe, run_cli)
     plain = pd.read_csv(out / "manifest.csv")  # the default read: copy is int64 too
     assert str(plain["copy"].dtype) == "int64"
     assert all(pd.api.types.is_string_dtype(plain[c]) for c in ("file_name", "source", "transforms"))
+
+
+AUDIO_RECIPE = Path(__file__).parent.parent / "recipes" / "audio.toml"
+HAS_AUDIO = importlib.util.find_spec("augment_cli.audio_codec") is not None and AUDIO_RECIPE.is_file()
+
+
+@pytest.mark.skipif(not HAS_AUDIO, reason="needs the audio family (audio_codec, recipes/audio.toml)")
+def test_audio_folder_convention_with_soundfile(tmp_path, run_cli):
+    # HF audiofolder needs torch + torchcodec to decode: check its folder rule with soundfile instead.
+    import numpy as np
+    import soundfile
+
+    rate = 8000
+    for label, count in (("yes", 2), ("no", 1)):
+        for i in range(count):
+            path = tmp_path / "src" / label / f"{i}.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            soundfile.write(path, 0.3 * np.sin(np.arange(rate // 4) * (0.1 + i)), rate)
+    out = tmp_path / "out"
+    result = run_cli("expand", tmp_path / "src", "-r", AUDIO_RECIPE, "--copies", 2, "--out", out,
+                     "--workers", 1, "--include-originals")
+    assert result.exit_code == 0, result.output
+    labels = manifest_labels(out)
+    classes = sorted(entry.name for entry in os.scandir(out) if entry.is_dir())
+    found = {p.relative_to(out).as_posix(): p.relative_to(out).parts[0]
+             for p in out.rglob("*") if p.is_file() and p.parent != out}
+    assert classes == ["no", "yes"] and found == labels
+    for name in found:
+        info = soundfile.info(str(out / name))
+        assert info.frames > 0 and soundfile.read(str(out / name))[0].size > 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -113,3 +115,34 @@ def test_readme_dataset_example_runs(image_tree, write_recipe):
         dataset.epoch = epoch
         draws.add(dataset[0][0].tobytes())
     assert len(draws) > 1  # a new epoch brings new draws
+
+
+AUDIO_RECIPE = Path(__file__).parent.parent / "recipes" / "audio.toml"
+HAS_AUDIO = importlib.util.find_spec("augment_cli.audio_codec") is not None and AUDIO_RECIPE.is_file()
+
+
+@pytest.mark.skipif(not HAS_AUDIO, reason="needs the audio family (audio_codec, recipes/audio.toml)")
+def test_online_audio_encodes_to_the_files_expand_wrote(tmp_path, run_cli):
+    import soundfile
+
+    from augment_cli import audio_codec
+    from augment_cli.recipe import load_recipe
+
+    rate = 16000
+    t = np.arange(rate // 2) / rate
+    for label, hz in (("low", 300), ("high", 2000)):
+        (tmp_path / "src" / label).mkdir(parents=True)
+        soundfile.write(tmp_path / "src" / label / "a.wav", 0.4 * np.sin(2 * np.pi * hz * t), rate,
+                        subtype="PCM_16")
+    out = tmp_path / "out"
+    result = run_cli("expand", tmp_path / "src", "-r", AUDIO_RECIPE, "--copies", 3, "--out", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    augmenter, output = Augmenter(AUDIO_RECIPE), load_recipe(AUDIO_RECIPE).output
+    for row in read_manifest(out / "manifest.csv"):
+        decoded = audio_codec.decode((tmp_path / "src" / row.source).read_bytes())
+        made = augmenter.audio(decoded.data.samples, decoded.data.sample_rate, source=row.source, copy=row.copy)
+        assert made.params == json.loads(row.transforms)
+        # the in-memory result is before encoding; the codec's encode gives the file's bytes
+        blob = audio_codec.encode(audio_codec.Audio(made.data, made.sample_rate), decoded,
+                                  Path(row.file_name).suffix, output)
+        assert blob == (out / row.file_name).read_bytes()

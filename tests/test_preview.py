@@ -35,6 +35,7 @@ def test_short_caption_names_transforms_and_first_real_numbers():
                {"transform": "rotate", "params": {"angle_deg": -7.3125, "border": "reflect", "fill": 0}}]
     assert short_caption(records) == "hflip, rotate -7.31"
     assert short_caption([]) == "(nothing applied)"
+    assert short_caption([{"transform": "lowpass", "params": {"cutoff_hz": 3961.7}}]) == "lowpass 3962"
 
 
 def test_preview_sheet_shows_originals_then_the_copies_expand_writes(image_tree, write_recipe,
