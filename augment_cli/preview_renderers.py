@@ -75,7 +75,8 @@ def text_diffs(rows: list, color: bool) -> str:
     for row in rows:
         lines.append(f"== {row.sample.relative}" + (f": {row.error}" if row.error else ""))
         for k, data, records in row.copies:
-            lines.append(f"#{k} [{short_caption(records)}] {render(word_diff(row.decoded.data, data))}")
+            diff = render(word_diff(row.decoded.data, data)).rstrip("\n")
+            lines.append(f"#{k} [{short_caption(records)}] {diff}")
     return "\n".join(lines) + "\n"
 
 

@@ -45,18 +45,28 @@ def _key(token: str) -> str:
 
 
 def render_plain(pieces: list[Piece]) -> str:
-    marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
-    return "".join(marks[op].format(text) for op, text in pieces)
+    return _render(pieces, {"-": "[-{}-]", "+": "{{+{}+}}"}, str)
 
 
 def render_ansi(pieces: list[Piece]) -> str:
-    colours = {"=": "", "-": RED, "+": GREEN}
-    return "".join(text if op == "=" else f"{colours[op]}{text}{RESET}" for op, text in pieces)
+    return _render(pieces, {"-": RED + "{}" + RESET, "+": GREEN + "{}" + RESET}, str)
 
 
 def render_html(pieces: list[Piece]) -> str:
-    tags = {"=": "{}", "-": "<del>{}</del>", "+": "<ins>{}</ins>"}
-    return "".join(tags[op].format(html.escape(text)) for op, text in pieces)
+    return _render(pieces, {"-": "<del>{}</del>", "+": "<ins>{}</ins>"}, html.escape)
+
+
+def _render(pieces: list[Piece], marks: dict[str, str], escape) -> str:
+    """Spaces at the edge of a changed piece go outside its marks: 'a [-b-] c', not 'a[- b-] c'."""
+    out = []
+    for op, text in pieces:
+        core = text.strip()
+        if op == "=" or not core:
+            out.append(escape(text) if op == "=" else marks[op].format(escape(text)))
+            continue
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        out.append(escape(lead) + marks[op].format(escape(core)) + escape(trail))
+    return "".join(out)
 
 
 def changed_words(pieces: list[Piece]) -> int:

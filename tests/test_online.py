@@ -146,3 +146,34 @@ def test_online_audio_encodes_to_the_files_expand_wrote(tmp_path, run_cli):
         blob = audio_codec.encode(audio_codec.Audio(made.data, made.sample_rate), decoded,
                                   Path(row.file_name).suffix, output)
         assert blob == (out / row.file_name).read_bytes()
+
+
+TEXT_RECIPE = Path(__file__).parent.parent / "recipes" / "eda.toml"
+HAS_TEXT = importlib.util.find_spec("augment_cli.text_codec") is not None and TEXT_RECIPE.is_file()
+
+
+@pytest.mark.skipif(not HAS_TEXT, reason="needs the text family (text_codec, recipes/eda.toml)")
+def test_online_text_and_text_preview_match_expand(tmp_path, run_cli):
+    from augment_cli import text_codec
+    from augment_cli.recipe import load_recipe
+
+    texts = {"pos/a.txt": "A quiet and lovely film, well acted and warmly shot.\n",
+             "neg/b.txt": "The plot is thin and the ending drags on far too long.\n"}
+    for name, text in texts.items():
+        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("expand", tmp_path / "src", "-r", TEXT_RECIPE, "--copies", 3, "--out", out, "--workers", 1)
+    assert result.exit_code == 0, result.output
+    augmenter, output = Augmenter(TEXT_RECIPE), load_recipe(TEXT_RECIPE).output
+    for row in read_manifest(out / "manifest.csv"):
+        decoded = text_codec.decode((tmp_path / "src" / row.source).read_bytes())
+        made = augmenter.text(decoded.data, source=row.source, copy=row.copy)
+        assert made.params == json.loads(row.transforms)
+        blob = text_codec.encode(made.data, decoded, Path(row.file_name).suffix, output)
+        assert blob == (out / row.file_name).read_bytes()
+    preview = run_cli("preview", tmp_path / "src", "-r", TEXT_RECIPE, "--out", tmp_path / "p.html",
+                      "--copies", 3)
+    assert preview.exit_code == 0, preview.output
+    assert "== neg/b.txt\n#1 [" in preview.stdout and "\x1b[" not in preview.stdout
+    assert "<h3>pos/a.txt</h3>" in (tmp_path / "p.html").read_text(encoding="utf-8")

@@ -57,3 +57,10 @@ def test_spectrogram_of_silence_is_black_and_stereo_is_averaged():
     stereo = np.stack([tone, tone])
     assert np.array_equal(spectrogram_image(stereo, rate), spectrogram_image(tone, rate))
     assert spectrogram_image(tone[:10], rate).shape == (96, 160)
+
+
+def test_swapped_words_are_marked_without_their_spaces():
+    pieces = word_diff("The lid leaks whenever", "The leaks lid whenever")
+    assert render_plain(pieces) == "The {+leaks+} lid [-leaks-] whenever"
+    assert "".join(t for op, t in pieces if op != "+") == "The lid leaks whenever"
+    assert render_html(word_diff("a b", "a c")) == "a <del>b</del><ins>c</ins>"
