@@ -23,6 +23,7 @@ from typing import Any, Callable
 from augment_cli.dataset import scan
 from augment_cli.errors import SampleError, UsageError
 
+TOTALS = ("seconds", "words")  # summed per label: audio length, text length
 IMBALANCE_RATIO = 1.5  # largest / smallest label above this is worth a warning
 Progress = Callable[[int, int], None]
 
@@ -91,6 +92,7 @@ class LabelStats:
     modalities: Counter = field(default_factory=Counter)
     formats: Counter = field(default_factory=Counter)
     sizes: list[tuple[int, int]] = field(default_factory=list)  # image (width, height)
+    totals: Counter = field(default_factory=Counter)  # audio "seconds", text "words"
     unreadable: int = 0
 
 
@@ -174,6 +176,8 @@ def _add(stats: Stats, label: LabelStats, source: Path, sample) -> None:
     label.formats[info["format"]] += 1
     if "width" in info:
         label.sizes.append((info["width"], info["height"]))
+    for key in TOTALS:
+        label.totals[key] += info.get(key, 0)
 
 
 def _label_dict(s: LabelStats) -> dict[str, Any]:
@@ -184,6 +188,7 @@ def _label_dict(s: LabelStats) -> dict[str, Any]:
                  "median": [statistics.median(widths), statistics.median(heights)]}
     return {"files": s.files, "bytes": s.bytes, "modalities": dict(sorted(s.modalities.items())),
             "formats": dict(sorted(s.formats.items())), "image_sizes": sizes,
+            "audio_seconds": round(s.totals["seconds"], 3), "text_words": s.totals["words"],
             "unreadable": s.unreadable}
 
 
@@ -203,6 +208,8 @@ def stats_text(stats: Stats) -> str:
                    + (", ".join(f"{k} {v}" for k, v in info["formats"].items()) or "-"))
         sizes = info["image_sizes"]
         shown = (f"; {_wh(sizes['min'])} .. {_wh(sizes['max'])}" if sizes else "")
+        shown += f"; {info['audio_seconds']:g} s of audio" if info["audio_seconds"] else ""
+        shown += f"; {info['text_words']} words" if info["text_words"] else ""
         lines.append(f"  {label:<{width}}  {info['files']:>6}  {info['bytes'] / 1e6:>8.2f}  "
                      f"{info['unreadable']:>6}  {formats}{shown}")
     for reason, count in data["skipped"].items():

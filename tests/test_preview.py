@@ -137,3 +137,23 @@ def test_audio_renderer_draws_spectrograms_and_writes_clips(tmp_path):
     sheet = np.asarray(Image.open(files[0]).convert("L"))
     assert sheet.shape == (CELL_H + PAD, 2 * CELL_W + PAD)
     assert sheet[PAD:PAD + 96, PAD:PAD + THUMB].max() == 255  # the spectrogram is drawn
+
+
+def test_sheets_of_several_modalities_get_their_own_names(tmp_path):
+    from augment_cli.preview import PreviewResult, _render
+    from augment_cli.preview_renderers import Renderer
+
+    seen = {}
+
+    def record(rows, context):
+        seen[rows[0].sample.modality] = context.png
+        return [context.png], ""
+
+    renderers = {m: Renderer(record, draws_png=True) for m in ("image", "audio")}
+    rows = [PreviewRow(Sample("a/x.png", "a", "image")), PreviewRow(Sample("a/y.wav", "a", "audio"))]
+    recipe = parse_recipe(FLIPS, "r.toml")
+    _render(rows, tmp_path / "p.png", recipe, False, PreviewResult(), renderers)
+    assert seen == {"image": tmp_path / "p-image.png", "audio": tmp_path / "p-audio.png"}
+    seen.clear()
+    _render(rows[:1], tmp_path / "p.html", recipe, False, PreviewResult(), renderers)
+    assert seen == {"image": tmp_path / "p.png"}

@@ -85,3 +85,23 @@ def test_audio_and_text_header_readers(tmp_path):
     (tmp_path / "b.txt").write_bytes(b"\xff\xfe bad")
     with pytest.raises(SampleError, match="not UTF-8"):
         text_header(tmp_path / "b.txt")
+
+
+def test_audio_and_text_files_add_seconds_and_words(tmp_path, monkeypatch, run_cli):
+    from augment_cli import media
+
+    monkeypatch.setitem(media.EXTENSIONS, "audio", (".wav",))
+    monkeypatch.setitem(media.EXTENSIONS, "text", (".txt",))
+    for i in range(2):
+        path = tmp_path / "src" / "yes" / f"{i}.wav"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with wave.open(str(path), "wb") as handle:
+            handle.setnchannels(1), handle.setsampwidth(2), handle.setframerate(8000)
+            handle.writeframes(np.zeros(2000 * (i + 1), "<i2").tobytes())
+    (tmp_path / "src" / "note").mkdir()
+    (tmp_path / "src" / "note" / "a.txt").write_text("one two three four", encoding="utf-8")
+    data = json.loads(run_cli("stats", tmp_path / "src", "--json").stdout)
+    assert data["labels"]["yes"]["audio_seconds"] == 0.75 and data["labels"]["yes"]["formats"] == {"WAV": 2}
+    assert data["labels"]["note"]["text_words"] == 4 and data["labels"]["note"]["modalities"] == {"text": 1}
+    text = run_cli("stats", tmp_path / "src").stdout
+    assert "audio 2: WAV 2; 0.75 s of audio" in text and "text 1: TXT 1; 4 words" in text
