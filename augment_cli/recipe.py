@@ -41,7 +41,7 @@ OUTPUT_PARAMS = (
     Param("jpeg_quality", "int", 95, bounds=(1, 100), ranged=False, help="JPEG quality"),
     Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
 )
-TOP_LEVEL_KEYS = ("version", "output", *MODALITIES)
+TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,12 @@ class Recipe:
     steps: tuple[tuple[str, tuple[Step, ...]], ...]
     output: OutputOptions
     digest: str
+    # [copies] label = N: copies per file for those labels (overrides --copies).
+    # Not part of the digest: it changes how many copies, never their bytes.
+    copies: tuple[tuple[str, int], ...] = ()
+
+    def copies_per_label(self) -> dict[str, int]:
+        return dict(self.copies)
 
     def steps_for(self, modality: str) -> tuple[Step, ...]:
         return dict(self.steps).get(modality, ())
@@ -137,7 +143,7 @@ class _Checker:
             raise self.fail("the recipe has no steps; add an [[image]], [[audio]] or [[text]] table")
         output = self.output(document.get("output", {}))
         digest = _digest(steps, output)
-        return Recipe(self.name, steps, output, digest)
+        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})))
 
     def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -226,6 +232,17 @@ class _Checker:
                 raise self.fail("expected a single value", where, key, self.key_line(key, line))
             values[key] = self.value(param, value, where, line)
         return OutputOptions(**values)
+
+    def copies(self, table: Any) -> tuple[tuple[str, int], ...]:
+        """[copies]: every key is a label name, every value a positive int."""
+        if not isinstance(table, dict):
+            raise self.fail("must be a table of label = copies, e.g. [copies] cat = 2", key="copies")
+        line = self.header_line("copies", 0)
+        for label, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise self.fail(f"copies must be a positive integer, got {value!r}", "[copies]",
+                                label, self.key_line(label, line))
+        return tuple(sorted(table.items()))
 
     def header_line(self, table: str, index: int) -> int | None:
         """Line of the index-th [[table]] header (or [table] when index is 0)."""
