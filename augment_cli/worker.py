@@ -69,7 +69,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     sample, out_root = job.sample, Path(job.out_root)
     payload = _read_source(Path(job.source_root) / sample.relative)
     codec = _codec(sample.modality)
-    decoded = codec.decode(payload)
+    decoded = codec.decode(payload, job.recipe.output)
     steps = job.recipe.steps_for(sample.modality)
     for copy, name in job.outputs:
         if copy == 0:
@@ -99,4 +99,7 @@ def _codec(modality: str):
     if modality == "image":
         from augment_cli import image_codec
         return image_codec
+    if modality == "text":
+        from augment_cli import text_codec
+        return text_codec
     raise SampleError(f"no codec for modality {modality}")
