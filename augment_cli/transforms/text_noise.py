@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from augment_cli.transforms.text_lexicon import is_stopword
-from augment_cli.transforms.text_tokens import WORD
+from augment_cli.transforms.text_tokens import WORD, is_word
 
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 # What OCR engines commonly misread, both ways where it is plausible.
@@ -50,7 +50,7 @@ def check_kinds(values: dict[str, Any]) -> tuple[str, str] | None:
 def eligible_offsets(text: str, protect_stopwords: bool) -> list[int]:
     offsets = []
     for match in WORD.finditer(text):
-        if protect_stopwords and is_stopword(match.group()):
+        if not is_word(match.group()) or (protect_stopwords and is_stopword(match.group())):
             continue
         offsets.extend(match.start() + k for k, ch in enumerate(match.group())
                        if ch.isascii() and ch.isalpha())

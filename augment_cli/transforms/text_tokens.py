@@ -10,8 +10,12 @@ A word is a run of word characters, joined by inner apostrophes or hyphens:
 characters are Python's \\w (letters and digits of any script, so accents and
 CJK are words too) plus the combining marks that \\w leaves out (decomposed
 accents, Indic vowel signs), so an operation never separates a mark from its
-letter. A CJK sentence without spaces is one long word: word operations that
-need a lexicon skip it, and swaps have nothing to swap.
+letter.
+
+Scripts written without spaces between words (Chinese, Japanese, Thai, Lao,
+Khmer, Myanmar) cannot be cut into words without a segmenter, so a run of
+them is a token but not a word: word operations leave it in place, and a
+Chinese line passes through them unchanged.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ _WORD_CHAR = rf"[\w{_MARKS}]"
 WORD = re.compile(rf"{_WORD_CHAR}+(?:['\u2019-]{_WORD_CHAR}+)*")
 TOKEN = re.compile(rf"{WORD.pattern}|\s+|.", re.DOTALL)
 # A sentence ends at . ! ? ... (or their CJK forms), after any closing quotes
-# or brackets, where whitespace follows; CJK full stops need no space.
-SENTENCE_END = re.compile(r"(?:[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s)|[\u3002\uff01\uff1f]+)")
+# or brackets, where whitespace follows and the next word does not start in
+# lower case ("e.g. this", "wait... what" go on); CJK full stops need no space.
+SENTENCE_END = re.compile(r"(?:[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s*$|\s+[^\sa-z])"
+                          r"|[\u3002\uff01\uff1f]+)")
+UNSEGMENTED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                         "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
@@ -42,7 +50,8 @@ def tokenize(text: str) -> list[str]:
 
 
 def is_word(token: str) -> bool:
-    return WORD.fullmatch(token) is not None
+    """A token word operations may move, replace or delete."""
+    return WORD.fullmatch(token) is not None and not UNSEGMENTED.search(token)
 
 
 def word_slots(tokens: list[str]) -> list[int]:
