@@ -1,7 +1,7 @@
 """Build augment_cli/data/wordnet_synonyms.tsv.gz from Princeton WordNet 3.0.
 
     apt-get install -y wordnet-base      # Debian/Ubuntu: the WordNet 3.0 database
-    python scripts/build_synonyms.py [/usr/share/wordnet]
+    python scripts/build_synonyms.py [WORDNET_DIR [OUT_DIR]]   # defaults below
 
 The table maps a lower-case single word to its synonyms: the other lemmas of
 the synsets of its most frequent senses (index.* lists senses in frequency
@@ -115,12 +115,13 @@ def copy_licence(root: Path, out: Path) -> None:
 
 def main() -> None:
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/usr/share/wordnet")
+    out = Path(sys.argv[2]) if len(sys.argv) > 2 else OUT
     if not (root / "data.noun").is_file():
         sys.exit(f"WordNet 3.0 database not found in {root}; apt-get install wordnet-base")
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     table = build(root)
-    target = write(table, OUT)
-    copy_licence(root, OUT)
+    target = write(table, out)
+    copy_licence(root, out)
     print(f"wrote {len(table):,} words to {target} ({target.stat().st_size / 1e6:.2f} MB)")
 
 

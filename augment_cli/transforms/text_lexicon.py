@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "wordnet_synonyms.tsv.gz"
-USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#]*?)\s*(?:#.*)?$")
+USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#=]*?)\s*(?:#.*)?$")
 
 # Function words that carry little meaning but much grammar; EDA steps leave
 # them alone by default so sentences stay readable. Contractions of them are
