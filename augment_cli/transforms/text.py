@@ -10,6 +10,7 @@ and stopwords are left alone unless protect_stopwords = false.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from augment_cli.registry import Param, register
@@ -30,8 +31,14 @@ SYNONYMS = Param("synonyms", "path", "", ranged=False,
 
 def meta(text: str) -> dict[str, Any]:
     """Counts, plus the text itself: word samplers pick words from it."""
-    return {"words": len(words(text)), "chars": len(text), "sentences": count_sentences(text),
-            "text": text}
+    word_count, sentence_count = _counts(text)
+    return {"words": word_count, "chars": len(text), "sentences": sentence_count, "text": text}
+
+
+@lru_cache(maxsize=64)
+def _counts(text: str) -> tuple[int, int]:
+    """Every copy of a file asks again; counting once per text is enough."""
+    return len(words(text)), count_sentences(text)
 
 
 def check_synonyms(values: dict[str, Any]) -> tuple[str, str] | None:
@@ -153,10 +160,16 @@ def _count(alpha: float, total: int) -> int:
 
 
 def _candidates(found: list[str], drawn: dict[str, Any], *, need_synonyms: bool) -> list[int]:
-    protect = drawn["protect_stopwords"]
-    return [i for i, word in enumerate(found)
-            if not (protect and is_stopword(word))
-            and (not need_synonyms or synonyms(word, drawn["synonyms"]))]
+    """Indices of the words an operation may touch."""
+    return list(_eligible(tuple(found), drawn["protect_stopwords"],
+                          drawn["synonyms"] if need_synonyms else None))
+
+
+@lru_cache(maxsize=256)
+def _eligible(found: tuple[str, ...], protect: bool, user: str | None) -> tuple[int, ...]:
+    return tuple(i for i, word in enumerate(found)
+                 if not (protect and is_stopword(word))
+                 and (user is None or synonyms(word, user)))
 
 
 def _pick(rng, candidates: list[int], count: int) -> list[int]:

@@ -49,6 +49,7 @@ def tokenize(text: str) -> list[str]:
     return list(_tokens(text))
 
 
+@lru_cache(maxsize=65536)
 def is_word(token: str) -> bool:
     """A token word operations may move, replace or delete."""
     return WORD.fullmatch(token) is not None and not UNSEGMENTED.search(token)
@@ -60,7 +61,12 @@ def word_slots(tokens: list[str]) -> list[int]:
 
 
 def words(text: str) -> list[str]:
-    return [token for token in _tokens(text) if is_word(token)]
+    return list(_words(text))
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(token for token in _tokens(text) if is_word(token))
 
 
 def match_case(template: str, word: str) -> str:
