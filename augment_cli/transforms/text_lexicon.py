@@ -25,7 +25,8 @@ USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#=]*?)\s*(?:#.*)?$
 
 # Function words that carry little meaning but much grammar; EDA steps leave
 # them alone by default so sentences stay readable. Contractions of them are
-# included so "I'm" and "don't" are treated like "I" and "do".
+# included so "I'm" and "don't" are treated like "I" and "do", and so are
+# negations: deleting or moving "never" can flip a sentiment label.
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
@@ -37,6 +38,7 @@ while who whom why will with would you your yours yourself yourselves
 i'm i've i'll i'd you're you've you'll you'd he's she's it's we're we've we'll we'd they're
 they've they'll they'd that's there's what's who's let's isn't aren't wasn't weren't hasn't
 haven't hadn't doesn't don't didn't won't wouldn't can't cannot couldn't shouldn't mustn't
+never nothing nobody none neither nowhere without
 """.split())
 
 
