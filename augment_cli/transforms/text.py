@@ -35,7 +35,7 @@ def meta(text: str) -> dict[str, Any]:
     return {"words": word_count, "chars": len(text), "sentences": sentence_count, "text": text}
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
 def _counts(text: str) -> tuple[int, int]:
     """Every copy of a file asks again; counting once per text is enough."""
     return len(words(text)), count_sentences(text)
@@ -165,7 +165,7 @@ def _candidates(found: list[str], drawn: dict[str, Any], *, need_synonyms: bool)
                           drawn["synonyms"] if need_synonyms else None))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def _eligible(found: tuple[str, ...], protect: bool, user: str | None) -> tuple[int, ...]:
     return tuple(i for i, word in enumerate(found)
                  if not (protect and is_stopword(word))

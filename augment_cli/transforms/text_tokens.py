@@ -39,7 +39,10 @@ UNSEGMENTED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
-@lru_cache(maxsize=256)
+# Small caches: a file's copies tokenise the same few texts (the source and
+# each step's result) again and again, but a long document must not be kept
+# hundreds of times over.
+@lru_cache(maxsize=32)
 def _tokens(text: str) -> tuple[str, ...]:
     return tuple(TOKEN.findall(text))
 
@@ -64,7 +67,7 @@ def words(text: str) -> list[str]:
     return list(_words(text))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def _words(text: str) -> tuple[str, ...]:
     return tuple(token for token in _tokens(text) if is_word(token))
 

@@ -34,7 +34,10 @@ BACKENDS = ("command",)
 HOW_TO = ('back_translate needs a local translation backend (no network is ever used): add '
           'backend = "command" and command = "your-mt --from {src} --to {tgt}", a program that '
           'reads one line per stdin line and writes one translated line per line on stdout')
+# The copies of one file are made one after the other in one process, so a
+# small in-memory cache in front of the disk one is enough.
 _MEMORY: dict[str, str] = {}
+MEMORY_ENTRIES = 64
 
 
 def check_step(values: dict[str, Any]) -> tuple[str, str] | None:
@@ -82,6 +85,8 @@ def round_trip(text: str, params: dict[str, Any]) -> str:
         result = _translate_text(_translate_text(text, params, params["source"], params["pivot"]),
                                  params, params["pivot"], params["source"])
         _store(path, result)
+    if len(_MEMORY) >= MEMORY_ENTRIES:
+        _MEMORY.clear()
     _MEMORY[key] = result
     return result
 
