@@ -223,9 +223,9 @@ class _Checker:
         return value
 
     def path(self, value: str, param: Param, where: str | None, line: int | None) -> str:
-        """A file named relative to the recipe file -> its absolute path."""
+        """A file or folder named relative to the recipe file -> its absolute path."""
         path = (Path(self.name).resolve().parent / value).resolve()
-        if not path.is_file():
+        if not path.exists():
             raise self.fail(f"file not found: {path}", where, param.name,
                             self.key_line(param.name, line))
         return str(path)

@@ -29,9 +29,9 @@ FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.text")
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice", "str" or "path" (a file named
-    relative to the recipe file; the checker makes it absolute and checks it
-    exists, "" meaning none). Numbers take a value or,
+    kind is "float", "int", "bool", "choice", "str" or "path" (a file or
+    folder named relative to the recipe file; the checker makes it absolute
+    and checks it exists, "" meaning none). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """

@@ -17,7 +17,7 @@ from augment_cli.registry import Param, register
 from augment_cli.transforms import text_noise
 from augment_cli.transforms.text_lexicon import is_stopword, synonyms, user_table
 from augment_cli.transforms.text_tokens import count_sentences, match_case, sentences, words
-from augment_cli.transforms.text_translate import BACKENDS, cache_key, check_step
+from augment_cli.transforms.text_translate import BACKENDS, backend_params, cache_key, check_step
 
 OPS = "augment_cli.transforms.text_ops"
 
@@ -136,10 +136,13 @@ def char_noise(rng, drawn, meta):
 @register("back_translate", modality="text", apply=f"{OPS}:back_translate", check=check_step,
           params=(
     Param("backend", "choice", "", choices=BACKENDS,
-          help="translation backend; required (command: a local program, see README)"),
+          help="translation backend; required (see README: back_translate setup)"),
     Param("command", "str", "", help="for backend command: program reading lines on stdin, "
                                      "{src} and {tgt} replaced by language codes"),
-    Param("model", "str", "", help="name of the model behind the backend; in the manifest "
+    Param("model_dir", "path", "", help="for backend ctranslate2: model folder source -> pivot"),
+    Param("back_model_dir", "path", "",
+          help="for backend ctranslate2: model folder pivot -> source"),
+    Param("model", "str", "", help="name of the model(s) behind the backend; in the manifest "
                                    "and the cache key"),
     Param("source", "str", "en", help="language code of the texts"),
     Param("pivot", "str", "de", help="language code translated to and back from"),
@@ -148,8 +151,7 @@ def char_noise(rng, drawn, meta):
 ))
 def back_translate(rng, drawn, meta):
     """Paraphrase by translating to a pivot language and back (local backend, cached)."""
-    params = {key: drawn[key] for key in ("backend", "model", "command", "source", "pivot",
-                                          "timeout_s")}
+    params = backend_params(drawn)
     params["key"] = cache_key(meta["text"], params)
     return params
 
