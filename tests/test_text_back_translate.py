@@ -101,3 +101,10 @@ def test_unconfigured_backend_is_a_recipe_error(tmp_path, body, message):
     assert result.exit_code == 2, result.output
     assert message in result.output and "key '" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_ctranslate2_backend_without_the_extra_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import now fails as if absent
+    recipe = write_recipe(tmp_path, "[[text]]\ntransform = \"back_translate\"\nbackend = \"ctranslate2\"\n")
+    result = CliRunner().invoke(app, ["validate", str(recipe)])
+    assert result.exit_code == 2 and "pip install 'augment-cli[translate]'" in result.output

@@ -18,12 +18,12 @@ import pytest
 ctranslate2 = pytest.importorskip("ctranslate2")
 sentencepiece = pytest.importorskip("sentencepiece")
 
-from typer.testing import CliRunner  # noqa: E402
+from typer.testing import CliRunner
 
-from augment_cli import api  # noqa: E402
-from augment_cli.cli import app  # noqa: E402
-from augment_cli.manifest import read_manifest  # noqa: E402
-from augment_cli.transforms import text_ct2, text_translate  # noqa: E402
+from augment_cli import api
+from augment_cli.cli import app
+from augment_cli.manifest import read_manifest
+from augment_cli.transforms import text_ct2, text_translate
 
 SENTENCES = ("the kettle boils water quickly", "this chair is terrible and squeaks",
              "great sound and a long battery life", "der Wasserkocher kocht sehr schnell",
