@@ -226,7 +226,7 @@ class _Checker:
         """A file or folder named relative to the recipe file -> its absolute path."""
         path = (Path(self.name).resolve().parent / value).resolve()
         if not path.exists():
-            raise self.fail(f"file not found: {path}", where, param.name,
+            raise self.fail(f"not found: {path}", where, param.name,
                             self.key_line(param.name, line))
         return str(path)
 

@@ -98,7 +98,7 @@ def test_user_synonyms_override_and_extend_wordnet(tmp_path):
 
 
 @pytest.mark.parametrize("synonyms, content, message", [
-    ("missing.txt", None, "file not found"),
+    ("missing.txt", None, "not found: "),
     ("bad.txt", "gpu\n", "bad.txt:1: expected 'word = synonym"),
 ])
 def test_bad_synonym_file_is_a_recipe_error(tmp_path, synonyms, content, message):
