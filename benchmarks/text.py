@@ -19,6 +19,7 @@ machine; the ratio, measured in the same run, is what to compare.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -124,7 +125,8 @@ def main() -> None:
             make_corpus(source, args.files)
         (tmp / "eda.toml").write_text(RECIPE)
         files = sum(1 for _ in source.rglob("*.txt"))
-        print(f"{files} files x {args.copies} copies, EDA alpha 0.1")
+        print(f"{files} files x {args.copies} copies, EDA alpha 0.1; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         base_s, _ = timed(baseline, source, tmp / "base", args.copies)
         print(f"  plain-Python EDA loop (1 process): {files / base_s:8.0f} files/s")
         for workers in (1, 2):
