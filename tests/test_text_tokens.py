@@ -54,3 +54,8 @@ def test_cjk_sentences_split_without_spaces():
 ])
 def test_match_case(template, word, expected):
     assert match_case(template, word) == expected
+
+
+def test_titles_and_initials_do_not_end_sentences():
+    _, bodies, _, _ = sentences("Dr. Smith met J. Doe. They talked (e.g. about Mr. Lee). Fine!")
+    assert bodies == ["Dr. Smith met J. Doe.", "They talked (e.g. about Mr. Lee).", "Fine!"]

@@ -36,6 +36,9 @@ SENTENCE_END = re.compile(r"(?:[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s*$|\s+[^\sa
                           r"|[\u3002\uff01\uff1f]+)")
 UNSEGMENTED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                          "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# Titles and abbreviations whose full stop does not end a sentence ("Dr. Smith").
+ABBREVIATION = re.compile(r"(?:^|[\s(\"'])(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Mt|vs|etc|e\.g|i\.e|No|Fig|"
+                          r"Inc|Ltd|Co|approx|[A-Z])$")
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
@@ -91,7 +94,9 @@ def sentences(text: str) -> tuple[str, list[str], list[str], list[int]]:
     stripped = text.lstrip()
     lead, cuts, start = text[: len(text) - len(stripped)], [], len(text) - len(stripped)
     for match in SENTENCE_END.finditer(text, start):
-        cuts.append(match.end())
+        window = max(0, match.start() - 8)  # longest abbreviation and the space before it
+        if not (match.group() == "." and ABBREVIATION.search(text, window, match.start())):
+            cuts.append(match.end())
     bodies, seps, paragraphs, paragraph = [], [], [], 0
     for begin, end in zip([start, *cuts], [*cuts, len(text)]):
         chunk = text[begin:end]
