@@ -83,7 +83,7 @@ def build(root: Path) -> dict[str, list[str]]:
 def _common_senses(by_pos: list[tuple[int, list[str]]]) -> list[str]:
     """The first senses of the lemma's main parts of speech.
 
-    A part of speech whose senses are tagged in the corpus less than half as
+    A part of speech whose senses are tagged in the corpus less than a third as
     often as the main one is left out ("good" is mostly an adjective, so the
     noun "goodness" is not offered), as is any with no tagged sense at all
     when another has some.
@@ -92,7 +92,7 @@ def _common_senses(by_pos: list[tuple[int, list[str]]]) -> list[str]:
     top = ranked[0][0]
     # Senses never seen in the tagged corpus are rare ("phone" as a speech
     # sound): only the first sense is taken then.
-    return [offset for tagged, offsets in ranked if tagged * 2 >= top
+    return [offset for tagged, offsets in ranked if tagged * 3 >= top
             for offset in offsets[: max(1, min(tagged, MAX_SENSES))]]
 
 

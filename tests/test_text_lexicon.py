@@ -47,6 +47,27 @@ def test_build_script_reproduces_the_shipped_table(tmp_path):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
+@pytest.mark.parametrize("word, expected", [
+    ("movies", "films"), ("Movies", "films"), ("cities", "metropolises"), ("breaks", "interrupts"),
+    ("purchases", "buys"), ("boxes", None),
+])
+def test_words_ending_in_s_use_their_base_form(word, expected):
+    found = synonyms(word)
+    if expected is None:
+        assert all(s.endswith("s") for s in found)
+    else:
+        assert expected in found
+
+
+def test_multiword_synonyms_are_not_given_an_s():
+    assert "split up" in synonyms("break") and not any(" " in s for s in synonyms("breaks"))
+
+
+def test_words_in_the_table_are_not_treated_as_plurals():
+    assert synonyms("news") == tuple(s for s in text_lexicon.wordnet_table().get("news", "").split("|") if s)
+    assert synonyms("glass") == synonyms("glass") and "glas" not in text_lexicon.wordnet_table()
+
+
 @pytest.mark.parametrize("word", ["the", "The", "I'm", "i\u2019m", "don't", "is"])
 def test_stopwords_include_contractions(word):
     assert is_stopword(word)

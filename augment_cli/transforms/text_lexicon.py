@@ -78,10 +78,44 @@ def user_table(path: str) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 @lru_cache(maxsize=65536)
 def synonyms(word: str, user_path: str = "") -> tuple[str, ...]:
-    """Synonyms of `word` (case-insensitive), user entries first; () if unknown."""
+    """Synonyms of `word` (case-insensitive), user entries first; () if unknown.
+
+    The table holds base forms. A word ending in -s that is not in it
+    ("movies", "breaks") is looked up by its base form and its one-word
+    synonyms get the same -s ending ("films", "interrupts"), so plurals and
+    third persons are covered. Multi-word synonyms are left out there: where
+    the -s goes depends on the phrase ("motion pictures", "splits up").
+    """
     key = word.lower()
+    found = _entry(key, user_path)
+    if not found:
+        base = next((b for b in _base_forms(key) if _entry(b, user_path)), None)
+        found = tuple(_add_s(s) for s in _entry(base, user_path) if " " not in s) if base else ()
+    return tuple(s for s in found if s.lower() != key)
+
+
+def _entry(key: str, user_path: str) -> tuple[str, ...]:
     found = tuple(s for s in wordnet_table().get(key, "").split("|") if s)
     if user_path:
         mode, extra = user_table(user_path).get(key, ("+=", ()))
         found = extra if mode == "=" else extra + tuple(s for s in found if s not in extra)
-    return tuple(s for s in found if s.lower() != key)
+    return found
+
+
+def _base_forms(word: str) -> list[str]:
+    """Candidate base forms of a word ending in -s, most specific first."""
+    if len(word) < 4 or not word.endswith("s") or word.endswith(("ss", "us", "is")):
+        return []
+    forms = [word[:-3] + "y"] if word.endswith("ies") else []
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        forms.append(word[:-2])
+    return forms + [word[:-1]]
+
+
+def _add_s(phrase: str) -> str:
+    """Regular -s ending on the last word: film -> films, box -> boxes, city -> cities."""
+    if phrase.endswith(("s", "x", "z", "ch", "sh")):
+        return phrase + "es"
+    if phrase.endswith("y") and phrase[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return phrase[:-1] + "ies"
+    return phrase + "s"
