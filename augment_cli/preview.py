@@ -104,7 +104,7 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
     row = PreviewRow(sample)
     try:
         row.codec = codec_for(sample.modality)
-        row.decoded = row.codec.decode((source / sample.relative).read_bytes())
+        row.decoded = row.codec.decode((source / sample.relative).read_bytes(), recipe.output)
         steps = recipe.steps_for(sample.modality)
         for k in range(1, copies + 1):
             data, records = augment(row.decoded.data, steps, sample.modality,

@@ -20,6 +20,7 @@ Format v1:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -40,6 +41,8 @@ OUTPUT_PARAMS = (
           help="image output format; keep writes each file in its source format"),
     Param("jpeg_quality", "int", 95, bounds=(1, 100), ranged=False, help="JPEG quality"),
     Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
+    Param("text_encoding", "str", "utf-8",
+          help="encoding of the source .txt files (e.g. latin-1, cp1252); copies are written as UTF-8"),
 )
 TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
 
@@ -75,6 +78,7 @@ class OutputOptions:
     format: str = "keep"
     jpeg_quality: int = 95
     webp_quality: int = 90
+    text_encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,10 @@ class _Checker:
                 if param.required:
                     raise self.fail("missing required parameter", where, param.name, line)
                 values[param.name] = param.default
+        problem = spec.check(values) if spec.check else None
+        if problem:
+            key, reason = problem
+            raise self.fail(reason, where, key, self.key_line(key, line) if key in table else line)
         return TransformStep(name, p, tuple(values.items()), where)
 
     def group(self, modality: str, index: int, table: dict[str, Any], kind: str,
@@ -212,9 +220,29 @@ class _Checker:
 
     def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
         try:
-            return check_value(param, value)
+            value = check_value(param, value)
         except ValueError as exc:
             raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
+        if param.kind == "path" and value:
+            return self.path(value, param, where, line)
+        if param.name == "text_encoding":
+            self.encoding(value, where, line)
+        return value
+
+    def path(self, value: str, param: Param, where: str | None, line: int | None) -> str:
+        """A file or folder named relative to the recipe file -> its absolute path."""
+        path = (Path(self.name).resolve().parent / value).resolve()
+        if not path.exists():
+            raise self.fail(f"not found: {path}", where, param.name,
+                            self.key_line(param.name, line))
+        return str(path)
+
+    def encoding(self, value: str, where: str | None, line: int | None) -> None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise self.fail(f"unknown text encoding {value!r}", where, "text_encoding",
+                            self.key_line("text_encoding", line)) from None
 
     def output(self, table: Any) -> OutputOptions:
         where = "[output]"

@@ -22,14 +22,16 @@ REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
-FAMILY_MODULES = ("augment_cli.transforms.image",)
+FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.text")
 
 
 @dataclass(frozen=True)
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice" or "str". Numbers take a value or,
+    kind is "float", "int", "bool", "choice", "str" or "path" (a file or
+    folder named relative to the recipe file; the checker makes it absolute
+    and checks it exists, "" meaning none). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """
@@ -70,6 +72,9 @@ class Param:
 
 NUMBER_KINDS = ("float", "int")
 Sampler = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, Any]]
+# A whole-step check run at recipe time, after each value passed its Param:
+# returns None, or (key, reason) for a problem that spans keys or needs I/O.
+StepCheck = Callable[[dict[str, Any]], "tuple[str, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class TransformSpec:
     applier: str
     doc: str
     notes: tuple[str, ...] = field(default=())
+    check: StepCheck | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -103,7 +109,8 @@ _TABLE: dict[tuple[str, str], TransformSpec] = {}
 _LOADED = False
 
 
-def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = ()):
+def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
+             check: StepCheck | None = None):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
@@ -119,7 +126,8 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         doc = (sampler.__doc__ or "").strip().splitlines()
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
-        _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0])
+        _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
+                                    check=check)
         return sampler
 
     return decorate

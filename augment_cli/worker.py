@@ -75,7 +75,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     result.stamp, payload = _read_source(Path(job.source_root) / sample.relative)
     result.sha256 = hashlib.sha256(payload).hexdigest()
     codec = codec_for(sample.modality)
-    decoded = codec.decode(payload)
+    decoded = codec.decode(payload, job.recipe.output)
     steps = job.recipe.steps_for(sample.modality)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
