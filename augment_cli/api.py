@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from augment_cli import incremental, outdir
+from augment_cli.balance import CopyPlan, copies_per_sample
 from augment_cli.dataset import Scan, scan
 from augment_cli.errors import Interrupted, OutputError, UsageError
 from augment_cli.executor import batches, executor_for, run_jobs
@@ -25,7 +26,7 @@ from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.media import copy_name, output_extension
-from augment_cli.partners import uses_partners
+from augment_cli.partners import label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.worker import Job, SampleResult, process_batch
 
@@ -43,12 +44,18 @@ class Plan:
     jobs: list[Job] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     refused: list[ErrorRow] = field(default_factory=list)
+    copies: CopyPlan | None = None  # copies per file, per label
+    warnings: list[str] = field(default_factory=list)
 
     def files_per_label(self) -> dict[str, int]:
         return dict(sorted(Counter(job.sample.label for job in self.jobs).items()))
 
     def output_names(self) -> list[str]:
         return [name for job in self.jobs for _, name in job.outputs]
+
+    def outputs_per_label(self) -> dict[str, int]:
+        return dict(sorted(Counter(job.sample.label for job in self.jobs
+                                   for _ in job.outputs).items()))
 
 
 @dataclass
@@ -66,6 +73,7 @@ class Summary:
     unchanged: int = 0
     regenerate_reason: str | None = None  # why nothing of the previous run was kept
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -75,15 +83,18 @@ class Summary:
 def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
-           on_progress: Progress | None = None) -> Summary:
-    """Write `copies` augmented copies of every file under `source` into `out`.
+           on_progress: Progress | None = None, balance: bool = False,
+           max_copies: int | None = None) -> Summary:
+    """Write `copies` augmented copies of every file under `source` into `out`
+    (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
-                     include_originals=include_originals, follow_links=follow_links)
+                     include_originals=include_originals, follow_links=follow_links,
+                     balance=balance, max_copies=max_copies)
     state = outdir.RunState.of(plan.recipe, seed, copies, include_originals)
     outdir.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
@@ -106,7 +117,8 @@ def _expand_locked(plan: Plan, state: outdir.RunState, workers: int | None, over
     summary = Summary(out, skipped=plan.skipped.copy(), failed=list(plan.refused),
                       unlabelled=plan.scan.unlabelled, added=work.added,
                       regenerated=work.regenerated, removed=work.removed,
-                      unchanged=len(work.unchanged), regenerate_reason=summary_reason)
+                      unchanged=len(work.unchanged), regenerate_reason=summary_reason,
+                      warnings=plan.warnings)
     entries = dict(work.unchanged)
     try:
         _run(work.jobs, workers, entries, summary, out, on_progress)
@@ -161,25 +173,32 @@ def _stop_cleanly(jobs: list[Job], entries: dict[str, SourceEntry], summary: Sum
 
 
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
-              seed: int = 0, include_originals: bool = False, follow_links: bool = False) -> Plan:
+              seed: int = 0, include_originals: bool = False, follow_links: bool = False,
+              balance: bool = False, max_copies: int | None = None) -> Plan:
     """Check everything and name every output; writes nothing."""
     source, out = Path(source), Path(out)
     _check_paths(source, out)
-    if copies < 1:
-        raise UsageError("--copies must be at least 1")
+    if copies < 1 or (max_copies is not None and max_copies < 1):
+        raise UsageError("--copies and --max-copies must be at least 1")
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    if balance and recipe.copies:
+        raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
+                         hint="use one: drop --balance, or the [copies] table")
     plan = Plan(source, out, recipe, scan(source, follow_links))
     plan.skipped.update(plan.scan.skipped)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
+    samples = [s for s in plan.scan.samples if recipe.steps_for(s.modality)]
+    for sample in sorted(set(plan.scan.samples) - set(samples)):
+        plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
+    plan.copies = _copy_plan(plan, samples, copies, include_originals, balance, max_copies)
     first = 0 if include_originals else 1
     taken: dict[str, str] = {}
-    partners = _label_groups(plan.scan.samples) if uses_partners(recipe) else {}
-    for sample in plan.scan.samples:
-        if not recipe.steps_for(sample.modality):
-            plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
-            continue
+    partners = label_groups(samples) if uses_partners(recipe) else {}
+    per_file = {label: iter(counts) for label, counts in plan.copies.per_file.items()}
+    for sample in samples:
+        count = next(per_file[sample.label])
         extension = output_extension(sample.relative, recipe.output.format)
-        outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, copies + 1))
+        outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, count + 1))
         clash = next((taken[n.casefold()] for _, n in outputs if n.casefold() in taken), None)
         if clash:
             plan.refused.append(ErrorRow(sample.relative, sample.label, sample.modality,
@@ -191,12 +210,20 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     return plan
 
 
-def _label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
-    """Sorted relative paths per (label, modality): who may mix with whom."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for sample in samples:
-        groups.setdefault((sample.label, sample.modality), []).append(sample.relative)
-    return {key: tuple(sorted(paths)) for key, paths in groups.items()}
+def _copy_plan(plan: Plan, samples: list, copies: int, include_originals: bool, balance: bool,
+               max_copies: int | None) -> CopyPlan:
+    """Copies per file for each label, and the warnings a user should see."""
+    counts = Counter(s.label for s in samples)
+    wanted = plan.recipe.copies_per_label()
+    for label in sorted(set(wanted) - set(counts)):
+        plan.warnings.append(f"[copies] in {plan.recipe.path} names label {label!r}, "
+                             "which has no files in the source folder")
+    result = copies_per_sample(dict(sorted(counts.items())), copies, include_originals=include_originals,
+                               max_copies=max_copies, balance=balance, per_label=wanted)
+    for label, missing in result.short.items():
+        plan.warnings.append(f"label {label!r} stays {missing} files short of {result.target}: "
+                             f"--max-copies {max_copies} caps its files")
+    return result
 
 
 def default_workers() -> int:

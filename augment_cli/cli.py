@@ -56,15 +56,21 @@ def expand(
     overwrite: Annotated[bool, typer.Option(help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
     follow_links: Annotated[bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
+    balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
+                                               "gets with --copies (extra copies spread evenly).")] = False,
+    max_copies: Annotated[Optional[int], typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
 
     with reported_errors():
         options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
-                       include_originals=include_originals, follow_links=follow_links)
+                       include_originals=include_originals, follow_links=follow_links,
+                       balance=balance, max_copies=max_copies)
         if dry_run:
-            _print_plan(api.make_plan(**options))
+            plan = api.make_plan(**options)
+            _print_warnings(plan.warnings)
+            _print_plan(plan)
             return
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
@@ -74,14 +80,15 @@ def expand(
 
 
 @app.command(epilog="Example: augment validate recipes/heavy.toml")
-def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")]):
+def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], quiet: QuietOption = False):
     """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
     from augment_cli.recipe import load_recipe
 
     with reported_errors():
         loaded = load_recipe(recipe)
     counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
-    _err(f"{recipe}: OK ({counts} steps)")
+    if not quiet:
+        _err(f"{recipe}: OK ({counts} steps)")
 
 
 @app.command(epilog="Example: augment verify out/")
@@ -107,6 +114,53 @@ def transforms(
 
     with reported_errors():
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
+
+
+@app.command(epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
+                    "--out preview.png")
+def preview(
+    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    recipe: RecipeOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
+                                                           "preview.html (text).")],
+    samples: Annotated[int, typer.Option(min=1, help="Sources shown, spread over the labels.")] = 6,
+    copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per source.")] = 5,
+    seed: Annotated[int, typer.Option(min=0, help="Run seed: copy k is copy k of expand --seed.")] = 0,
+    quiet: QuietOption = False,
+):
+    """Draw a few sources and their augmented copies, captioned with what was applied."""
+    from augment_cli import preview as preview_module
+
+    with reported_errors():
+        with _progress(quiet) as on_progress:
+            result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
+                                            copies=copies, seed=seed, on_progress=on_progress,
+                                            color=sys.stdout.isatty())
+    if result.text:
+        typer.echo(result.text, nl=False)
+    for name, error in result.failed:
+        _err(f"Error: {name}: {error}")
+    if not quiet:
+        for path in result.files:
+            _err(f"Wrote {path}")
+    raise typer.Exit(code=result.exit_code)
+
+
+@app.command(epilog="Example: augment stats sample_data/images --json | jq .labels")
+def stats(
+    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
+    quiet: QuietOption = False,
+):
+    """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
+    from augment_cli import stats as stats_module
+
+    with reported_errors():
+        with _progress(quiet) as on_progress:
+            found = stats_module.collect(source, on_progress=on_progress)
+    typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
+    if not quiet:
+        _print_warnings(found.warnings())
 
 
 @contextmanager
@@ -141,10 +195,19 @@ def _progress(quiet: bool):
         yield update
 
 
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        _err(f"Warning: {warning}")
+
+
 def _print_plan(plan) -> None:
     typer.echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
+    outputs = plan.outputs_per_label()
     for label, count in plan.files_per_label().items():
-        typer.echo(f"  {label}: {count} files")
+        per_file = sorted(set(plan.copies.per_file.get(label, ()))) if plan.copies else []
+        each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
+        typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
+                   + (f" ({each} copies per file)" if each else ""))
     names = plan.output_names()
     typer.echo(f"{len(plan.jobs)} files -> {len(names)} outputs:")
     for name in names:
@@ -160,6 +223,7 @@ def _print_summary(summary, quiet: bool) -> None:
         _err(f"Error: {row.source}: {row.error}")
     if quiet:
         return
+    _print_warnings(summary.warnings)
     if summary.unlabelled:
         shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "

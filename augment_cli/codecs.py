@@ -1,6 +1,6 @@
 """Which codec module reads and writes each modality.
 
-A codec module has decode(bytes) -> a decoded object whose `.data` is what
+A codec module has decode(bytes, output=None) -> a decoded object whose `.data` is what
 transforms receive, and encode(data, decoded, extension, output) -> bytes.
 Imported lazily, so an image-only run never imports the audio stack.
 """
@@ -14,6 +14,7 @@ from augment_cli.errors import SampleError
 
 CODEC_MODULES = {
     "image": "augment_cli.image_codec",
+    "text": "augment_cli.text_codec",
 }
 
 

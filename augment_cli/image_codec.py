@@ -47,8 +47,11 @@ class DecodedImage:
     icc_profile: bytes | None
 
 
-def decode(payload: bytes) -> DecodedImage:
-    """Bytes of any supported file -> upright pixels; SampleError if unreadable."""
+def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
+    """Bytes of any supported file -> upright pixels; SampleError if unreadable.
+
+    `output` (the recipe's [output] options) is unused for images; every codec
+    takes it so decoding can depend on recipe options (text_encoding)."""
     if not payload:
         raise SampleError("empty file (0 bytes)")
     try:

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"),
+    "text": (".txt",),
 }
 IMAGE_FORMAT_EXTENSIONS = {"jpg": ".jpg", "png": ".png", "webp": ".webp"}
 # GIF is palette-only: writing a transformed copy back to GIF would

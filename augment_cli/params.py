@@ -20,6 +20,10 @@ def check_value(param: Param, value: Any) -> Any:
         return value
     if param.kind == "choice":
         return _check_choice(param, value)
+    if param.kind == "path":
+        if not isinstance(value, str):
+            raise ValueError(f"expected a file path string, got {_show(value)}")
+        return value
     if param.kind == "str":
         if not isinstance(value, str) or not value:
             raise ValueError(f"expected a non-empty string, got {_show(value)}")

@@ -45,6 +45,14 @@ class Partners:
         return self._cache[relative]
 
 
+def label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Sorted relative paths per (label, modality): who may mix with whom."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for sample in samples:
+        groups.setdefault((sample.label, sample.modality), []).append(sample.relative)
+    return {key: tuple(sorted(paths)) for key, paths in groups.items()}
+
+
 def uses_partners(recipe: Recipe) -> bool:
     """True when any step (or group member) of the recipe mixes files."""
     for modality, steps in recipe.steps:

@@ -27,6 +27,7 @@ Format v1:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -49,8 +50,10 @@ OUTPUT_PARAMS = (
           help="image output format; keep writes each file in its source format"),
     Param("jpeg_quality", "int", 95, bounds=(1, 100), ranged=False, help="JPEG quality"),
     Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
+    Param("text_encoding", "str", "utf-8",
+          help="encoding of the source .txt files (e.g. latin-1, cp1252); copies are written as UTF-8"),
 )
-TOP_LEVEL_KEYS = ("version", "output", *MODALITIES)
+TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class OutputOptions:
     format: str = "keep"
     jpeg_quality: int = 95
     webp_quality: int = 90
+    text_encoding: str = "utf-8"
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,12 @@ class Recipe:
     steps: tuple[tuple[str, tuple[Step, ...]], ...]
     output: OutputOptions
     digest: str
+    # [copies] label = N: copies per file for those labels (overrides --copies).
+    # Not part of the digest: it changes how many copies, never their bytes.
+    copies: tuple[tuple[str, int], ...] = ()
+
+    def copies_per_label(self) -> dict[str, int]:
+        return dict(self.copies)
 
     def steps_for(self, modality: str) -> tuple[Step, ...]:
         return dict(self.steps).get(modality, ())
@@ -153,7 +163,7 @@ class _Checker:
             raise self.fail("the recipe has no steps; add an [[image]], [[audio]] or [[text]] table")
         output = self.output(document.get("output", {}))
         digest = _digest(steps, output)
-        return Recipe(self.name, steps, output, digest)
+        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})))
 
     def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -200,6 +210,10 @@ class _Checker:
                 if param.required:
                     raise self.fail("missing required parameter", where, param.name, line)
                 values[param.name] = param.default
+        problem = spec.check(values) if spec.check else None
+        if problem:
+            key, reason = problem
+            raise self.fail(reason, where, key, self.key_line(key, line) if key in table else line)
         return TransformStep(name, p, tuple(values.items()), where)
 
     def group(self, modality: str, index: int, table: dict[str, Any], kind: str,
@@ -235,9 +249,29 @@ class _Checker:
 
     def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
         try:
-            return check_value(param, value)
+            value = check_value(param, value)
         except ValueError as exc:
             raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
+        if param.kind == "path" and value:
+            return self.path(value, param, where, line)
+        if param.name == "text_encoding":
+            self.encoding(value, where, line)
+        return value
+
+    def path(self, value: str, param: Param, where: str | None, line: int | None) -> str:
+        """A file or folder named relative to the recipe file -> its absolute path."""
+        path = (Path(self.name).resolve().parent / value).resolve()
+        if not path.exists():
+            raise self.fail(f"not found: {path}", where, param.name,
+                            self.key_line(param.name, line))
+        return str(path)
+
+    def encoding(self, value: str, where: str | None, line: int | None) -> None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise self.fail(f"unknown text encoding {value!r}", where, "text_encoding",
+                            self.key_line("text_encoding", line)) from None
 
     def output(self, table: Any) -> OutputOptions:
         where = "[output]"
@@ -255,6 +289,17 @@ class _Checker:
                 raise self.fail("expected a single value", where, key, self.key_line(key, line))
             values[key] = self.value(param, value, where, line)
         return OutputOptions(**values)
+
+    def copies(self, table: Any) -> tuple[tuple[str, int], ...]:
+        """[copies]: every key is a label name, every value a positive int."""
+        if not isinstance(table, dict):
+            raise self.fail("must be a table of label = copies, e.g. [copies] cat = 2", key="copies")
+        line = self.header_line("copies", 0)
+        for label, value in table.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise self.fail(f"copies must be a positive integer, got {value!r}", "[copies]",
+                                label, self.key_line(label, line))
+        return tuple(sorted(table.items()))
 
     def header_line(self, table: str, index: int) -> int | None:
         """Line of the index-th [[table]] header (or [table] when index is 0)."""

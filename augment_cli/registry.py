@@ -43,6 +43,7 @@ FAMILY_MODULES = (
     "augment_cli.transforms.image_occlusion",
     "augment_cli.transforms.image_policy",
     "augment_cli.transforms.image_mix",
+    "augment_cli.transforms.text",
 )
 
 
@@ -50,7 +51,9 @@ FAMILY_MODULES = (
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice" or "str". Numbers take a value or,
+    kind is "float", "int", "bool", "choice", "str" or "path" (a file or
+    folder named relative to the recipe file; the checker makes it absolute
+    and checks it exists, "" meaning none). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """
@@ -91,6 +94,9 @@ class Param:
 
 NUMBER_KINDS = ("float", "int")
 Sampler = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, Any]]
+# A whole-step check run at recipe time, after each value passed its Param:
+# returns None, or (key, reason) for a problem that spans keys or needs I/O.
+StepCheck = Callable[[dict[str, Any]], "tuple[str, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class TransformSpec:
     applier: str
     doc: str
     notes: tuple[str, ...] = field(default=())
+    check: StepCheck | None = None
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
     uses_partners: bool = False
@@ -128,7 +135,7 @@ _LOADED = False
 
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
-             uses_partners: bool = False):
+             check: StepCheck | None = None, uses_partners: bool = False):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
@@ -145,7 +152,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
-                                    uses_partners=uses_partners)
+                                    check=check, uses_partners=uses_partners)
         return sampler
 
     return decorate

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from augment_cli.codecs import codec_for
@@ -79,10 +80,11 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     result.stamp, payload = _read_source(Path(job.source_root) / sample.relative)
     result.sha256 = hashlib.sha256(payload).hexdigest()
     codec = codec_for(sample.modality)
-    decoded = codec.decode(payload)
+    decoded = codec.decode(payload, job.recipe.output)
     steps = job.recipe.steps_for(sample.modality)
     others = [p for p in job.partners if p != sample.relative]
-    resources = Partners(job.source_root, others, codec.decode) if job.partners else None
+    resources = (Partners(job.source_root, others, partial(codec.decode, output=job.recipe.output))
+                 if job.partners else None)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
     for copy, name in job.outputs:

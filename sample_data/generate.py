@@ -1,10 +1,14 @@
 """Make the bundled sample_data/ tree from nothing (own content, no downloads).
 
-    python sample_data/generate.py            # rewrites sample_data/images
+    python sample_data/generate.py            # rewrites sample_data/images and text
 
 Images: procedurally drawn shapes in three classes (circle, square, triangle)
 on textured backgrounds, in the formats and modes a real folder mixes: RGB
 JPEG, RGB and RGBA PNG, a grayscale PNG, and a sub-folder kept in outputs.
+
+Text: short product reviews written for this project, one .txt per review,
+in two labels (positive, negative); a few use CRLF line endings, a UTF-8
+byte-order mark or several paragraphs, as real folders do.
 """
 
 from __future__ import annotations
@@ -64,8 +68,44 @@ def make_images(root: Path) -> int:
     return count
 
 
+# (label, name, text, line ending, byte-order mark). Our own words.
+REVIEWS = (
+    ("positive", "kettle", "I'm impressed with this kettle. It boils a full jug in under three "
+     "minutes and stays quiet.\nThe handle doesn't get hot, which I love.", "\n", False),
+    ("positive", "backpack", "Great backpack for daily commuting. The zips feel sturdy, the straps "
+     "are comfortable, and my laptop fits easily.", "\n", False),
+    ("positive", "headphones", "Sound quality is excellent for the price. Battery life is better "
+     "than advertised!\n\nI've used them on two long flights and they were fine.", "\r\n", False),
+    ("positive", "lamp", "Lovely warm light, easy to assemble. It's exactly what our reading "
+     "corner needed.", "\n", True),
+    ("positive", "bottle", "Keeps water cold all day, even in a hot car. I'd buy it again.",
+     "\n", False),
+    ("negative", "toaster", "The toaster burnt every slice on the lowest setting. I'm returning "
+     "it.\nCustomer service never answered my emails.", "\n", False),
+    ("negative", "charger", "Stopped working after a week. The cable is thin and the plug gets "
+     "very hot.", "\r\n", False),
+    ("negative", "chair", "Terrible chair. One wheel broke on the first day, and the seat "
+     "squeaks constantly.\n\nDon't waste your money.", "\n", False),
+    ("negative", "blender", "Loud, weak and hard to clean. The lid leaks whenever I make a "
+     "smoothie.", "\n", True),
+    ("negative", "umbrella", "It turned inside out in a light breeze. Cheap material, poor "
+     "stitching, disappointing overall.", "\n", False),
+)
+
+
+def make_text(root: Path) -> int:
+    """Write the reviews as root/<label>/<name>.txt (UTF-8, ending kept per file)."""
+    for label, name, text, newline, bom in REVIEWS:
+        path = root / label / f"{name}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        body = (text + "\n").replace("\n", newline).encode("utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + body if bom else body)
+    return len(REVIEWS)
+
+
 def main(root: Path = HERE) -> None:
     print(f"wrote {make_images(root / 'images')} images under {root / 'images'}")
+    print(f"wrote {make_text(root / 'text')} texts under {root / 'text'}")
 
 
 if __name__ == "__main__":

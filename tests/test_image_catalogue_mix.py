@@ -161,3 +161,27 @@ def test_catalogue_recipe_runs_on_sample_data(tmp_path):
     with open(out / "manifest.csv", newline="", encoding="utf-8") as handle:
         names = {r["transform"] for row in csv.DictReader(handle) for r in json.loads(row["transforms"])}
     assert {"hflip", "random_erasing"} <= names
+
+
+def test_preview_mixes_with_the_same_partners_as_expand(tmp_path):
+    from augment_cli.dataset import scan
+    from augment_cli.partners import label_groups
+    from augment_cli.preview import build_row
+    from augment_cli.recipe import load_recipe
+
+    source = tmp_path / "src"
+    (source / "cat").mkdir(parents=True)
+    for i in range(3):
+        Image.fromarray(smooth_rgb(seed=i)).save(source / "cat" / f"{i}.png")
+    recipe_path = tmp_path / "r.toml"
+    recipe_path.write_text('[[image]]\ntransform = "cutmix"\n')
+    recipe = load_recipe(recipe_path)
+    sample = scan(source).samples[0]
+    partners = label_groups(scan(source).samples)[("cat", "image")]
+    row = build_row(source, sample, recipe, 2, 0, partners)
+    out = tmp_path / "out"
+    api.expand(source=source, recipe=recipe_path, out=out, copies=2, workers=1)
+    for k, data, records in row.copies:
+        assert records[0]["params"]["partner"] in partners
+        written = np.asarray(Image.open(out / "cat" / f"0__aug{k}.png"))
+        np.testing.assert_array_equal(data, written)

@@ -1,0 +1,154 @@
+"""The same recipe online: augment in-memory items during training.
+
+    from augment_cli import Augmenter
+
+    augmenter = Augmenter("recipes/light.toml")          # load and validate once
+    out = augmenter.image(pixels, rng=generator)         # a fresh draw per call
+    out = augmenter.image(pixels, seed=0, source="cat/a.png", copy=3)
+    out.data, out.params                                  # result, applied transforms
+
+With `seed`, `source` (the path relative to SRC) and `copy`, the result is
+the one `expand --seed` wrote for that copy, pixel for pixel before encoding:
+the random stream is the same (seeding.copy_seed) and so is the pipeline.
+With a numpy Generator instead, each call draws new parameters from it.
+`params` is the list the manifest's `transforms` column holds, so an online
+draw can be logged and replayed with pipeline.replay.
+
+Each modality turns its in-memory form into what its transforms receive with
+one entry in INPUTS (image: a numpy array; audio: samples + sample rate, via
+audio_codec.Audio when the audio family is installed; text: a str).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from augment_cli.errors import UsageError
+from augment_cli.pipeline import Record, augment
+from augment_cli.recipe import Recipe, load_recipe, parse_recipe
+from augment_cli.seeding import copy_seed
+
+
+@dataclass(frozen=True)
+class Augmented:
+    """One augmented item: the data and the transforms applied to it."""
+
+    data: Any
+    params: list[Record]
+    sample_rate: int | None = None  # audio only
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """Decode an image file exactly as `expand` does (EXIF upright, same modes)."""
+    from augment_cli.image_codec import decode
+
+    return decode(Path(path).read_bytes()).data
+
+
+class Augmenter:
+    """A recipe loaded and validated once, applied to items in memory.
+
+    Args:
+        recipe: a recipe file, or a Recipe (see `from_toml` for a string).
+        seed: the run seed used when a call gives neither `seed` nor `rng`.
+    """
+
+    def __init__(self, recipe: str | Path | Recipe, *, seed: int = 0):
+        self.recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+        self.seed = seed
+
+    @classmethod
+    def from_toml(cls, text: str, *, seed: int = 0, name: str = "<recipe>") -> "Augmenter":
+        """An Augmenter from recipe text instead of a file."""
+        return cls(parse_recipe(text, name), seed=seed)
+
+    def image(self, pixels: np.ndarray, *, seed: int | None = None, rng: np.random.Generator | None = None,
+              source: str = "", copy: int = 1) -> Augmented:
+        """Augment an HxW or HxWxC uint8/uint16 array (RGB(A) channel order)."""
+        return self._run("image", pixels, seed, rng, source, copy)
+
+    def audio(self, samples: np.ndarray, sample_rate: int, *, seed: int | None = None,
+              rng: np.random.Generator | None = None, source: str = "", copy: int = 1) -> Augmented:
+        """Augment float samples, shape (frames,) or (channels, frames)."""
+        return self._run("audio", (samples, sample_rate), seed, rng, source, copy)
+
+    def text(self, text: str, *, seed: int | None = None, rng: np.random.Generator | None = None,
+             source: str = "", copy: int = 1) -> Augmented:
+        """Augment a string."""
+        return self._run("text", text, seed, rng, source, copy)
+
+    def _run(self, modality: str, item: Any, seed: int | None, rng: np.random.Generator | None,
+             source: str, copy: int) -> Augmented:
+        steps = self.recipe.steps_for(modality)
+        if not steps:
+            raise UsageError(f"{self.recipe.path} has no [[{modality}]] steps")
+        to_data, from_data = INPUTS[modality]
+        data, records = augment(to_data(item), steps, modality, self._sequence(seed, rng, source, copy))
+        return from_data(item, data, records)
+
+    def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,
+                  copy: int) -> np.random.SeedSequence:
+        if rng is not None:
+            if seed is not None:
+                raise UsageError("give either seed or rng, not both")
+            # Four words from the caller's generator: a new, reproducible stream per call.
+            return np.random.SeedSequence(rng.integers(0, 2**32, size=4, dtype=np.uint64).tolist())
+        if copy < 1:
+            raise UsageError("copy must be at least 1 (copy 0 is the unchanged original)")
+        return copy_seed(self.seed if seed is None else seed, source, copy)
+
+
+def _image_in(pixels: Any) -> np.ndarray:
+    pixels = np.asarray(pixels)
+    if pixels.dtype not in (np.uint8, np.uint16) or pixels.ndim not in (2, 3):
+        raise UsageError(f"an image must be an HxW or HxWxC uint8/uint16 array, got "
+                         f"{pixels.dtype} with shape {pixels.shape}")
+    if pixels.ndim == 3 and pixels.shape[2] == 1:
+        return pixels[:, :, 0]  # transforms take single-channel images as HxW
+    if pixels.ndim == 3 and pixels.shape[2] > 4:
+        raise UsageError(f"an image has 1 to 4 channels, got {pixels.shape[2]}")
+    return pixels
+
+
+def _image_out(item: Any, data: np.ndarray, records: list[Record]) -> Augmented:
+    shape = np.shape(item)
+    return Augmented(data[:, :, None] if len(shape) == 3 and data.ndim == 2 else data, records)
+
+
+def _audio_codec():
+    try:
+        return importlib.import_module("augment_cli.audio_codec")
+    except ImportError:
+        raise UsageError("audio is not supported by this build of augment") from None
+
+
+def _audio_in(item: tuple[np.ndarray, int]) -> Any:
+    samples, sample_rate = item
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.ndim not in (1, 2):
+        raise UsageError(f"audio must be (frames,) or (channels, frames), got shape {samples.shape}")
+    return _audio_codec().Audio(np.atleast_2d(samples), int(sample_rate))
+
+
+def _audio_out(item: tuple[np.ndarray, int], data: Any, records: list[Record]) -> Augmented:
+    samples = data.samples[0] if np.ndim(item[0]) == 1 and data.samples.shape[0] == 1 else data.samples
+    return Augmented(samples, records, data.sample_rate)
+
+
+def _text_in(item: Any) -> str:
+    if not isinstance(item, str):
+        raise UsageError(f"text must be a str, got {type(item).__name__}")
+    return item
+
+
+# modality -> (in-memory item -> transform input, (item, output, records) -> Augmented)
+INPUTS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any, list[Record]], Augmented]]] = {
+    "image": (_image_in, _image_out),
+    "audio": (_audio_in, _audio_out),
+    "text": (_text_in, lambda item, data, records: Augmented(data, records)),
+}
