@@ -45,6 +45,20 @@ class Partners:
         return self._cache[relative]
 
 
+class InMemoryPartners:
+    """Partners held in memory (online use): name -> decoded data. The names
+    are what the manifest-style records show as `partner`."""
+
+    def __init__(self, items: dict[str, Any]):
+        self._items = dict(items)
+        self.paths = tuple(sorted(self._items))
+
+    def __call__(self, name: str) -> Any:
+        if name not in self._items:
+            raise SampleError(f"mixing partner {name!r} is not one of the given partners")
+        return self._items[name]
+
+
 def label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
     """Sorted relative paths per (label, modality): who may mix with whom."""
     groups: dict[tuple[str, str], list[str]] = {}

@@ -185,3 +185,17 @@ def test_preview_mixes_with_the_same_partners_as_expand(tmp_path):
         assert records[0]["params"]["partner"] in partners
         written = np.asarray(Image.open(out / "cat" / f"0__aug{k}.png"))
         np.testing.assert_array_equal(data, written)
+
+
+def test_online_augmenter_mixes_with_given_partners_and_replays():
+    from augment_cli.online import Augmenter
+    from augment_cli.partners import InMemoryPartners
+
+    augmenter = Augmenter.from_toml('[[image]]\ntransform = "mixup"\nlam = 0.5\n')
+    partners = InMemoryPartners({"cat/b.png": OTHER})
+    out = augmenter.image(RGB, seed=1, source="cat/a.png", partners=partners)
+    assert out.params[0]["params"]["partner"] == "cat/b.png"
+    np.testing.assert_allclose(out.data, 0.5 * RGB + 0.5 * OTHER, atol=1)
+    np.testing.assert_array_equal(pipeline.replay(RGB, out.params, "image", partners), out.data)
+    alone = augmenter.image(RGB, seed=1, source="cat/a.png")
+    np.testing.assert_array_equal(alone.data, RGB)
