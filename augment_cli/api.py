@@ -106,7 +106,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
         if not recipe.steps_for(sample.modality):
             plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
             continue
-        extension = output_extension(sample.relative, recipe.output.format)
+        extension = output_extension(sample.relative, recipe.output.format,
+                                     recipe.output.audio_format)
         outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, copies + 1))
         clash = next((taken[n.casefold()] for _, n in outputs if n.casefold() in taken), None)
         if clash:

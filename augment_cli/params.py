@@ -6,12 +6,17 @@ ValueError with a reason a user can act on.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from augment_cli.media import audio_files
 from augment_cli.registry import NUMBER_KINDS, Param
 
 
-def check_value(param: Param, value: Any) -> Any:
+def check_value(param: Param, value: Any, base: Path | None = None) -> Any:
+    """`base` is the recipe file's folder, which relative folder values start from."""
+    if param.kind == "folder":
+        return _check_folder(value, base or Path("."))
     if param.kind in NUMBER_KINDS:
         return _check_number_or_range(param, value)
     if param.kind == "bool":
@@ -25,6 +30,18 @@ def check_value(param: Param, value: Any) -> Any:
             raise ValueError(f"expected a non-empty string, got {_show(value)}")
         return value
     raise AssertionError(f"unknown parameter kind {param.kind}")
+
+
+def _check_folder(value: Any, base: Path) -> str:
+    """A folder of audio files (noises, impulse responses) -> its absolute path."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a folder path (a string), got {_show(value)}")
+    folder = (base / value).resolve()
+    if not folder.is_dir():
+        raise ValueError(f"folder not found: {folder}")
+    if not audio_files(folder):
+        raise ValueError(f"folder {folder} holds no audio files (.wav, .flac, .ogg, .opus, .mp3)")
+    return folder.as_posix()
 
 
 def _check_number_or_range(param: Param, value: Any) -> Any:

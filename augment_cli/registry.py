@@ -22,14 +22,15 @@ REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
-FAMILY_MODULES = ("augment_cli.transforms.image",)
+FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.audio")
 
 
 @dataclass(frozen=True)
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice" or "str". Numbers take a value or,
+    kind is "float", "int", "bool", "choice", "str" or "folder" (a folder of
+    audio files, relative to the recipe file, stored resolved). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """

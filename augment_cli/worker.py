@@ -99,4 +99,7 @@ def _codec(modality: str):
     if modality == "image":
         from augment_cli import image_codec
         return image_codec
+    if modality == "audio":
+        from augment_cli import audio_codec
+        return audio_codec
     raise SampleError(f"no codec for modality {modality}")
