@@ -1,10 +1,14 @@
 """Make the bundled sample_data/ tree from nothing (own content, no downloads).
 
-    python sample_data/generate.py            # rewrites sample_data/images
+    python sample_data/generate.py            # rewrites sample_data/images and audio
 
 Images: procedurally drawn shapes in three classes (circle, square, triangle)
 on textured backgrounds, in the formats and modes a real folder mixes: RGB
 JPEG, RGB and RGBA PNG, a grayscale PNG, and a sub-folder kept in outputs.
+
+Audio (audio_samples.py): four labels of synthesized sounds (tone, chirp,
+noise_burst, vowel) as 16 kHz mono WAV and FLAC, one stereo 44.1 kHz WAV,
+plus the noise and impulse-response folders recipes/audio.toml mixes in.
 """
 
 from __future__ import annotations
@@ -66,6 +70,10 @@ def make_images(root: Path) -> int:
 
 def main(root: Path = HERE) -> None:
     print(f"wrote {make_images(root / 'images')} images under {root / 'images'}")
+    sys.path.insert(0, str(HERE))
+    from audio_samples import make_audio
+
+    print(f"wrote {make_audio(root)} audio files under {root}")
 
 
 if __name__ == "__main__":
