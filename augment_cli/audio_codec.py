@@ -162,5 +162,7 @@ def _check_size(frames: int, channels: int) -> None:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    """libsndfile's own words, without soundfile's "Error opening <BytesIO at 0x...>"
+    prefix (an address would make errors.csv differ from run to run)."""
+    text = getattr(exc, "error_string", None) or str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]

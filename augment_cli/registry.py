@@ -18,7 +18,20 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 MODALITIES = ("image", "audio", "text")
-REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
+
+
+class _Required:
+    """Default of a parameter the recipe must give. Pickles as this module's
+    REQUIRED, so a spec with a required parameter can go to a worker."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+    def __reduce__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
