@@ -61,12 +61,12 @@ def stretch(samples: np.ndarray, rate: float, n_fft: int) -> np.ndarray:
 
 def _hann(n_fft: int) -> np.ndarray:
     """Periodic Hann window (the STFT convention; sums to a constant at hop n_fft/4)."""
-    return (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float64)
+    return (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
 
 
 def _stft(samples: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
     """(channels, frames) -> (channels, steps, bins), frames centred as in librosa."""
-    padded = np.pad(samples.astype(np.float64), ((0, 0), (n_fft // 2, n_fft // 2)))
+    padded = np.pad(samples.astype(np.float32), ((0, 0), (n_fft // 2, n_fft // 2)))
     views = np.lib.stride_tricks.sliding_window_view(padded, n_fft, axis=1)[:, ::hop]
     return np.fft.rfft(views * window, axis=-1)
 
@@ -74,19 +74,25 @@ def _stft(samples: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.n
 def _phase_vocoder(spectra: np.ndarray, rate: float, hop: int, n_fft: int) -> np.ndarray:
     """Resample the STFT in time by `rate` keeping each bin's phase coherent."""
     steps = np.arange(0.0, spectra.shape[1], rate)
+    # Magnitude and phase of every analysis frame once (two zero frames
+    # appended, as librosa does), then indexed per output step.
     padded = np.concatenate([spectra, np.zeros_like(spectra[:, :2])], axis=1)
+    magnitudes, phases = np.abs(padded), np.angle(padded)
     index = steps.astype(np.int64)
-    fraction = (steps - index)[None, :, None]
-    left, right = padded[:, index], padded[:, index + 1]
-    magnitude = (1.0 - fraction) * np.abs(left) + fraction * np.abs(right)
-    expected = 2.0 * np.pi * hop * np.arange(spectra.shape[2]) / n_fft
-    deviation = np.angle(right) - np.angle(left) - expected
-    deviation -= 2.0 * np.pi * np.round(deviation / (2.0 * np.pi))
+    fraction = (steps - index).astype(np.float32)[None, :, None]
+    magnitude = magnitudes[:, index] + fraction * (magnitudes[:, index + 1] - magnitudes[:, index])
+    expected = (2.0 * np.pi * hop / n_fft * np.arange(spectra.shape[2])).astype(np.float32)
+    deviation = phases[:, index + 1] - phases[:, index] - expected
+    deviation -= np.float32(2.0 * np.pi) * np.round(deviation / np.float32(2.0 * np.pi))
     advance = expected + deviation
     # Step j uses the first frame's phase plus every advance before j.
-    phase = np.angle(spectra[:, :1]) + np.concatenate(
-        [np.zeros_like(advance[:, :1]), np.cumsum(advance[:, :-1], axis=1)], axis=1)
-    return magnitude * np.exp(1j * phase)
+    phase = np.empty_like(advance)
+    phase[:, 0] = phases[:, 0]
+    np.cumsum(advance[:, :-1], axis=1, out=phase[:, 1:])
+    phase[:, 1:] += phases[:, :1]
+    out = np.empty(phase.shape, dtype=np.complex64)
+    out.real, out.imag = magnitude * np.cos(phase), magnitude * np.sin(phase)  # 15x np.exp(1j*...)
+    return out
 
 
 def _istft(spectra: np.ndarray, n_fft: int, hop: int, window: np.ndarray,
@@ -95,8 +101,8 @@ def _istft(spectra: np.ndarray, n_fft: int, hop: int, window: np.ndarray,
     channels, steps = spectra.shape[:2]
     pieces = np.fft.irfft(spectra, n=n_fft, axis=-1) * window
     overlap = n_fft // hop
-    blocks = np.zeros((channels, steps + overlap, hop))
-    envelope = np.zeros((steps + overlap, hop))
+    blocks = np.zeros((channels, steps + overlap, hop), dtype=np.float32)
+    envelope = np.zeros((steps + overlap, hop), dtype=np.float32)
     pieces = pieces.reshape(channels, steps, overlap, hop)
     squared = (window**2).reshape(overlap, hop)
     for part in range(overlap):  # n_fft / hop (= 4) strided additions, not one per frame
