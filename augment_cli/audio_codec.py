@@ -74,7 +74,7 @@ def decode(payload: bytes) -> DecodedAudio:
         raise
     except (sf.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         raise SampleError(f"not a readable audio file (unknown, unsupported or corrupt): "
-                          f"{_reason(exc)}") from None
+                          f"{reason(exc)}") from None
     if samples.shape[0] == 0:
         raise SampleError("audio file has no frames (0 frames)")
     if not np.isfinite(samples).all():
@@ -98,7 +98,7 @@ def encode(audio: Audio, decoded: DecodedAudio, extension: str, output: OutputOp
     try:
         sf.write(buffer, samples.T, rate, format=container, subtype=subtype)
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
-        raise SampleError(f"cannot encode {container}/{subtype}: {_reason(exc)}") from None
+        raise SampleError(f"cannot encode {container}/{subtype}: {reason(exc)}") from None
     blob = buffer.getvalue()
     # libsndfile gives every Ogg stream a random serial number: fix it so the
     # same input always gives the same bytes.
@@ -156,12 +156,15 @@ def _check_rate(subtype: str, rate: int) -> None:
 
 
 def _check_size(frames: int, channels: int) -> None:
+    if frames >= 2**62:  # libsndfile's "unknown" (e.g. a FLAC without total samples)
+        raise SampleError("the header does not state the number of frames (unknown length); "
+                          "re-encode the file with a tool that writes it")
     if frames * channels > MAX_SAMPLES:
         raise SampleError(f"audio too long: {frames:,} frames x {channels} channels is over "
                           f"the {MAX_SAMPLES:,}-sample limit")
 
 
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
     """libsndfile's own words, without soundfile's "Error opening <BytesIO at 0x...>"
     prefix (an address would make errors.csv differ from run to run)."""
     text = getattr(exc, "error_string", None) or str(exc).strip() or type(exc).__name__

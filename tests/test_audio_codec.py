@@ -132,3 +132,13 @@ def test_opus_at_an_unsupported_rate_is_a_clear_error():
 def test_resample_keeps_channels_together():
     samples = audio_codec.resample(sine(440, channels=2).samples, RATE, 8000)
     assert samples.shape == (2, 4000) and np.array_equal(samples[0], samples[1])
+
+
+def test_flac_without_a_frame_count_is_refused_with_the_reason():
+    blob = bytearray(file_bytes(sine(440), "FLAC", "PCM_16"))
+    # STREAMINFO starts at byte 8; its total-samples field is the low 4 bits of
+    # byte 13 and bytes 14-17. Zero means "unknown" in FLAC.
+    blob[8 + 13] &= 0xF0
+    blob[8 + 14:8 + 18] = b"\x00\x00\x00\x00"
+    with pytest.raises(SampleError, match="does not state the number of frames"):
+        decode(bytes(blob))

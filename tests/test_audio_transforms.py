@@ -234,3 +234,11 @@ def test_a_clip_too_short_for_stretch_is_skipped_and_recorded():
     assert "shorter than" in records[0]["params"]["skipped"]
     assert records[1] == {"transform": "gain", "params": {"gain_db": 6.0}}
     assert out.frames == short.frames
+
+
+def test_mp3_compression_skips_what_mp3_cannot_hold():
+    recipe = parse_recipe('[[audio]]\ntransform = "mp3_compression"\n', "r.toml")
+    for clip, reason in ((sine(440, channels=3), "at most 2 channels"),
+                         (sine(440, rate=39000), "no 39000 Hz mode")):
+        out, records = augment(clip, recipe.steps_for("audio"), "audio", np.random.SeedSequence(2))
+        assert reason in records[0]["params"]["skipped"] and out is clip

@@ -257,6 +257,8 @@ def mp3_compression(rng, drawn, meta):
     """Add MP3 artefacts: encode at a low bit rate in memory and decode back."""
     if meta["sample_rate"] not in MP3_RATES:
         return _skip(f"MP3 has no {meta['sample_rate']} Hz mode")
+    if meta["channels"] > 2:
+        return _skip(f"MP3 holds at most 2 channels, the clip has {meta['channels']}")
     return drawn
 
 

@@ -15,7 +15,7 @@ import io
 import numpy as np
 import soundfile as sf
 
-from augment_cli.audio_codec import Audio, resample
+from augment_cli.audio_codec import Audio, reason, resample
 from augment_cli.errors import SampleError
 from augment_cli.media import MP3_RATES
 from augment_cli.transforms.audio_ops import (Params, db_to_amplitude, mix_at_snr, rms,
@@ -97,11 +97,14 @@ def mp3_compression(audio: Audio, params: Params) -> Audio:
     buffer = io.BytesIO()
     peak = float(np.abs(audio.samples).max())
     scale = 1.0 / peak if peak > 1.0 else 1.0  # the encoder would clip; undo after
-    sf.write(buffer, audio.samples.T * scale, audio.sample_rate, format="MP3",
-             subtype="MPEG_LAYER_III", bitrate_mode="CONSTANT",
-             compression_level=mp3_level(params["bitrate_kbps"], audio.sample_rate))
-    buffer.seek(0)
-    decoded, _ = sf.read(buffer, dtype="float32", always_2d=True)
+    try:
+        sf.write(buffer, audio.samples.T * scale, audio.sample_rate, format="MP3",
+                 subtype="MPEG_LAYER_III", bitrate_mode="CONSTANT",
+                 compression_level=mp3_level(params["bitrate_kbps"], audio.sample_rate))
+        buffer.seek(0)
+        decoded, _ = sf.read(buffer, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as exc:
+        raise SampleError(f"MP3 round trip failed: {reason(exc)}") from None
     return audio.with_samples(fit_length(decoded.T / scale, audio.frames))
 
 
@@ -111,7 +114,7 @@ def load_recording(path: str, sample_rate: int) -> np.ndarray:
     try:
         samples, rate = sf.read(path, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
-        raise SampleError(f"cannot read {path}: {str(exc).splitlines()[0]}") from None
+        raise SampleError(f"cannot read {path}: {reason(exc)}") from None
     if samples.shape[0] == 0:
         raise SampleError(f"{path} has no frames")
     samples = np.ascontiguousarray(samples.T)
