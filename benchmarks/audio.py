@@ -70,7 +70,7 @@ def make_data(folder: Path, files: int, seconds: float) -> None:
 
 
 def sources(src: Path) -> list[Path]:
-    return sorted(src.rglob("*.wav"))
+    return sorted(p for p in src.rglob("*") if p.suffix.lower() == ".wav")
 
 
 # Worker bodies for the two baselines (run inside spawned pool processes).
@@ -159,6 +159,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--source", type=Path,
+                        help="use this labelled folder of WAV files instead of synthesized ones "
+                             "(local checks only)")
     parser.add_argument("--role", choices=("floor", "audiomentations"))
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
@@ -167,11 +170,15 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="augment-audio-bench-") as tmp:
         work = Path(tmp)
-        make_data(work / "src", args.files, args.seconds)
+        if args.source:
+            shutil.copytree(args.source, work / "src")
+            args.files = len(sources(work / "src"))
+        else:
+            make_data(work / "src", args.files, args.seconds)
         (work / "recipe.toml").write_text(RECIPE)
         commands = contenders(work, args.copies, args.workers)
         times: dict[str, list[float]] = {name: [] for name in commands}
-        print(f"{args.files} files x {args.seconds} s at 16 kHz, {args.copies} copies, "
+        print(f"{args.files} files ({args.source or f'{args.seconds} s at 16 kHz'}), {args.copies} copies, "
               f"{args.workers} workers, {args.rounds} rounds")
         for round_ in range(1, args.rounds + 1):
             for name, command in commands.items():

@@ -66,9 +66,10 @@ def _hann(n_fft: int) -> np.ndarray:
 
 def _stft(samples: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndarray:
     """(channels, frames) -> (channels, steps, bins), frames centred as in librosa."""
-    padded = np.pad(samples.astype(np.float32), ((0, 0), (n_fft // 2, n_fft // 2)))
+    padded = np.pad(samples.astype(np.float64), ((0, 0), (n_fft // 2, n_fft // 2)))
     views = np.lib.stride_tricks.sliding_window_view(padded, n_fft, axis=1)[:, ::hop]
-    return np.fft.rfft(views * window, axis=-1)
+    # numpy's float32 rfft measured ~4x slower than float64 here; the rest is float32.
+    return np.fft.rfft(views * window, axis=-1).astype(np.complex64)
 
 
 def _phase_vocoder(spectra: np.ndarray, rate: float, hop: int, n_fft: int) -> np.ndarray:
