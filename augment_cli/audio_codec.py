@@ -12,6 +12,7 @@ wrapped, and never silently hard-clipped.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 
@@ -143,9 +144,15 @@ def _target(decoded: DecodedAudio, extension: str) -> tuple[str, str]:
         return container, "OPUS"
     subtype = decoded.subtype
     portable = subtype.startswith("PCM") or subtype in FLOAT_SUBTYPES
-    if (container == decoded.container or portable) and subtype in sf.available_subtypes(container):
+    if (container == decoded.container or portable) and subtype in _subtypes(container):
         return container, subtype
     return container, DEFAULT_SUBTYPES[extension]
+
+
+@functools.lru_cache(maxsize=None)
+def _subtypes(container: str) -> frozenset[str]:
+    """libsndfile's subtypes of a container (asked once: it walks every format)."""
+    return frozenset(sf.available_subtypes(container))
 
 
 def _check_rate(subtype: str, rate: int) -> None:
