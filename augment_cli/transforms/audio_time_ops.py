@@ -33,11 +33,19 @@ def time_stretch(audio: Audio, params: Params) -> Audio:
 
 @skippable
 def pitch_shift(audio: Audio, params: Params) -> Audio:
-    """Move every frequency by `semitones`, duration kept: stretch, then resample back."""
+    """Move every frequency by `semitones`, duration kept: resample and stretch back.
+
+    Both orders give the same result; the one run is whichever makes the
+    phase vocoder handle fewer frames (the shorter intermediate signal).
+    """
     ratio = 2.0 ** (params["semitones"] / 12.0)
-    rate = audio.sample_rate
-    longer = stretch(audio.samples, 1.0 / ratio, analysis_frame(rate))
-    shifted = resample(longer, rate * ratio, rate)
+    rate, n_fft = audio.sample_rate, analysis_frame(audio.sample_rate)
+    if ratio > 1.0:  # up: speed up first (shorter), then stretch back to length
+        faster = resample(audio.samples, rate, rate / ratio)
+        shifted = stretch(faster, faster.shape[1] / audio.frames, n_fft)
+    else:  # down: stretch shorter first, then slow down to length
+        shorter = stretch(audio.samples, 1.0 / ratio, n_fft)
+        shifted = resample(shorter, rate * ratio, rate)
     return audio.with_samples(fit_length(shifted, audio.frames))
 
 
@@ -74,22 +82,24 @@ def _stft(samples: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.n
 
 def _phase_vocoder(spectra: np.ndarray, rate: float, hop: int, n_fft: int) -> np.ndarray:
     """Resample the STFT in time by `rate` keeping each bin's phase coherent."""
-    steps = np.arange(0.0, spectra.shape[1], rate)
-    # Magnitude and phase of every analysis frame once (two zero frames
-    # appended, as librosa does), then indexed per output step.
+    # Two zero frames appended, as librosa does, so every step has a right neighbour.
     padded = np.concatenate([spectra, np.zeros_like(spectra[:, :2])], axis=1)
     magnitudes, phases = np.abs(padded), np.angle(padded)
+    expected = (2.0 * np.pi * hop / n_fft * np.arange(spectra.shape[2])).astype(np.float32)
+    # Each bin's phase advance from input frame t to t + 1: the expected
+    # advance plus the measured deviation wrapped to [-pi, pi].
+    deviation = phases[:, 1:] - phases[:, :-1] - expected
+    deviation -= np.float32(2.0 * np.pi) * np.round(deviation / np.float32(2.0 * np.pi))
+    advance = deviation + expected
+    steps = np.arange(0.0, spectra.shape[1], rate)
     index = steps.astype(np.int64)
     fraction = (steps - index).astype(np.float32)[None, :, None]
-    magnitude = magnitudes[:, index] + fraction * (magnitudes[:, index + 1] - magnitudes[:, index])
-    expected = (2.0 * np.pi * hop / n_fft * np.arange(spectra.shape[2])).astype(np.float32)
-    deviation = phases[:, index + 1] - phases[:, index] - expected
-    deviation -= np.float32(2.0 * np.pi) * np.round(deviation / np.float32(2.0 * np.pi))
-    advance = expected + deviation
-    # Step j uses the first frame's phase plus every advance before j.
-    phase = np.empty_like(advance)
+    left = magnitudes[:, index]
+    magnitude = left + fraction * (magnitudes[:, index + 1] - left)
+    # Step j uses the first frame's phase plus the advances of steps before j.
+    phase = np.empty(magnitude.shape, dtype=np.float32)
     phase[:, 0] = phases[:, 0]
-    np.cumsum(advance[:, :-1], axis=1, out=phase[:, 1:])
+    np.cumsum(advance[:, index[:-1]], axis=1, out=phase[:, 1:])
     phase[:, 1:] += phases[:, :1]
     out = np.empty(phase.shape, dtype=np.complex64)
     out.real, out.imag = magnitude * np.cos(phase), magnitude * np.sin(phase)  # 15x np.exp(1j*...)
