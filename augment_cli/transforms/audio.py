@@ -15,8 +15,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from augment_cli.media import MP3_RATES, audio_files
 from augment_cli.registry import Param, register
 
@@ -28,12 +26,12 @@ SILENT = "silent source: a level relative to the signal is undefined, left uncha
 
 
 def meta(audio: Any) -> dict[str, Any]:
-    """Rate, length, channels and level: what audio samplers may depend on."""
+    """Rate, length, channels and silence: what audio samplers may depend on."""
     samples = audio.samples
-    level = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
     return {"sample_rate": audio.sample_rate, "frames": int(samples.shape[1]),
             "channels": int(samples.shape[0]),
-            "duration_s": samples.shape[1] / audio.sample_rate, "rms": level}
+            "duration_s": samples.shape[1] / audio.sample_rate,
+            "silent": not samples.any()}  # every sample exactly 0
 
 
 def analysis_frame(sample_rate: int) -> int:
@@ -76,7 +74,7 @@ FOLDER_HELP = "folder of audio files, relative to the recipe file"
 ))
 def add_noise(rng, drawn, meta):
     """Add white, pink or brown noise at an SNR relative to the signal (silent clips: unchanged, noted)."""
-    if meta["rms"] == 0.0:
+    if meta["silent"]:
         return _skip(SILENT)
     return {**drawn, "noise_seed": int(rng.integers(SEED_LIMIT))}
 
@@ -87,7 +85,7 @@ def add_noise(rng, drawn, meta):
 ))
 def background_noise(rng, drawn, meta):
     """Mix a random recording from a folder (looped, resampled, channel-matched) at an SNR."""
-    if meta["rms"] == 0.0:
+    if meta["silent"]:
         return _skip(SILENT)
     return {"noise_file": _pick(rng, drawn["folder"]), "offset_fraction": _uniform(rng, 0.0, 1.0),
             "snr_db": drawn["snr_db"]}
@@ -103,7 +101,7 @@ def background_noise(rng, drawn, meta):
 ))
 def short_noises(rng, drawn, meta):
     """Add a few short faded bursts of recordings from a folder at random times."""
-    if meta["rms"] == 0.0:
+    if meta["silent"]:
         return _skip(SILENT)
     bursts = []
     for _ in range(drawn["count"]):
@@ -187,7 +185,7 @@ def gain_transition(rng, drawn, meta):
 ))
 def normalize(rng, drawn, meta):
     """Scale the clip so its peak or its RMS reaches target_db dBFS."""
-    return _skip(SILENT) if meta["rms"] == 0.0 else drawn
+    return _skip(SILENT) if meta["silent"] else drawn
 
 
 @register("clipping_distortion", modality="audio", apply=f"{LEVEL}:clipping_distortion", params=(
