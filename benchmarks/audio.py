@@ -14,7 +14,7 @@ warm-up included, as a user pays them) on the same synthesized speech-like
                      (same ranges, each p = 0.5) in a pool of the same size;
                      only if it is installed (benchmark environment only)
 
-Prints each round, then medians, files/s and ratios.
+Prints each round, then medians (wall and CPU seconds), files/s and ratios.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -127,12 +128,21 @@ def run_role(role: str, src: Path, out: Path, copies: int, workers: int) -> None
     assert written == len(tasks) * copies
 
 
-def timed(command: list[str], out: Path) -> float:
+def timed(command: list[str], out: Path) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds (user + system) of the process and its workers.
+
+    On a shared, loaded machine the wall time mostly measures the neighbours;
+    CPU time is the steadier measure of the work each contender does.
+    """
     shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, check=True, env={**os.environ, **THREADS},
                    stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def contenders(work: Path, copies: int, workers: int) -> dict[str, list[str]]:
@@ -177,25 +187,30 @@ def main() -> None:
             make_data(work / "src", args.files, args.seconds)
         (work / "recipe.toml").write_text(RECIPE)
         commands = contenders(work, args.copies, args.workers)
-        times: dict[str, list[float]] = {name: [] for name in commands}
-        print(f"{args.files} files ({args.source or f'{args.seconds} s at 16 kHz'}), {args.copies} copies, "
-              f"{args.workers} workers, {args.rounds} rounds")
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        print(f"{args.files} files ({args.source or f'{args.seconds} s at 16 kHz'}), "
+              f"{args.copies} copies, {args.workers} workers, {args.rounds} rounds; "
+              f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         for round_ in range(1, args.rounds + 1):
             for name, command in commands.items():
-                out = Path(command[command.index("--out") + 1]) if "--out" in command else Path(command[-1])
-                times[name].append(timed(command, out))
-            print(f"round {round_}: " + ", ".join(f"{n} {t[-1]:.2f} s" for n, t in times.items()))
+                times[name].append(timed(command, Path(command[command.index("--out") + 1])
+                                         if "--out" in command else Path(command[-1])))
+            print(f"round {round_}: " + ", ".join(f"{n} {t[-1][0]:.2f} s ({t[-1][1]:.2f} s CPU)"
+                                                   for n, t in times.items()))
         report(times, args.files)
 
 
-def report(times: dict[str, list[float]], files: int) -> None:
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    for name, median in medians.items():
-        print(f"{name:16s} median {median:6.2f} s  {files / median:6.1f} files/s")
-    tool = medians["augment"]
-    print(f"augment / floor time: {tool / medians['floor']:.2f}x (1.00 = as fast as decode+encode)")
-    if "audiomentations" in medians:
-        print(f"speed-up over audiomentations: {medians['audiomentations'] / tool:.2f}x")
+def report(times: dict[str, list[tuple[float, float]]], files: int) -> None:
+    wall = {name: statistics.median(t[0] for t in values) for name, values in times.items()}
+    cpu = {name: statistics.median(t[1] for t in values) for name, values in times.items()}
+    for name in times:
+        print(f"{name:16s} median {wall[name]:6.2f} s wall, {files / wall[name]:6.1f} files/s; "
+              f"{cpu[name]:6.2f} s CPU")
+    print(f"augment / floor: {wall['augment'] / wall['floor']:.2f}x wall, "
+          f"{cpu['augment'] / cpu['floor']:.2f}x CPU (1.00 = as fast as decode+encode)")
+    if "audiomentations" in times:
+        print(f"speed-up over audiomentations: {wall['audiomentations'] / wall['augment']:.2f}x wall, "
+              f"{cpu['audiomentations'] / cpu['augment']:.2f}x CPU")
 
 
 if __name__ == "__main__":
