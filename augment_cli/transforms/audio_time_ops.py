@@ -11,6 +11,8 @@ measures both.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from augment_cli.audio_codec import Audio, resample
@@ -67,6 +69,7 @@ def stretch(samples: np.ndarray, rate: float, n_fft: int) -> np.ndarray:
     return _istft(stretched, n_fft, hop, window, length)
 
 
+@functools.lru_cache(maxsize=8)
 def _hann(n_fft: int) -> np.ndarray:
     """Periodic Hann window (the STFT convention; sums to a constant at hop n_fft/4)."""
     return (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(n_fft) / n_fft)).astype(np.float32)
