@@ -51,7 +51,7 @@ class Audio:
     def frames(self) -> int:
         return int(self.samples.shape[1])
 
-    def with_samples(self, samples: np.ndarray) -> "Audio":
+    def with_samples(self, samples: np.ndarray) -> Audio:
         return Audio(np.ascontiguousarray(samples, dtype=np.float32), self.sample_rate)
 
 
@@ -149,7 +149,7 @@ def _target(decoded: DecodedAudio, extension: str) -> tuple[str, str]:
     return container, DEFAULT_SUBTYPES[extension]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _subtypes(container: str) -> frozenset[str]:
     """libsndfile's subtypes of a container (asked once: it walks every format)."""
     return frozenset(sf.available_subtypes(container))

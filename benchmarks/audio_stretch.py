@@ -20,9 +20,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "sample_data"))
 
-from audio_samples import speech_like  # noqa: E402
+from audio_samples import speech_like
 
-from augment_cli.transforms.audio_time_ops import stretch  # noqa: E402
+from augment_cli.transforms.audio_time_ops import stretch
 
 RATE, N_FFT = 16000, 1024
 
@@ -53,8 +53,8 @@ def main() -> None:
         error = mine[:frames] - reference[:frames]
         snr = 10 * np.log10(np.sum(reference[:frames] ** 2) / max(np.sum(error**2), 1e-30))
         print(f"rate {rate}: lengths {mine.size} vs {reference.size}, agreement {snr:.1f} dB SNR, "
-              f"ours {median_ms(lambda: stretch(clip[None], rate, N_FFT)):.1f} ms, "
-              f"librosa {median_ms(lambda: theirs(rate)):.1f} ms")
+              f"ours {median_ms(lambda r=rate: stretch(clip[None], r, N_FFT)):.1f} ms, "
+              f"librosa {median_ms(lambda r=rate: theirs(r)):.1f} ms")
 
 
 if __name__ == "__main__":

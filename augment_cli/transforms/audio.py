@@ -35,8 +35,8 @@ def meta(audio: Any) -> dict[str, Any]:
 
 
 def analysis_frame(sample_rate: int) -> int:
-    """STFT size of the phase vocoder (mirrors audio_ops.analysis_frame without numpy maths)."""
-    return 2 ** max(6, int(math.floor(math.log2(sample_rate * 0.064))))
+    """STFT size of the phase vocoder (about 64 ms; shared by samplers and appliers)."""
+    return 2 ** max(6, math.floor(math.log2(sample_rate * 0.064)))
 
 
 def _skip(reason: str) -> dict[str, str]:
@@ -154,7 +154,7 @@ def pitch_shift(rng, drawn, meta):
 ))
 def time_shift(rng, drawn, meta):
     """Move the signal in time, rolled round or padded with silence."""
-    return {**drawn, "shift_frames": int(round(drawn["shift_fraction"] * meta["frames"]))}
+    return {**drawn, "shift_frames": round(drawn["shift_fraction"] * meta["frames"])}
 
 
 @register("gain", modality="audio", apply=f"{LEVEL}:gain", params=(
@@ -173,7 +173,7 @@ def gain(rng, drawn, meta):
 ))
 def gain_transition(rng, drawn, meta):
     """Fade from one gain to another (linear in dB) over a span at a random time."""
-    length = int(round(drawn["transition_fraction"] * meta["frames"]))
+    length = round(drawn["transition_fraction"] * meta["frames"])
     start = int(rng.integers(0, meta["frames"] - length + 1))
     return {"start_gain_db": drawn["start_gain_db"], "end_gain_db": drawn["end_gain_db"],
             "start_frame": start, "transition_frames": length}
@@ -274,7 +274,7 @@ def impulse_response(rng, drawn, meta):
 ))
 def time_mask(rng, drawn, meta):
     """Silence one span at a random time (SpecAugment time masking on the waveform)."""
-    length = int(round(drawn["mask_fraction"] * meta["frames"]))
+    length = round(drawn["mask_fraction"] * meta["frames"])
     return {"start_frame": int(rng.integers(0, meta["frames"] - length + 1)), "mask_frames": length}
 
 
@@ -294,7 +294,7 @@ def trim(rng, drawn, meta):
 ))
 def pad_or_crop(rng, drawn, meta):
     """Fix the length: crop a window or pad with silence (for fixed-input models)."""
-    target = max(1, int(round(drawn["duration_s"] * meta["sample_rate"])))
+    target = max(1, round(drawn["duration_s"] * meta["sample_rate"]))
     spare = abs(meta["frames"] - target)
     offset = {"start": 0, "center": spare // 2}.get(drawn["position"])
     if offset is None:

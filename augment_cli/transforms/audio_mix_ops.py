@@ -18,8 +18,7 @@ import soundfile as sf
 from augment_cli.audio_codec import Audio, reason, resample
 from augment_cli.errors import SampleError
 from augment_cli.media import MP3_RATES
-from augment_cli.transforms.audio_ops import (Params, db_to_amplitude, mix_at_snr, rms,
-                                               skippable)
+from augment_cli.transforms.audio_ops import Params, db_to_amplitude, mix_at_snr, rms, skippable
 from augment_cli.transforms.audio_time_ops import fit_length
 
 FADE_S = 0.01  # burst edges are faded over 10 ms so they do not click

@@ -10,7 +10,8 @@ when the clip cannot take the transform) returns the audio unchanged.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -65,7 +65,7 @@ def stretch(samples: np.ndarray, rate: float, n_fft: int) -> np.ndarray:
     window = _hann(n_fft)
     spectra = _stft(samples, n_fft, hop, window)
     stretched = _phase_vocoder(spectra, rate, hop, n_fft)
-    length = int(round(frames / rate))
+    length = round(frames / rate)
     return _istft(stretched, n_fft, hop, window, length)
 
 
