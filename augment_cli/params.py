@@ -39,9 +39,25 @@ def _check_folder(value: Any, base: Path) -> str:
     folder = (base / value).resolve()
     if not folder.is_dir():
         raise ValueError(f"folder not found: {folder}")
-    if not audio_files(folder):
+    files = audio_files(folder)
+    if not files:
         raise ValueError(f"folder {folder} holds no audio files (.wav, .flac, .ogg, .opus, .mp3)")
+    _check_readable(files)
     return folder.as_posix()
+
+
+def _check_readable(files: list[Path]) -> None:
+    """Every recording must open: a bad one would fail each copy that picks it."""
+    import soundfile  # only recipes with folder parameters (audio) get here
+
+    for path in files:
+        try:
+            frames = soundfile.info(str(path)).frames
+        except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:
+            reason = getattr(exc, "error_string", None) or str(exc)
+            raise ValueError(f"cannot read {path}: {reason}") from None
+        if frames <= 0:
+            raise ValueError(f"{path} has no audio frames")
 
 
 def _check_number_or_range(param: Param, value: Any) -> Any:

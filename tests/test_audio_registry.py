@@ -112,3 +112,24 @@ def test_bad_output_keys_are_recipe_errors(folders):
     path.write_text('[output]\naudio_format = "aac"\n[[audio]]\ntransform = "reverse"\n')
     with pytest.raises(RecipeError, match="audio_format"):
         load_recipe(path)
+
+
+def test_unreadable_recording_in_a_folder_is_a_recipe_error(tmp_path):
+    (tmp_path / "noise").mkdir()
+    write(tmp_path / "noise" / "good.wav", sine(100, seconds=0.1))
+    (tmp_path / "noise" / "bad.wav").write_bytes(b"RIFF not really")
+    path = tmp_path / "r.toml"
+    path.write_text('[[audio]]\ntransform = "background_noise"\nfolder = "noise"\n')
+    with pytest.raises(RecipeError, match="cannot read .*bad.wav"):
+        load_recipe(path)
+
+
+def test_expand_with_a_missing_folder_exits_2_and_writes_nothing(tmp_path):
+    write(tmp_path / "src" / "yes" / "a.wav", sine(440, seconds=0.1))
+    recipe = tmp_path / "r.toml"
+    recipe.write_text('[[audio]]\ntransform = "impulse_response"\nfolder = "rooms"\n')
+    result = CliRunner().invoke(app, ["expand", str(tmp_path / "src"), "--recipe", str(recipe),
+                                      "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 2
+    assert "key 'folder'" in result.output and "folder not found" in result.output
+    assert not (tmp_path / "out").exists()
