@@ -62,8 +62,11 @@ class DecodedAudio:
     subtype: str    # e.g. PCM_16, PCM_24, FLOAT, VORBIS, OPUS
 
 
-def decode(payload: bytes) -> DecodedAudio:
-    """Bytes of any supported file -> Audio; SampleError naming the reason."""
+def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedAudio:
+    """Bytes of any supported file -> Audio; SampleError naming the reason.
+
+    `output` is unused (decoding audio needs no option); it keeps the codec
+    signature of the other modalities."""
     if not payload:
         raise SampleError("empty file (0 bytes)")
     try:
