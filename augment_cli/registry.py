@@ -18,20 +18,35 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 MODALITIES = ("image", "audio", "text")
-REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
+
+
+class _Required:
+    """Default of a parameter the recipe must give. Pickles as this module's
+    REQUIRED, so a spec with a required parameter can go to a worker."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+    def __reduce__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
-FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.text")
+FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.audio",
+                  "augment_cli.transforms.text")
 
 
 @dataclass(frozen=True)
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice", "str" or "path" (a file or
+    kind is "float", "int", "bool", "choice", "str", "path" (a file or
     folder named relative to the recipe file; the checker makes it absolute
-    and checks it exists, "" meaning none). Numbers take a value or,
+    and checks it exists, "" meaning none) or "folder" (a folder of audio
+    files, relative to the recipe file, stored resolved). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """
