@@ -197,7 +197,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     per_file = {label: iter(counts) for label, counts in plan.copies.per_file.items()}
     for sample in samples:
         count = next(per_file[sample.label])
-        extension = output_extension(sample.relative, recipe.output.format)
+        extension = output_extension(sample.relative, recipe.output.format,
+                                     recipe.output.audio_format)
         outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, count + 1))
         clash = next((taken[n.casefold()] for _, n in outputs if n.casefold() in taken), None)
         if clash:

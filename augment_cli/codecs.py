@@ -14,6 +14,7 @@ from augment_cli.errors import SampleError
 
 CODEC_MODULES = {
     "image": "augment_cli.image_codec",
+    "audio": "augment_cli.audio_codec",
     "text": "augment_cli.text_codec",
 }
 

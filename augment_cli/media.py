@@ -6,13 +6,17 @@ decoding anything.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 EXTENSIONS = {
     "image": (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"),
     "text": (".txt",),
+    "audio": (".wav", ".flac", ".ogg", ".opus", ".mp3"),
 }
 IMAGE_FORMAT_EXTENSIONS = {"jpg": ".jpg", "png": ".png", "webp": ".webp"}
+# Sample rates an MP3 frame header can state (MPEG-1, 2 and 2.5).
+MP3_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
+AUDIO_FORMAT_EXTENSIONS = {"wav": ".wav", "flac": ".flac", "ogg": ".ogg", "mp3": ".mp3"}
 # GIF is palette-only: writing a transformed copy back to GIF would
 # re-quantise it to 256 colours, so "keep" writes GIF sources as PNG.
 KEEP_AS = {".gif": ".png"}
@@ -26,9 +30,12 @@ def modality_of(path: str) -> str | None:
     return None
 
 
-def output_extension(source: str, image_format: str) -> str:
+def output_extension(source: str, image_format: str, audio_format: str = "keep") -> str:
     """Extension of a written copy: the source's, unless [output] converts it."""
     suffix = PurePosixPath(source).suffix
+    if modality_of(source) == "audio" and audio_format != "keep":
+        wanted = AUDIO_FORMAT_EXTENSIONS[audio_format]
+        return suffix if suffix.lower() == wanted else wanted
     if modality_of(source) == "image" and image_format != "keep":
         wanted = IMAGE_FORMAT_EXTENSIONS[image_format]
         return suffix if suffix.lower() in _same_format(wanted) else wanted
@@ -47,6 +54,12 @@ def copy_name(source: str, copy: int, extension: str) -> str:
         return source
     stem = path.stem if extension.lower() == path.suffix.lower() else path.name
     return str(path.with_name(f"{stem}__aug{copy}{extension}"))
+
+
+def audio_files(folder: Path) -> list[Path]:
+    """Visible audio files directly in `folder`, sorted by name (noise, IR folders)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and modality_of(p.name) == "audio")
 
 
 def _same_format(extension: str) -> tuple[str, ...]:

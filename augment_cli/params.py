@@ -6,12 +6,17 @@ ValueError with a reason a user can act on.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from augment_cli.media import audio_files
 from augment_cli.registry import NUMBER_KINDS, Param
 
 
-def check_value(param: Param, value: Any) -> Any:
+def check_value(param: Param, value: Any, base: Path | None = None) -> Any:
+    """`base` is the recipe file's folder, which relative folder values start from."""
+    if param.kind == "folder":
+        return _check_folder(value, base or Path("."))
     if param.kind in NUMBER_KINDS:
         return _check_number_or_range(param, value)
     if param.kind == "bool":
@@ -29,6 +34,34 @@ def check_value(param: Param, value: Any) -> Any:
             raise ValueError(f"expected a non-empty string, got {_show(value)}")
         return value
     raise AssertionError(f"unknown parameter kind {param.kind}")
+
+
+def _check_folder(value: Any, base: Path) -> str:
+    """A folder of audio files (noises, impulse responses) -> its absolute path."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a folder path (a string), got {_show(value)}")
+    folder = (base / value).resolve()
+    if not folder.is_dir():
+        raise ValueError(f"folder not found: {folder}")
+    files = audio_files(folder)
+    if not files:
+        raise ValueError(f"folder {folder} holds no audio files (.wav, .flac, .ogg, .opus, .mp3)")
+    _check_readable(files)
+    return folder.as_posix()
+
+
+def _check_readable(files: list[Path]) -> None:
+    """Every recording must open: a bad one would fail each copy that picks it."""
+    import soundfile  # only recipes with folder parameters (audio) get here
+
+    for path in files:
+        try:
+            frames = soundfile.info(str(path)).frames
+        except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:
+            reason = getattr(exc, "error_string", None) or str(exc)
+            raise ValueError(f"cannot read {path}: {reason}") from None
+        if frames <= 0:
+            raise ValueError(f"{path} has no audio frames")
 
 
 def _check_number_or_range(param: Param, value: Any) -> Any:

@@ -52,6 +52,13 @@ OUTPUT_PARAMS = (
     Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
     Param("text_encoding", "str", "utf-8",
           help="encoding of the source .txt files (e.g. latin-1, cp1252); copies are written as UTF-8"),
+    Param("audio_format", "choice", "keep", choices=("keep", "wav", "flac", "ogg", "mp3"),
+          help="audio output format; keep writes each file in its source format and subtype"),
+    Param("sample_rate", "int", 0, bounds=(0, 384000), ranged=False,
+          help="audio sample rate in Hz (resampled with soxr); 0 keeps each file's rate"),
+    Param("mono", "bool", False, help="mix audio down to one channel"),
+    Param("clipping", "choice", "normalize", choices=("normalize", "limit"),
+          help="audio beyond full scale: peak-normalise the clip, or soft-limit the peaks"),
 )
 TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
 
@@ -95,6 +102,10 @@ class OutputOptions:
     jpeg_quality: int = 95
     webp_quality: int = 90
     text_encoding: str = "utf-8"
+    audio_format: str = "keep"
+    sample_rate: int = 0
+    mono: bool = False
+    clipping: str = "normalize"
 
 
 @dataclass(frozen=True)
@@ -144,6 +155,8 @@ class _Checker:
     def __init__(self, text: str, name: str):
         self.name = name
         self.lines = text.splitlines()
+        # Folder values (noise, impulse responses) are relative to the recipe file.
+        self.base = Path(name).resolve().parent
 
     def fail(self, reason: str, step: str | None = None, key: str | None = None,
              line: int | None = None) -> RecipeError:
@@ -249,7 +262,7 @@ class _Checker:
 
     def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
         try:
-            value = check_value(param, value)
+            value = check_value(param, value, self.base)
         except ValueError as exc:
             raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
         if param.kind == "path" and value:

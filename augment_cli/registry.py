@@ -21,8 +21,8 @@ MODALITIES = ("image", "audio", "text")
 
 
 class _Required:
-    """Marks a Param without a default; pickles as the one module-level REQUIRED
-    (a spec travels to worker processes, and `default is REQUIRED` must hold there)."""
+    """Default of a parameter the recipe must give. Pickles as this module's
+    REQUIRED, so a spec with a required parameter can go to a worker."""
 
     def __repr__(self) -> str:
         return "REQUIRED"
@@ -43,6 +43,7 @@ FAMILY_MODULES = (
     "augment_cli.transforms.image_occlusion",
     "augment_cli.transforms.image_policy",
     "augment_cli.transforms.image_mix",
+    "augment_cli.transforms.audio",
     "augment_cli.transforms.text",
 )
 
@@ -51,9 +52,10 @@ FAMILY_MODULES = (
 class Param:
     """One recipe key of a transform.
 
-    kind is "float", "int", "bool", "choice", "str" or "path" (a file or
+    kind is "float", "int", "bool", "choice", "str", "path" (a file or
     folder named relative to the recipe file; the checker makes it absolute
-    and checks it exists, "" meaning none). Numbers take a value or,
+    and checks it exists, "" meaning none) or "folder" (a folder of audio
+    files, relative to the recipe file, stored resolved). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """

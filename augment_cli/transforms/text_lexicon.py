@@ -1,6 +1,6 @@
 """Offline English lexicon: stopwords and the bundled WordNet synonym table.
 
-The table (data/wordnet_synonyms.tsv.gz, built by scripts/build_synonyms.py
+The table (data/wordnet_synonyms.tsv.gz, built by augment_cli/data/build_synonyms.py
 from Princeton WordNet 3.0; licence in data/WORDNET_LICENSE) is loaded once
 per process on first use. Lines stay unsplit strings until a word is looked
 up, which keeps the load to a few tens of milliseconds.

@@ -1,7 +1,7 @@
 """Build augment_cli/data/wordnet_synonyms.tsv.gz from Princeton WordNet 3.0.
 
     apt-get install -y wordnet-base      # Debian/Ubuntu: the WordNet 3.0 database
-    python scripts/build_synonyms.py [WORDNET_DIR [OUT_DIR]]   # defaults below
+    python augment_cli/data/build_synonyms.py [WORDNET_DIR [OUT_DIR]]   # defaults below
 
 The table maps a lower-case single word to its synonyms: the other lemmas of
 the synsets of its most frequent senses (index.* lists senses in frequency
@@ -26,9 +26,9 @@ MAX_SENSES = 3            # per part of speech, most frequent first
 MAX_SYNONYMS = 12         # per word, keeps the table small and the choice sane
 KEY = re.compile(r"^[a-z]+$")
 VALUE = re.compile(r"^[a-z]+(?:[ -][a-z]+){0,2}$")
-OUT = Path(__file__).resolve().parent.parent / "augment_cli" / "data"
+OUT = Path(__file__).resolve().parent  # the table lives beside this script
 LICENCE_HEADER = """WordNet 3.0 licence (applies to wordnet_synonyms.tsv.gz, which is derived
-from the WordNet 3.0 database by scripts/build_synonyms.py)
+from the WordNet 3.0 database by augment_cli/data/build_synonyms.py)
 
 """
 
