@@ -26,6 +26,7 @@ from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.media import copy_name, output_extension
+from augment_cli.partners import label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.worker import Job, SampleResult, process_batch
 
@@ -192,6 +193,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     plan.copies = _copy_plan(plan, samples, copies, include_originals, balance, max_copies)
     first = 0 if include_originals else 1
     taken: dict[str, str] = {}
+    partners = label_groups(samples) if uses_partners(recipe) else {}
     per_file = {label: iter(counts) for label, counts in plan.copies.per_file.items()}
     for sample in samples:
         count = next(per_file[sample.label])
@@ -204,7 +206,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
                                          f"its output names collide with those of {clash}; rename one"))
             continue
         taken.update((n.casefold(), sample.relative) for _, n in outputs)
-        plan.jobs.append(Job(str(source), str(out), sample, outputs, recipe, seed))
+        plan.jobs.append(Job(str(source), str(out), sample, outputs, recipe, seed,
+                             partners.get((sample.label, sample.modality), ())))
     return plan
 
 

@@ -7,9 +7,14 @@ and maps every Pillow mode onto a small set of array kinds:
     LA, PA      -> HxWx2 / HxWx4 uint8                  transparency
     RGB, RGBA   -> HxWx3 / HxWx4 uint8   CMYK, YCbCr -> RGB
     I;16*       -> HxW uint16            I (32-bit)  -> uint16 when it fits
+    16-bit RGB, RGBA PNG/TIFF -> HxWx3 / HxWx4 uint16 (16-bit LA PNG -> RGBA)
 
-Anything else (LAB, float) is refused per file with the mode named.
-Multi-frame files (GIF, APNG, TIFF) give their first frame.
+Pillow reads 16-bit colour PNG and TIFF as 8-bit, silently dropping the low
+byte, so those files are decoded with OpenCV instead (BGR turned to RGB, EXIF
+orientation applied the same way) and written back with OpenCV: the full
+range goes through every transform. Anything else (LAB, float) is refused per
+file with the mode named. Multi-frame files (GIF, APNG, TIFF) give their
+first frame.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
@@ -57,6 +63,8 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
             with Image.open(io.BytesIO(payload)) as image:
                 _check_size(image)
                 icc = image.info.get("icc_profile")
+                if _is_wide_colour(image, payload):
+                    return DecodedImage(_decode_wide_colour(image, payload), icc)
                 image = ImageOps.exif_transpose(image) or image
                 return DecodedImage(_to_array(image), icc)
     except SampleError:
@@ -74,6 +82,8 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     """Array -> file bytes in the format the extension names; the source's
     colour profile is carried over."""
     target = SAVE_FORMATS[extension.lower()]
+    if pixels.dtype == np.uint16 and pixels.ndim == 3:
+        return _encode_wide_colour(pixels, target)
     image = _to_pillow(pixels, target)
     options: dict[str, Any] = {}
     icc_profile = decoded.icc_profile
@@ -112,6 +122,47 @@ def _to_array(image: Image.Image) -> np.ndarray:
     elif mode not in DIRECT_MODES:
         raise SampleError(f"unsupported image mode {mode}")
     return np.asarray(image)
+
+
+def _is_wide_colour(image: Image.Image, payload: bytes) -> bool:
+    """A colour PNG/TIFF with 16 bits per sample (which Pillow would truncate)."""
+    if image.format == "PNG":  # IHDR: bit depth at byte 24, colour type at 25
+        return len(payload) > 25 and payload[24] == 16 and payload[25] in (2, 4, 6)
+    if image.format == "TIFF" and image.mode in ("RGB", "RGBA"):
+        bits = image.tag_v2.get(258, (8,))
+        return max(bits if isinstance(bits, tuple) else (bits,)) > 8
+    return False
+
+
+def _decode_wide_colour(image: Image.Image, payload: bytes) -> np.ndarray:
+    pixels = cv2.imdecode(np.frombuffer(payload, np.uint8), cv2.IMREAD_UNCHANGED)
+    if pixels is None or pixels.dtype != np.uint16 or pixels.ndim != 3:
+        raise SampleError("cannot decode 16-bit colour image")
+    code = cv2.COLOR_BGRA2RGBA if pixels.shape[2] == 4 else cv2.COLOR_BGR2RGB
+    pixels = cv2.cvtColor(pixels, code)
+    return np.ascontiguousarray(orient(pixels, image.getexif().get(0x0112, 1)))
+
+
+def orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1..8) as ImageOps.exif_transpose does."""
+    swapped = pixels.swapaxes(0, 1)
+    return {2: lambda: pixels[:, ::-1], 3: lambda: pixels[::-1, ::-1], 4: lambda: pixels[::-1],
+            5: lambda: swapped, 6: lambda: swapped[:, ::-1], 7: lambda: swapped[::-1, ::-1],
+            8: lambda: swapped[::-1]}.get(orientation, lambda: pixels)()
+
+
+def _encode_wide_colour(pixels: np.ndarray, target: str) -> bytes:
+    """16-bit colour -> PNG/TIFF through OpenCV (Pillow cannot write it)."""
+    if target not in ("PNG", "TIFF"):
+        raise SampleError(f"a 16-bit image cannot be written as {target} without "
+                          "losing its range; use [output] format = \"png\"")
+    if pixels.shape[2] == 2:  # PNG has 16-bit LA, OpenCV writes only 1, 3 or 4 channels
+        pixels = pixels[..., [0, 0, 0, 1]]
+    code = cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4 else cv2.COLOR_RGB2BGR
+    ok, blob = cv2.imencode(".png" if target == "PNG" else ".tiff", cv2.cvtColor(pixels, code))
+    if not ok:
+        raise SampleError(f"cannot encode 16-bit {target}")
+    return blob.tobytes()
 
 
 def _int32_to_uint16(values: np.ndarray) -> np.ndarray:

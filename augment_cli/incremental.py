@@ -5,7 +5,9 @@ run would write, all of them exist, and the source still has the recorded
 size and mtime (or, if those moved, the same SHA-256: a `touch` or a fresh
 git checkout does not force regeneration). Everything else is redone:
 sources new to the index are "added", known ones "regenerated". Sources gone
-from SRC are "removed" with their outputs.
+from SRC are "removed" with their outputs. When the recipe mixes files of a
+label (mixup, cutmix, mosaic), a copy depends on every file of its label, so
+a label with any file added, changed or removed is redone whole.
 """
 
 from __future__ import annotations
@@ -49,7 +51,23 @@ def split(jobs: list[Job], previous: dict[str, SourceEntry], source: Path, out: 
         if name not in planned:
             work.removed += 1
             work.obsolete += [row.file_name for row in entry.rows]
+    _redo_mixed_labels(work, jobs, previous, planned)
     return work
+
+
+def _redo_mixed_labels(work: Work, jobs: list[Job], previous: dict[str, SourceEntry],
+                       planned: set[str]) -> None:
+    """Move the unchanged jobs of a label whose partner set changed back to work."""
+    mixing = [job for job in jobs if job.partners]
+    stale = {(job.sample.label, job.sample.modality) for job in mixing
+             if job.sample.relative not in work.unchanged}
+    stale |= {(entry.rows[0].label, entry.rows[0].modality) for name, entry in previous.items()
+              if name not in planned and entry.rows}
+    for job in mixing:
+        if (job.sample.label, job.sample.modality) in stale and job.sample.relative in work.unchanged:
+            del work.unchanged[job.sample.relative]
+            work.jobs.append(job)
+            work.regenerated += 1
 
 
 def _still_valid(entry: SourceEntry | None, names: list[str], path: Path, out: Path) -> SourceEntry | None:

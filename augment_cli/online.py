@@ -68,9 +68,13 @@ class Augmenter:
         return cls(parse_recipe(text, name), seed=seed)
 
     def image(self, pixels: np.ndarray, *, seed: int | None = None, rng: np.random.Generator | None = None,
-              source: str = "", copy: int = 1) -> Augmented:
-        """Augment an HxW or HxWxC uint8/uint16 array (RGB(A) channel order)."""
-        return self._run("image", pixels, seed, rng, source, copy)
+              source: str = "", copy: int = 1, partners: Any = None) -> Augmented:
+        """Augment an HxW or HxWxC uint8/uint16 array (RGB(A) channel order).
+
+        `partners` gives mixing transforms (mixup, cutmix, mosaic) the other
+        images of the item's label: a partners.Partners over files, or a
+        partners.InMemoryPartners over arrays. Without it they keep the item."""
+        return self._run("image", pixels, seed, rng, source, copy, partners)
 
     def audio(self, samples: np.ndarray, sample_rate: int, *, seed: int | None = None,
               rng: np.random.Generator | None = None, source: str = "", copy: int = 1) -> Augmented:
@@ -83,12 +87,13 @@ class Augmenter:
         return self._run("text", text, seed, rng, source, copy)
 
     def _run(self, modality: str, item: Any, seed: int | None, rng: np.random.Generator | None,
-             source: str, copy: int) -> Augmented:
+             source: str, copy: int, partners: Any = None) -> Augmented:
         steps = self.recipe.steps_for(modality)
         if not steps:
             raise UsageError(f"{self.recipe.path} has no [[{modality}]] steps")
         to_data, from_data = INPUTS[modality]
-        data, records = augment(to_data(item), steps, modality, self._sequence(seed, rng, source, copy))
+        data, records = augment(to_data(item), steps, modality, self._sequence(seed, rng, source, copy),
+                                partners)
         return from_data(item, data, records)
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,

@@ -12,6 +12,7 @@ diff on stdout and an HTML page.
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +20,7 @@ from typing import Any, Callable
 from augment_cli.balance import spread
 from augment_cli.dataset import Sample, scan
 from augment_cli.errors import SampleError, UsageError
+from augment_cli.partners import Partners, label_groups, uses_partners
 from augment_cli.pipeline import Record, augment
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.registry import MODALITIES
@@ -88,8 +90,10 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     if not picked:
         raise UsageError(f"no file in {source} has steps in {recipe.path} to preview")
     rows = []
+    groups = label_groups(usable) if uses_partners(recipe) else {}
     for done, sample in enumerate(picked, 1):
-        rows.append(build_row(source, sample, recipe, copies, seed))
+        partners = groups.get((sample.label, sample.modality), ())
+        rows.append(build_row(source, sample, recipe, copies, seed, partners))
         if on_progress:
             on_progress(done, len(picked))
     result.failed = [(row.sample.relative, row.error) for row in rows if row.error]
@@ -97,8 +101,11 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     return result
 
 
-def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: int) -> PreviewRow:
-    """Decode one source and make its copies as `expand` would; errors are kept, not raised."""
+def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: int,
+              partners: tuple[str, ...] = ()) -> PreviewRow:
+    """Decode one source and make its copies as `expand` would; errors are kept, not raised.
+
+    `partners` are the files of the sample's label, for mixing transforms."""
     from augment_cli.codecs import codec_for  # the one modality -> codec dispatch
 
     row = PreviewRow(sample)
@@ -106,9 +113,12 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
         row.codec = codec_for(sample.modality)
         row.decoded = row.codec.decode((source / sample.relative).read_bytes(), recipe.output)
         steps = recipe.steps_for(sample.modality)
+        others = [p for p in partners if p != sample.relative]
+        resources = (Partners(source, others, partial(row.codec.decode, output=recipe.output))
+                     if partners else None)
         for k in range(1, copies + 1):
             data, records = augment(row.decoded.data, steps, sample.modality,
-                                    copy_seed(seed, sample.relative, k))
+                                    copy_seed(seed, sample.relative, k), resources)
             row.copies.append((k, data, records))
     except SampleError as exc:
         row.error = str(exc)

@@ -16,6 +16,13 @@ Format v1:
     [[image]]
     p = 0.5                  # a group step: one member, weighted by its p
     one_of = [ { transform = "hflip" }, { transform = "vflip", p = 0.2 } ]
+
+    [[image]]                # n distinct members (weighted by p), in listed order
+    some_of = [ { transform = "gamma" }, { transform = "sharpen" }, { transform = "jpeg" } ]
+    n = [1, 2]               # a count or a [low, high] range
+
+    [[image]]                # every member, in a random order, each firing with its p
+    shuffle = [ { transform = "invert", p = 0.2 }, { transform = "equalize" } ]
 """
 
 from __future__ import annotations
@@ -35,7 +42,9 @@ from augment_cli.params import check_value
 from augment_cli.registry import MODALITIES, Param
 
 FORMAT_VERSION = 1
-GROUP_KINDS = ("one_of",)
+GROUP_KINDS = ("one_of", "some_of", "shuffle")
+# Keys a group takes besides its member list and p.
+GROUP_KEYS = {"one_of": (), "some_of": ("n",), "shuffle": ()}
 OUTPUT_PARAMS = (
     Param("format", "choice", "keep", choices=("keep", "jpg", "png", "webp"),
           help="image output format; keep writes each file in its source format"),
@@ -69,12 +78,19 @@ class TransformStep:
 
 @dataclass(frozen=True)
 class GroupStep:
-    """one_of: pick one member (weighted by the members' p) and apply it."""
+    """A group of transforms; `kind` says which members run.
+
+    one_of: one member, weighted by the members' p. some_of: `n` distinct
+    members (a count or a (low, high) range), weighted by p, applied in the
+    listed order. shuffle: every member in a random order, each applied with
+    its own probability p.
+    """
 
     kind: str
     p: float
     members: tuple[TransformStep, ...]
     where: str
+    n: int | tuple[int, int] = 1
 
 
 Step = TransformStep | GroupStep
@@ -171,6 +187,9 @@ class _Checker:
     def step(self, modality: str, index: int, table: dict[str, Any]) -> Step:
         line = self.header_line(modality, index)
         groups = [k for k in GROUP_KINDS if k in table]
+        if len(groups) > 1:
+            raise self.fail(f"a step is one group: found both {groups[0]} and {groups[1]}",
+                            f"[[{modality}]] step {index}", groups[1], line)
         if groups:
             return self.group(modality, index, table, groups[0], line)
         where = f"[[{modality}]] step {index}"
@@ -180,7 +199,8 @@ class _Checker:
                        line: int | None) -> TransformStep:
         name = table.get("transform")
         if name is None:
-            raise self.fail("missing 'transform' (or a group key: one_of)", where, line=line)
+            raise self.fail(f"missing 'transform' (or a group key: {', '.join(GROUP_KINDS)})",
+                            where, line=line)
         if not isinstance(name, str) or registry.get(modality, name) is None:
             known = ", ".join(registry.names(modality)) or "none yet"
             raise self.fail(f"unknown {modality} transform {name!r}; known: {known}", where,
@@ -212,10 +232,12 @@ class _Checker:
     def group(self, modality: str, index: int, table: dict[str, Any], kind: str,
               line: int | None) -> GroupStep:
         where = f"[[{modality}]] step {index} ({kind})"
-        extra = [k for k in table if k not in (kind, "p")]
+        allowed = (kind, "p", *GROUP_KEYS[kind])
+        extra = [k for k in table if k not in allowed]
         if extra:
-            raise self.fail(f"a {kind} group takes only '{kind}' and 'p'", where, extra[0],
-                            self.key_line(extra[0], line))
+            names = [repr(k) for k in allowed]
+            raise self.fail(f"a {kind} group takes only {', '.join(names[:-1])} and {names[-1]}",
+                            where, extra[0], self.key_line(extra[0], line))
         members = table[kind]
         if not isinstance(members, list) or not members or not all(isinstance(m, dict) for m in members):
             raise self.fail("expected a non-empty list of inline tables like { transform = \"hflip\" }",
@@ -225,7 +247,14 @@ class _Checker:
                         for i, m in enumerate(members))
         if sum(m.p for m in checked) <= 0:
             raise self.fail("every option has p = 0, so none can be picked", where, kind, line)
-        return GroupStep(kind, self.probability(table, where, line), checked, where)
+        n = 1
+        if kind == "some_of":
+            if "n" not in table:
+                raise self.fail("missing 'n': how many members to apply", where, "n", line)
+            n = self.value(Param("n", "int", bounds=(1, len(checked))), table["n"], where, line)
+            if sum(m.p > 0 for m in checked) < (n[1] if isinstance(n, tuple) else n):
+                raise self.fail("n is more than the members with p > 0", where, "n", line)
+        return GroupStep(kind, self.probability(table, where, line), checked, where, n)
 
     def probability(self, table: dict[str, Any], where: str, line: int | None) -> float:
         param = Param("p", "float", 1.0, bounds=(0.0, 1.0), ranged=False)
@@ -318,7 +347,9 @@ def _digest(steps: tuple, output: OutputOptions) -> str:
 def steps_without_where(steps: tuple) -> list:
     def plain(step: Step) -> Any:
         if isinstance(step, GroupStep):
-            return [step.kind, step.p, [plain(m) for m in step.members]]
+            # n only for some_of, so one_of recipes keep the digest they had.
+            count = [step.n] if step.kind == "some_of" else []
+            return [step.kind, step.p, [plain(m) for m in step.members], *count]
         return [step.transform, step.p, step.values]
 
     return [[modality, [plain(s) for s in items]] for modality, items in steps]

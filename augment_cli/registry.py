@@ -35,8 +35,17 @@ REQUIRED: Any = _Required()
 
 # The families whose import fills the table. Add a module here when a new
 # family file is created.
-FAMILY_MODULES = ("augment_cli.transforms.image", "augment_cli.transforms.audio",
-                  "augment_cli.transforms.text")
+FAMILY_MODULES = (
+    "augment_cli.transforms.image",
+    "augment_cli.transforms.image_geometry",
+    "augment_cli.transforms.image_colour",
+    "augment_cli.transforms.image_quality",
+    "augment_cli.transforms.image_occlusion",
+    "augment_cli.transforms.image_policy",
+    "augment_cli.transforms.image_mix",
+    "augment_cli.transforms.audio",
+    "augment_cli.transforms.text",
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,9 @@ class TransformSpec:
     doc: str
     notes: tuple[str, ...] = field(default=())
     check: StepCheck | None = None
+    # True for mixing transforms: the applier is (data, params, partners),
+    # partners being pipeline's `resources` (other files of the same label).
+    uses_partners: bool = False
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -125,7 +137,7 @@ _LOADED = False
 
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
-             check: StepCheck | None = None):
+             check: StepCheck | None = None, uses_partners: bool = False):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
@@ -142,7 +154,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
-                                    check=check)
+                                    check=check, uses_partners=uses_partners)
         return sampler
 
     return decorate

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from augment_cli.codecs import codec_for
@@ -19,6 +20,7 @@ from augment_cli.errors import SampleError
 from augment_cli.files import atomic_write, remove_quietly
 from augment_cli.index import Stamp
 from augment_cli.manifest import ManifestRow, transforms_json
+from augment_cli.partners import Partners
 from augment_cli.pipeline import augment
 from augment_cli.recipe import Recipe
 from augment_cli.seeding import copy_seed
@@ -32,6 +34,9 @@ class Job:
     outputs: tuple[tuple[int, str], ...]  # (copy index, DIR-relative name); 0 = original
     recipe: Recipe
     seed: int
+    # Sorted paths of the files of this sample's label (itself included), set
+    # only when the recipe mixes files; the plan shares one tuple per label.
+    partners: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,6 +82,9 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload, job.recipe.output)
     steps = job.recipe.steps_for(sample.modality)
+    others = [p for p in job.partners if p != sample.relative]
+    resources = (Partners(job.source_root, others, partial(codec.decode, output=job.recipe.output))
+                 if job.partners else None)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
     for copy, name in job.outputs:
@@ -84,7 +92,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
             blob, records = payload, []
         else:
             sequence = copy_seed(job.seed, sample.relative, copy)
-            data, records = augment(decoded.data, steps, sample.modality, sequence)
+            data, records = augment(decoded.data, steps, sample.modality, sequence, resources)
             blob = codec.encode(data, decoded, PurePosixPath(name).suffix, job.recipe.output)
         target = folder / PurePosixPath(name).name
         _write(target, name, blob)

@@ -19,6 +19,9 @@ BORDER = Param("border", "choice", "reflect", choices=("reflect", "constant", "r
                help="how pixels from outside the image are filled")
 FILL = Param("fill", "int", 0, bounds=(0, 65535), ranged=False,
              help="value of every channel where border = constant")
+INTERPOLATION = Param("interpolation", "choice", "linear",
+                      choices=("nearest", "linear", "cubic", "area"),
+                      help="how pixel values are resampled")
 
 
 def meta(image: np.ndarray) -> dict[str, Any]:

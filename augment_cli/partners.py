@@ -1,0 +1,77 @@
+"""Same-label partners for mixing transforms (mixup, cutmix, mosaic).
+
+A mixing transform blends a source with other files of *its own label*, so
+an output's label is exactly its source's. The plan gives each job the
+sorted paths of its label's files; the worker wraps them in `Partners`, which
+pipeline.augment passes to the sampler (as meta["partners"]: which may be
+picked) and to the applier (to load the picked one's pixels). Replaying a
+manifest row needs a `Partners` over the same SRC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from augment_cli import registry
+from augment_cli.errors import SampleError
+from augment_cli.recipe import GroupStep, Recipe
+
+
+class Partners:
+    """Other files of one label, read and decoded on first use, then cached
+    (a job makes all copies of one source, which may pick the same partner)."""
+
+    def __init__(self, root: str | Path, paths: tuple[str, ...] | list[str],
+                 decode: Callable[[bytes], Any]):
+        self.root = Path(root)
+        self.paths = tuple(paths)
+        self._allowed = frozenset(self.paths)
+        self._decode = decode
+        self._cache: dict[str, Any] = {}
+
+    def __call__(self, relative: str) -> Any:
+        if relative not in self._allowed:
+            raise SampleError(f"mixing partner {relative!r} is not another file of this label")
+        if relative not in self._cache:
+            try:
+                payload = (self.root / relative).read_bytes()
+            except OSError as exc:
+                raise SampleError(f"cannot read mixing partner {relative}: {exc.strerror or exc}") from None
+            try:
+                self._cache[relative] = self._decode(payload).data
+            except SampleError as exc:
+                raise SampleError(f"mixing partner {relative}: {exc.reason}") from None
+        return self._cache[relative]
+
+
+class InMemoryPartners:
+    """Partners held in memory (online use): name -> decoded data. The names
+    are what the manifest-style records show as `partner`."""
+
+    def __init__(self, items: dict[str, Any]):
+        self._items = dict(items)
+        self.paths = tuple(sorted(self._items))
+
+    def __call__(self, name: str) -> Any:
+        if name not in self._items:
+            raise SampleError(f"mixing partner {name!r} is not one of the given partners")
+        return self._items[name]
+
+
+def label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Sorted relative paths per (label, modality): who may mix with whom."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for sample in samples:
+        groups.setdefault((sample.label, sample.modality), []).append(sample.relative)
+    return {key: tuple(sorted(paths)) for key, paths in groups.items()}
+
+
+def uses_partners(recipe: Recipe) -> bool:
+    """True when any step (or group member) of the recipe mixes files."""
+    for modality, steps in recipe.steps:
+        for step in steps:
+            members = step.members if isinstance(step, GroupStep) else (step,)
+            if any(registry.get(modality, m.transform).uses_partners for m in members):
+                return True
+    return False

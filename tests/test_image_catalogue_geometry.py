@@ -1,0 +1,127 @@
+"""Behaviour of the geometric transforms (backbone ones included)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from augment_cli.transforms.image_geometry_ops import displacement_field
+from catalogue_helpers import apply, kinds, run, smooth_rgb
+
+RGB = smooth_rgb()
+SQUARE = smooth_rgb(41, 41, seed=2)
+ZERO_AFFINE = {"scale": 1.0, "translate_x": 0.0, "translate_y": 0.0, "rotate_deg": 0.0,
+               "shear_x_deg": 0.0, "shear_y_deg": 0.0, "interpolation": "linear",
+               "border": "constant", "fill": 0}
+
+
+def test_hflip_equals_numpy_fliplr():
+    for image in kinds().values():
+        np.testing.assert_array_equal(run("hflip", image, {}), np.fliplr(image))
+
+
+def test_vflip_equals_numpy_flipud():
+    for image in kinds().values():
+        np.testing.assert_array_equal(run("vflip", image, {}), np.flipud(image))
+
+
+def test_rotate_90_is_numpy_rot90_and_0_is_identity():
+    rotated = run("rotate", SQUARE, {"angle_deg": 90.0, "border": "reflect", "fill": 0})
+    np.testing.assert_array_equal(rotated, np.rot90(SQUARE))  # counter-clockwise
+    same = run("rotate", RGB, {"angle_deg": 0.0, "border": "reflect", "fill": 0})
+    np.testing.assert_array_equal(same, RGB)
+
+
+def test_random_resized_crop_box_inside_and_scaled_back():
+    for seed in range(10):
+        out, params = apply("random_resized_crop", RGB, seed, scale=[0.2, 0.5])
+        assert out.shape == RGB.shape
+        x, y, w, h = params["x"], params["y"], params["w"], params["h"]
+        assert 0 <= x and x + w <= 64 and 0 <= y and y + h <= 48
+        assert 0.15 <= w * h / (64 * 48) <= 0.55
+        expected = cv2.resize(RGB[y:y + h, x:x + w], (64, 48), interpolation=cv2.INTER_LINEAR)
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_affine_zero_params_is_identity():
+    for image in kinds().values():
+        np.testing.assert_array_equal(run("affine", image, ZERO_AFFINE), image)
+
+
+def test_affine_translate_shifts_by_fraction_of_size():
+    out = run("affine", RGB, {**ZERO_AFFINE, "translate_x": 0.25, "translate_y": -0.125, "fill": 7})
+    np.testing.assert_array_equal(out[:-6, 16:], RGB[6:, :-16])  # 0.25 x 64 right, 6 px up
+    assert (out[:, :16] == 7).all() and (out[-6:] == 7).all()
+
+
+def test_affine_rotation_matches_rotate_and_shear_moves_point():
+    params = {**ZERO_AFFINE, "rotate_deg": 90.0}
+    np.testing.assert_array_equal(run("affine", SQUARE, params), np.rot90(SQUARE))
+    dot = np.zeros((41, 41), np.uint8)
+    dot[30, 20] = 255  # 10 rows below the centre (20, 20)
+    sheared = run("affine", dot, {**ZERO_AFFINE, "shear_x_deg": 45.0})
+    assert np.unravel_index(np.argmax(sheared), sheared.shape) == (30, 30)
+    zoomed = run("affine", dot, {**ZERO_AFFINE, "scale": 2.0, "interpolation": "nearest"})
+    assert zoomed[40, 20] == 255
+
+
+def test_perspective_pure_shift_and_sampled_corners_in_range():
+    params = {"corners_px": [[5, 3]] * 4, "interpolation": "linear", "border": "constant", "fill": 0}
+    out = run("perspective", RGB, params)
+    np.testing.assert_array_equal(out[3:, 5:], RGB[:-3, :-5])
+    assert (out[:3] == 0).all()
+    for seed in range(5):
+        _, drawn = apply("perspective", RGB, seed, distortion=[0.05, 0.1])
+        moves = np.abs(np.array(drawn["corners_px"], float)) / [64, 48]
+        assert ((moves >= 0.05 - 1e-6) & (moves <= 0.1 + 1e-6)).all()
+
+
+def test_elastic_field_strength_and_zero_alpha_identity():
+    dx, dy = displacement_field(100, 120, alpha=10.0, sigma=8.0, seed=4)
+    assert dx.shape == (100, 120) and 5.0 < np.abs(dx).max() <= 10.0 + 1e-4
+    assert np.abs(np.diff(dx, axis=1)).max() < 2.0  # smooth: neighbours move together
+    params = {"alpha": 0.0, "sigma": 8.0, "field_seed": 1, "interpolation": "linear",
+              "border": "reflect", "fill": 0}
+    np.testing.assert_array_equal(run("elastic", RGB, params), RGB)
+    a = run("elastic", RGB, {**params, "alpha": 20.0})
+    b = run("elastic", RGB, {**params, "alpha": 20.0, "field_seed": 2})
+    assert not np.array_equal(a, RGB) and not np.array_equal(a, b)
+
+
+def test_random_crop_is_the_reported_box_and_pads_when_small():
+    places = set()
+    for seed in range(12):
+        out, params = apply("random_crop", RGB, seed, height=20, width=30)
+        x, y = params["x"], params["y"]
+        np.testing.assert_array_equal(out, RGB[y:y + 20, x:x + 30])
+        places.add((x, y))
+    assert len(places) > 5
+    big, _ = apply("random_crop", RGB, 0, height=50, width=64, border="constant", fill=9)
+    assert big.shape == (50, 64, 3) and (big[0] == 9).all() and (big[-1] == 9).all()
+
+
+def test_center_crop_is_centred():
+    out, _ = apply("center_crop", RGB, 0, height=20, width=30)
+    np.testing.assert_array_equal(out, RGB[14:34, 17:47])
+
+
+@pytest.mark.parametrize("border,mode", [("reflect", "reflect"), ("replicate", "edge")])
+def test_pad_matches_numpy(border, mode):
+    out, _ = apply("pad", RGB, 0, top=3, bottom=0, left=2, right=70, border=border)
+    np.testing.assert_array_equal(out, np.pad(RGB, ((3, 0), (2, 70), (0, 0)), mode=mode))
+
+
+def test_pad_constant_fills_with_value():
+    out, _ = apply("pad", kinds()["l16"], 0, top=2, right=1, border="constant", fill=60000)
+    assert out.shape == (50, 65) and (out[:2] == 60000).all() and (out[:, -1] == 60000).all()
+
+
+def test_resize_shape_identity_and_area_mean():
+    out, _ = apply("resize", RGB, 0, height=10, width=7)
+    assert out.shape == (10, 7, 3)
+    same, _ = apply("resize", RGB, 0, height=48, width=64)
+    np.testing.assert_array_equal(same, RGB)
+    blocks = np.kron(np.arange(16, dtype=np.uint8).reshape(4, 4) * 10, np.ones((2, 2), np.uint8))
+    half, _ = apply("resize", blocks, 0, height=4, width=4, interpolation="area")
+    np.testing.assert_array_equal(half, np.arange(16, dtype=np.uint8).reshape(4, 4) * 10)

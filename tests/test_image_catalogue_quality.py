@@ -1,0 +1,129 @@
+"""Behaviour of the quality, blur and occlusion transforms."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from augment_cli.transforms.image_quality_ops import motion_kernel
+from catalogue_helpers import apply, kinds, run, smooth_rgb
+
+RGB = smooth_rgb()
+KINDS = kinds()
+GREY = np.full((40, 40, 3), 128, np.uint8)
+CHECKER = (np.indices((48, 64)).sum(axis=0) % 2 * 255).astype(np.uint8)
+
+
+def test_downscale_loses_fine_detail_but_keeps_blocks():
+    blocks = np.kron(RGB[::4, ::4], np.ones((4, 4, 1), np.uint8))
+    kept = run("downscale", blocks, {"scale": 0.25, "interpolation": "nearest"})
+    np.testing.assert_array_equal(kept, blocks)
+    lost = run("downscale", CHECKER, {"scale": 0.5, "interpolation": "area"})
+    assert lost.shape == CHECKER.shape and lost.std() < CHECKER.std() / 4
+
+
+def test_jpeg_quality_orders_the_error():
+    def error(q):
+        return np.abs(run("jpeg", RGB, {"quality": q}).astype(int) - RGB).mean()
+    assert error(100) < error(60) < error(10) and error(95) < error(30)
+    np.testing.assert_array_equal(run("jpeg", RGB, {"quality": 40}), run("jpeg", RGB, {"quality": 40}))
+    rgba = run("jpeg", KINDS["rgba8"], {"quality": 50})
+    np.testing.assert_array_equal(rgba[..., 3], KINDS["rgba8"][..., 3])
+
+
+def test_gaussian_noise_has_the_drawn_std():
+    params = {"std": 0.05, "per_channel": True, "noise_seed": 3}
+    diff = run("gaussian_noise", GREY, params).astype(float) - GREY
+    assert abs(diff.std() - 0.05 * 255) < 0.6 and abs(diff.mean()) < 0.3
+    assert not np.array_equal(diff[..., 0], diff[..., 1])
+    same = run("gaussian_noise", GREY, {**params, "per_channel": False}).astype(int)
+    np.testing.assert_array_equal(same[..., 0], same[..., 2])
+    wide = KINDS["l16"] // 2 + 16000
+    diff16 = run("gaussian_noise", wide, params).astype(float) - wide
+    assert abs(diff16.std() - 0.05 * 65535) < 150
+
+
+def test_motion_blur_smears_along_its_direction_only():
+    kernel = motion_kernel(7, 0.0)
+    assert abs(kernel.sum() - 1) < 1e-6 and (kernel[3] > 0).all() and kernel.sum(axis=1)[3] == kernel.sum()
+    rows = np.zeros((30, 30), np.uint8)
+    rows[10:20] = 255  # a horizontal band: blurring along rows changes nothing
+    np.testing.assert_array_equal(run("motion_blur", rows, {"kernel": 7, "angle_deg": 0.0}), rows)
+    smeared = run("motion_blur", rows, {"kernel": 7, "angle_deg": 90.0})
+    assert 0 < smeared[8, 15] < 255
+
+
+def test_median_blur_removes_salt_at_8_and_16_bits():
+    salty = np.zeros((21, 21), np.uint8)
+    salty[10, 10] = 255
+    assert run("median_blur", salty, {"kernel": 3}).max() == 0
+    noisy = RGB[..., 0].copy()
+    wide = noisy.astype(np.uint16) * 257
+    big = run("median_blur", wide, {"kernel": 7})  # beyond OpenCV's 16-bit limit of 5
+    np.testing.assert_array_equal(big, cv2.medianBlur(noisy, 7).astype(np.uint16) * 257)
+
+
+def test_sharpen_raises_edge_contrast_and_keeps_flat_areas():
+    soft = cv2.GaussianBlur(RGB, (0, 0), 1.5)
+
+    def edges(image):
+        return np.abs(cv2.Laplacian(image, cv2.CV_32F)).mean()
+
+    sharp = run("sharpen", soft, {"amount": 1.0, "sigma": 1.0})
+    assert edges(sharp) > edges(soft) * 1.3
+    for sigma in (1.0, 0.5):  # the separable path and the single 3x3 kernel
+        np.testing.assert_array_equal(run("sharpen", GREY, {"amount": 2.0, "sigma": sigma}), GREY)
+        size = 5 if sigma == 1.0 else 3
+        blurred = cv2.GaussianBlur(soft, (size, size), sigma).astype(float)
+        expected = np.clip(soft + 2.0 * (soft - blurred), 0, 255)
+        out = run("sharpen", soft, {"amount": 2.0, "sigma": sigma})
+        assert np.abs(out - expected).max() <= 2
+
+
+def test_defocus_spreads_a_point_into_a_disc():
+    dot = np.zeros((31, 31), np.uint16)
+    dot[15, 15] = 65535
+    out = run("defocus", dot, {"radius": 5, "alias_blur": 0.0})
+    area = (out > 0).sum()
+    assert abs(area - np.pi * 25) < 20 and out[15, 10] > 0 and out[15, 9] == 0
+
+
+def test_random_erasing_changes_only_inside_reported_boxes():
+    for seed in range(8):
+        out, params = apply("random_erasing", KINDS["rgba8"], seed, count=2, fill=200)
+        inside = np.zeros(out.shape[:2], bool)
+        for x, y, w, h in params["boxes"]:
+            inside[y:y + h, x:x + w] = True
+            assert 0.015 <= w * h / (48 * 64) <= 0.25
+        np.testing.assert_array_equal(out[~inside], KINDS["rgba8"][~inside])
+        assert (out[inside][:, :3] == 200).all()
+        np.testing.assert_array_equal(out[..., 3], KINDS["rgba8"][..., 3])  # alpha kept
+    mean, params = apply("random_erasing", RGB, 1, fill_mode="mean")
+    x, y, w, h = params["boxes"][0]
+    np.testing.assert_allclose(mean[y, x], RGB.reshape(-1, 3).mean(axis=0), atol=0.51)
+    noisy, params = apply("random_erasing", RGB, 1, fill_mode="random", area=[0.2, 0.2])
+    x, y, w, h = params["boxes"][0]
+    assert noisy[y:y + h, x:x + w].std() > 50
+
+
+def test_grid_dropout_drops_ratio_squared_on_a_grid():
+    out, params = apply("grid_dropout", GREY, 2, ratio=0.5, unit=0.25, fill=0)
+    unit, hole = params["unit_px"], params["hole_px"]
+    assert (unit, hole) == (10, 5)
+    dropped = out[..., 0] == 0
+    assert abs(dropped.mean() - 0.25) < 0.01
+    np.testing.assert_array_equal(dropped, np.roll(dropped, unit, axis=(0, 1)))
+
+
+def test_gaussian_blur_matches_opencv_and_zero_sigma_is_identity():
+    out = run("gaussian_blur", RGB, {"sigma": 2.0})
+    np.testing.assert_array_equal(out, cv2.GaussianBlur(RGB, (0, 0), 2.0))
+    assert out.std() < RGB.std()
+    np.testing.assert_array_equal(run("gaussian_blur", RGB, {"sigma": 0.0}), RGB)
+
+
+def test_median_blur_and_motion_blur_draw_odd_sizes_evenly():
+    sizes = [apply("median_blur", RGB, seed, kernel=[3, 5])[1]["kernel"] for seed in range(200)]
+    assert set(sizes) == {3, 5} and 70 < sizes.count(3) < 130
+    motion = {apply("motion_blur", RGB, seed, kernel=[4, 8])[1]["kernel"] for seed in range(100)}
+    assert motion == {5, 7, 9}
