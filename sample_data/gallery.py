@@ -1,4 +1,4 @@
-"""Render every registered image transform on one sample image: docs/gallery.png.
+"""Render every registered image transform on one sample image: sample_data/gallery.png.
 
     python sample_data/gallery.py [OUT.png]
 
@@ -85,4 +85,4 @@ def main(target: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "gallery.png")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "sample_data" / "gallery.png")
