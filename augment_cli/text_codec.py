@@ -23,6 +23,10 @@ UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 # C0 controls other than tab, LF, VT, FF, CR: their presence means binary data.
 CONTROL = set(range(32)) - {9, 10, 11, 12, 13}
 MAX_CONTROL_FRACTION = 0.01
+# One sample per file: a bigger "document" is a corpus dump. Word-level
+# transforms on it would take minutes and gigabytes, and its manifest row
+# would list millions of edits, so it is refused instead (like an image bomb).
+MAX_TEXT_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedText:
     encoding = output.text_encoding if output else "utf-8"
     if not payload:
         raise SampleError("empty file (0 bytes)")
+    if len(payload) > MAX_TEXT_BYTES:
+        raise SampleError(f"text file of {len(payload) / 2**20:.1f} MiB is over the "
+                          f"{MAX_TEXT_BYTES // 2**20} MiB limit for one sample; split it into documents")
     bom = payload.startswith(UTF8_BOM)
     body = payload[len(UTF8_BOM):] if bom else payload
     if not bom and body.startswith(UTF16_BOMS) and not encoding.lower().startswith("utf-16"):
