@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 
 from augment_cli.registry import Param, register
 
@@ -24,7 +23,7 @@ INTERPOLATION = Param("interpolation", "choice", "linear",
                       help="how pixel values are resampled")
 
 
-def meta(image: np.ndarray) -> dict[str, Any]:
+def meta(image: Any) -> dict[str, Any]:  # a numpy array; numpy is not imported here
     """Size, channels and dtype: what image samplers may depend on."""
     return {
         "height": int(image.shape[0]),
