@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 # when every worker process does so; each worker runs single-threaded.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS")
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
 
 
 class SerialExecutor(Executor):
@@ -33,6 +34,7 @@ class SerialExecutor(Executor):
 
 def make_executor(workers: int) -> Executor:
     if workers <= 1:
+        keep_freed_memory()
         return SerialExecutor()
     for name in THREAD_ENV:  # inherited by the spawned workers
         os.environ.setdefault(name, "1")
@@ -44,6 +46,24 @@ def _init_worker() -> None:
     import cv2
 
     cv2.setNumThreads(0)  # 0 = run OpenCV functions sequentially
+    keep_freed_memory()
+
+
+def keep_freed_memory() -> None:
+    """Let glibc reuse freed image buffers instead of returning them to the
+    OS: each transform allocates a fresh output array, and by default every
+    one over 128 KiB is a new mmap whose pages fault in again on first touch.
+    Measured: OpenCV's rotate of a 640x480 RGB image ~2.5 -> ~1.1 ms. Peak
+    memory stays bounded by one source and its copies; other C libraries
+    (musl, macOS) are left alone."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, 32 * 2**20)  # the most glibc accepts on 64-bit
+    mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
 
 
 def batches(items: list[Any], workers: int, most: int = 16) -> Iterator[list[Any]]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageOps
 
+from augment_cli import jpeg_cv
 from augment_cli.errors import SampleError
 from augment_cli.recipe import OutputOptions
 
@@ -51,6 +52,9 @@ def decode(payload: bytes) -> DecodedImage:
             with Image.open(io.BytesIO(payload)) as image:
                 _check_size(image)
                 icc = image.info.get("icc_profile")
+                pixels = jpeg_cv.decode(image, payload)
+                if pixels is not None:
+                    return DecodedImage(pixels, icc)
                 image = ImageOps.exif_transpose(image) or image
                 return DecodedImage(_to_array(image), icc)
     except SampleError:
@@ -68,9 +72,14 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     """Array -> file bytes in the format the extension names; the source's
     colour profile is carried over."""
     target = SAVE_FORMATS[extension.lower()]
+    icc_profile = decoded.icc_profile
+    if target == "JPEG" and not icc_profile and pixels.dtype == np.uint8:
+        flat = _flatten_alpha(pixels) if pixels.ndim == 3 and pixels.shape[2] in (2, 4) else pixels
+        blob = jpeg_cv.encode(flat, output.jpeg_quality)
+        if blob is not None:
+            return blob
     image = _to_pillow(pixels, target)
     options: dict[str, Any] = {}
-    icc_profile = decoded.icc_profile
     if icc_profile and target in ("JPEG", "PNG", "WEBP", "TIFF"):
         options["icc_profile"] = icc_profile
     if target == "JPEG":

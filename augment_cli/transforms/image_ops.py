@@ -40,9 +40,14 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any]) -
     """warpAffine with the shared `border`/`fill` options, same output size."""
     height, width = image.shape[:2]
     fill = params.get("fill", 0)
-    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
-                          borderMode=BORDERS[params.get("border", "reflect")],
-                          borderValue=(fill, fill, fill, fill))
+    # OpenCV's vectorised bilinear warp covers 1- and 4-channel uint8 but not
+    # 3: padding RGB to RGBA and back gives identical pixels ~2x faster.
+    padded = image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8
+    source = cv2.cvtColor(image, cv2.COLOR_RGB2RGBA) if padded else image
+    out = cv2.warpAffine(source, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                         borderMode=BORDERS[params.get("border", "reflect")],
+                         borderValue=(fill, fill, fill, fill))
+    return cv2.cvtColor(out, cv2.COLOR_RGBA2RGB) if padded else out
 
 
 def random_resized_crop(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
