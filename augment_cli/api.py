@@ -19,7 +19,8 @@ from augment_cli import outdir
 from augment_cli.dataset import Scan, scan
 from augment_cli.errors import UsageError
 from augment_cli.executor import batches, make_executor, run_jobs
-from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
+from augment_cli.manifest import (ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, SortedSpool,
+                                  write_rows, write_sorted)
 from augment_cli.media import copy_name, output_extension
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.worker import Job, process_batch
@@ -74,17 +75,20 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     outdir.write_state(plan.out, state)
     summary = Summary(plan.out, skipped=plan.skipped.copy(), failed=list(plan.refused),
                       unlabelled=plan.scan.unlabelled)
-    rows: list[ManifestRow] = []
-    for result in _run(plan, workers, on_progress):
-        if result.ok:
-            summary.files_read += 1
-            rows.extend(result.rows)
-        else:
-            summary.failed.append(ErrorRow(result.sample.relative, result.sample.label,
-                                           result.sample.modality, result.error))
-    summary.copies_written = sum(1 for row in rows if row.copy > 0)
-    summary.originals_copied = len(rows) - summary.copies_written
-    _write_reports(plan.out, rows, summary.failed)
+    rows = SortedSpool()  # sorted runs on disk past 50k rows: flat memory
+    try:
+        for result in _run(plan, workers, on_progress):
+            if result.ok:
+                summary.files_read += 1
+                summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
+                rows.add(result.rows)
+            else:
+                summary.failed.append(ErrorRow(result.sample.relative, result.sample.label,
+                                               result.sample.modality, result.error))
+        summary.originals_copied = rows.count - summary.copies_written
+        _write_reports(plan.out, rows, summary.failed)
+    finally:
+        rows.close()
     outdir.write_state(plan.out, state.completed())
     summary.seconds = time.perf_counter() - started
     return summary
@@ -145,8 +149,8 @@ def _check_paths(source: Path, out: Path) -> None:
                               "choose a folder outside it")
 
 
-def _write_reports(out: Path, rows: list[ManifestRow], failed: list[ErrorRow]) -> None:
-    write_rows(out / MANIFEST_NAME, ManifestRow, rows)
+def _write_reports(out: Path, rows: SortedSpool, failed: list[ErrorRow]) -> None:
+    write_sorted(out / MANIFEST_NAME, ManifestRow, rows.sorted_tuples())
     errors = out / ERRORS_NAME
     if failed:
         write_rows(errors, ErrorRow, failed)

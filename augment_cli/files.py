@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Iterator
 
 TEMP_PREFIX = ".augment-tmp-"
 
@@ -19,6 +21,20 @@ def atomic_write(path: Path, payload: bytes) -> None:
     try:
         with open(temporary, "wb") as handle:
             handle.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        remove_quietly(temporary)
+        raise
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+    """Like atomic_write, for output too large to build in memory first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}")
+    try:
+        with open(temporary, "wb") as handle:
+            yield handle
         os.replace(temporary, path)
     except BaseException:
         remove_quietly(temporary)

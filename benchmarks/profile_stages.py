@@ -42,7 +42,7 @@ def instrument() -> None:
     from augment_cli import api, image_codec, registry, worker
 
     api.scan = timed("walk", api.scan)
-    api.write_rows = timed("manifest", api.write_rows)
+    api.write_sorted = timed("manifest", api.write_sorted)
     worker._read_source = timed("read", worker._read_source)
     image_codec.decode = timed("decode", image_codec.decode)
     image_codec.encode = timed("encode", image_codec.encode)

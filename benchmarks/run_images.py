@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import resource
 import shutil
 import statistics
 import subprocess
@@ -70,13 +71,21 @@ def command(engine: str, src: Path, out: Path, copies: int, workers: int, recipe
             str(workers)]
 
 
-def timed_run(argv: list[str], out: Path, expected: int) -> float:
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(argv: list[str], out: Path, expected: int, cpu: list[float]) -> float:
+    """Wall seconds of one whole-process run; its CPU seconds go to `cpu`."""
     shutil.rmtree(out, ignore_errors=True)
+    cpu_before = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     if done.returncode:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    cpu.append(children_cpu() - cpu_before)
     written = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix.lower() in (".jpg", ".jpeg"))
     if written != expected:
         raise SystemExit(f"{argv[:3]} wrote {written} images, expected {expected}")
@@ -84,15 +93,16 @@ def timed_run(argv: list[str], out: Path, expected: int) -> float:
 
 
 def interleaved(engines, src: Path, files: int, copies: int, workers: int, rounds: int,
-                recipe: Path, work: Path) -> dict[str, list[float]]:
+                recipe: Path, work: Path) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     times: dict[str, list[float]] = {e: [] for e in engines}
+    cpu: dict[str, list[float]] = {e: [] for e in engines}
     for round_ in range(1, rounds + 1):
         for engine in engines:
             argv = command(engine, src, work / f"out-{engine}", copies, workers, recipe)
-            times[engine].append(timed_run(argv, work / f"out-{engine}", files * copies))
+            times[engine].append(timed_run(argv, work / f"out-{engine}", files * copies, cpu[engine]))
         print(f"  round {round_}: " + "  ".join(f"{e} {times[e][-1]:.2f}s" for e in engines),
               flush=True)
-    return times
+    return times, cpu
 
 
 def ratio(numerator: list[float], denominator: list[float]) -> float:
@@ -100,25 +110,26 @@ def ratio(numerator: list[float], denominator: list[float]) -> float:
     return statistics.median(a / b for a, b in zip(numerator, denominator))
 
 
-def table(times: dict[str, list[float]], outputs: int) -> list[str]:
+def table(times: dict[str, list[float]], cpu: dict[str, list[float]], outputs: int) -> list[str]:
     base = "floor" if "floor" in times else next(iter(times))
-    rows = ["| engine | median s (min-max) | output images/s | time vs floor | augment speed-up |",
-            "|---|---|---|---|---|"]
+    rows = ["| engine | median s (min-max) | output images/s | time vs floor | augment speed-up "
+            "| CPU s (all processes) |", "|---|---|---|---|---|---|"]
     for engine, seconds in times.items():
         median = statistics.median(seconds)
         speedup = f"{ratio(seconds, times['augment']):.2f}x" if "augment" in times else ""
         rows.append(f"| {engine} | {median:.2f} ({min(seconds):.2f}-{max(seconds):.2f}) | "
-                    f"{outputs / median:.0f} | {ratio(seconds, times[base]):.2f} | {speedup} |")
+                    f"{outputs / median:.0f} | {ratio(seconds, times[base]):.2f} | {speedup} | "
+                    f"{statistics.median(cpu[engine]):.2f} |")
     return rows
 
 
 def bench(name: str, src: Path, files: int, args, recipe: Path, work: Path) -> list[str]:
     print(f"{name}: {files} files x {args.copies} copies, --workers {args.workers}, "
           f"{args.rounds} interleaved rounds", flush=True)
-    times = interleaved(args.engines, src, files, args.copies, args.workers, args.rounds,
+    times, cpu = interleaved(args.engines, src, files, args.copies, args.workers, args.rounds,
                         recipe, work)
     lines = [f"### {name}: {files} sources -> {files * args.copies} JPEG outputs (q95), "
-             f"{args.rounds} rounds", "", *table(times, files * args.copies), ""]
+             f"{args.rounds} rounds", "", *table(times, cpu, files * args.copies), ""]
     print("\n".join(lines), flush=True)
     return lines
 
