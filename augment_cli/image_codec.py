@@ -73,9 +73,9 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     colour profile is carried over."""
     target = SAVE_FORMATS[extension.lower()]
     icc_profile = decoded.icc_profile
-    if target == "JPEG" and not icc_profile and pixels.dtype == np.uint8:
+    if target == "JPEG" and pixels.dtype == np.uint8:
         flat = _flatten_alpha(pixels) if pixels.ndim == 3 and pixels.shape[2] in (2, 4) else pixels
-        blob = jpeg_cv.encode(flat, output.jpeg_quality)
+        blob = jpeg_cv.encode(flat, output.jpeg_quality, icc_profile)
         if blob is not None:
             return blob
     image = _to_pillow(pixels, target)

@@ -57,14 +57,36 @@ def _imdecode(buffer: np.ndarray, mode: str) -> np.ndarray | None:
     return None if pixels is None else cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB)
 
 
-def encode(pixels: np.ndarray, quality: int) -> bytes | None:
+def encode(pixels: np.ndarray, quality: int, icc_profile: bytes | None = None) -> bytes | None:
     """JPEG bytes of an 8-bit L or RGB array, or None if this path does not apply."""
     if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or pixels.shape[2] == 3):
         return None
     if pixels.ndim == 3:
         pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR)
     ok, blob = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
-    return blob.tobytes() if ok else None
+    if not ok:
+        return None
+    payload = blob.tobytes()
+    return _with_icc(payload, icc_profile) if icc_profile else payload
+
+
+_ICC_CHUNK = 65519  # 65535 - marker length (2) - "ICC_PROFILE\0" (12) - sequence (2)
+
+
+def _with_icc(jpeg: bytes, icc: bytes) -> bytes | None:
+    """Insert the ICC profile as APP2 segments after the JFIF APP0 header,
+    where libjpeg (and so Pillow) writes it; None if the layout is unexpected."""
+    if jpeg[:4] != b"\xff\xd8\xff\xe0":
+        return None
+    insert_at = 4 + int.from_bytes(jpeg[4:6], "big")
+    chunks = [icc[i : i + _ICC_CHUNK] for i in range(0, len(icc), _ICC_CHUNK)]
+    if len(chunks) > 255:
+        return None
+    segments = b"".join(
+        b"\xff\xe2" + (16 + len(chunk)).to_bytes(2, "big") + b"ICC_PROFILE\0"
+        + bytes((number, len(chunks))) + chunk
+        for number, chunk in enumerate(chunks, 1))
+    return jpeg[:insert_at] + segments + jpeg[insert_at:]
 
 
 def _complete(payload: bytes) -> bool:

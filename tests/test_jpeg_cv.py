@@ -97,8 +97,11 @@ def test_encode_with_icc_profile_keeps_it(photo):
     from PIL import ImageCms
 
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    with Image.open(io.BytesIO(_encode(photo, icc))) as image:
-        assert image.info.get("icc_profile") == icc
+    for profile in (icc, icc * 200):  # one APP2 segment, and a profile split over several
+        assert jpeg_cv.encode(photo, 95, profile) is not None  # the fast path was taken
+        with Image.open(io.BytesIO(_encode(photo, profile))) as image:
+            assert image.info.get("icc_profile") == profile
+            assert np.abs(np.asarray(image).astype(float) - photo).mean() < 2
 
 
 @pytest.mark.parametrize("border", ["reflect", "constant", "replicate"])
