@@ -62,7 +62,15 @@ def write_recipe(path: Path, text: str) -> Path:
     return path
 
 
+BASELINE = "augment-baseline"
+BASELINE_DIR: list[Path] = []  # set by --baseline
+
+
 def command(engine: str, src: Path, out: Path, copies: int, workers: int, recipe: Path) -> list[str]:
+    if engine == BASELINE:  # another checkout's augment_cli (see --baseline), same libraries
+        return ["env", f"PYTHONPATH={BASELINE_DIR[0]}", sys.executable, "-P", "-m", "augment_cli",
+                "expand", str(src), "--recipe", str(recipe), "--copies", str(copies), "--out",
+                str(out), "--workers", str(workers), "--quiet"]
     if engine == "augment":
         return [str(Path(sys.executable).with_name("augment")), "expand", str(src), "--recipe",
                 str(recipe), "--copies", str(copies), "--out", str(out), "--workers", str(workers),
@@ -147,7 +155,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
     parser.add_argument("--results", type=Path, default=HERE / "results" / "images.md")
+    parser.add_argument("--baseline", type=Path, help="a folder holding another version's "
+                        "augment_cli/ (e.g. `git archive REV augment_cli | tar -x -C DIR`), run "
+                        "as one more engine for before/after figures")
     args = parser.parse_args()
+    if args.baseline:
+        BASELINE_DIR.append(args.baseline.resolve())
+        args.engines = [*args.engines, BASELINE]
     work = HERE / "work"
     recipe = write_recipe(work / "recipe.toml", RECIPE)
     small = dataset.build(work / f"img640-{args.files}", args.files, (640, 480))
