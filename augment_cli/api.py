@@ -75,7 +75,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     outdir.write_state(plan.out, state)
     summary = Summary(plan.out, skipped=plan.skipped.copy(), failed=list(plan.refused),
                       unlabelled=plan.scan.unlabelled)
-    rows = SortedSpool()  # sorted runs on disk past 50k rows: flat memory
+    rows = SortedSpool()  # sorted runs on disk past 10k rows: flat memory
     try:
         for result in _run(plan, workers, on_progress):
             if result.ok:

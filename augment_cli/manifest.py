@@ -58,7 +58,7 @@ class SortedSpool:
     `sorted_tuples` merges the runs. Same order as sorted(rows), so the
     manifest is byte-identical to one sorted in memory."""
 
-    def __init__(self, limit: int = 50_000, chunk: int = 1_000):
+    def __init__(self, limit: int = 10_000, chunk: int = 1_000):
         self.limit, self.chunk, self.count = limit, chunk, 0
         self._rows: list[Any] = []
         self._runs: list[IO[bytes]] = []
