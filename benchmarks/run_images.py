@@ -179,13 +179,15 @@ def write_results(path: Path, lines: list[str]) -> None:
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- machine: {benchenv.machine()}",
         f"- versions: {benchenv.versions(VERSIONS)}",
-        "- command: `python3 benchmarks/run_images.py`",
+        f"- command: `python3 benchmarks/run_images.py {' '.join(sys.argv[1:])}`".replace(" `", "`"),
         "- whole-process runs, engines interleaved per round; ratios are medians of per-round "
         "ratios; augment speed-up = that engine's time / augment's time in the same round", "",
         "Recipe: hflip p=0.5; rotate +-15 deg same size, reflected border p=0.7; brightness and "
         "contrast +-0.2 p=0.5; Gaussian blur sigma 0.8-1.1 (kernel 3-5) p=0.2; 5 copies, JPEG q95. "
         "Floor = decode once + encode 5 copies with OpenCV, no transform, Pool(2). Augmentor "
-        "writes JPEG at Pillow's default quality (75; it has no quality option), which favours it.",
+        "writes JPEG at Pillow's default quality (75; it has no quality option), which favours it. "
+        "augment-baseline (with --baseline) is another checkout's augment_cli run on the same "
+        "libraries.",
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
