@@ -179,7 +179,7 @@ def write_results(path: Path, lines: list[str]) -> None:
         f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
         f"- machine: {benchenv.machine()}",
         f"- versions: {benchenv.versions(VERSIONS)}",
-        f"- command: `python3 benchmarks/run_images.py {' '.join(sys.argv[1:])}`".replace(" `", "`"),
+        f"- command: `{' '.join(['python3 benchmarks/run_images.py', *sys.argv[1:]])}`",
         "- whole-process runs, engines interleaved per round; ratios are medians of per-round "
         "ratios; augment speed-up = that engine's time / augment's time in the same round", "",
         "Recipe: hflip p=0.5; rotate +-15 deg same size, reflected border p=0.7; brightness and "
