@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Iterator
 # without importing cv2 (0.3 s of CPU) in workers of audio- or text-only runs.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
 
 
 class SerialExecutor(Executor):
@@ -37,6 +38,7 @@ class SerialExecutor(Executor):
 
 def make_executor(workers: int) -> Executor:
     if workers <= 1:
+        keep_freed_memory()
         return SerialExecutor()
     for name in THREAD_ENV:  # inherited by the spawned workers
         os.environ.setdefault(name, "1")
@@ -53,6 +55,7 @@ def _init_worker() -> None:
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    keep_freed_memory()
 
 
 @contextmanager
@@ -76,9 +79,32 @@ def _kill_workers(executor: Executor) -> None:
         process.kill()
 
 
+def keep_freed_memory() -> None:
+    """Let glibc reuse freed image buffers instead of returning them to the
+    OS: each transform allocates a fresh output array, and by default every
+    one over 128 KiB is a new mmap whose pages fault in again on first touch.
+    Measured: OpenCV's rotate of a 640x480 RGB image ~2.5 -> ~1.1 ms. Peak
+    memory stays bounded by one source and its copies; other C libraries
+    (musl, macOS) are left alone."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_MMAP_THRESHOLD, 32 * 2**20)  # the most glibc accepts on 64-bit
+    mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
+
+
 def batches(items: list[Any], workers: int, most: int = 16) -> Iterator[list[Any]]:
-    """Batches small enough to balance load (>= 8 per worker), at most `most`."""
-    size = max(1, min(most, len(items) // max(1, workers * 8)))
+    """Batches small enough to balance load (>= 32 per worker), at most `most`.
+
+    The last batches decide when a run ends: with 300 photos on 2 workers,
+    16 files a batch could leave one core idle for up to 16 files' work
+    (~1 s) at the end; 4 a batch adds a task round-trip (well under 1 ms)
+    per 4 files of ~15 ms work each. Large runs of small files still get 16
+    a batch. (Shrinking batches as work runs out measured no better here.)"""
+    size = max(1, min(most, len(items) // max(1, workers * 32)))
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
+from augment_cli import jpeg_cv
 from augment_cli.errors import SampleError
 from augment_cli.recipe import OutputOptions
 
@@ -65,6 +66,9 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
                 icc = image.info.get("icc_profile")
                 if _is_wide_colour(image, payload):
                     return DecodedImage(_decode_wide_colour(image, payload), icc)
+                pixels = jpeg_cv.decode(image, payload)
+                if pixels is not None:
+                    return DecodedImage(pixels, icc)
                 image = ImageOps.exif_transpose(image) or image
                 return DecodedImage(_to_array(image), icc)
     except SampleError:
@@ -82,11 +86,16 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     """Array -> file bytes in the format the extension names; the source's
     colour profile is carried over."""
     target = SAVE_FORMATS[extension.lower()]
+    icc_profile = decoded.icc_profile
     if pixels.dtype == np.uint16 and pixels.ndim == 3:
         return _encode_wide_colour(pixels, target)
+    if target == "JPEG" and pixels.dtype == np.uint8:
+        flat = _flatten_alpha(pixels) if pixels.ndim == 3 and pixels.shape[2] in (2, 4) else pixels
+        blob = jpeg_cv.encode(flat, output.jpeg_quality, icc_profile)
+        if blob is not None:
+            return blob
     image = _to_pillow(pixels, target)
     options: dict[str, Any] = {}
-    icc_profile = decoded.icc_profile
     if icc_profile and target in ("JPEG", "PNG", "WEBP", "TIFF"):
         options["icc_profile"] = icc_profile
     if target == "JPEG":

@@ -52,9 +52,15 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any]) -
     height, width = image.shape[:2]
     fill = params.get("fill", 0)
     flags = INTERPOLATIONS[params.get("interpolation", "linear")]
+    border = BORDERS[params.get("border", "reflect")]
+    # OpenCV's vectorised warp covers 1- and 4-channel uint8 but not 3:
+    # padding RGB to RGBA and back gives identical pixels ~2x faster.
+    if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
+        out = cv2.warpAffine(cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), matrix, (width, height),
+                             flags=flags, borderMode=border, borderValue=(fill,) * 4)
+        return cv2.cvtColor(out, cv2.COLOR_RGBA2RGB)
     return by_planes(image, lambda plane: cv2.warpAffine(
-        plane, matrix, (width, height), flags=flags,
-        borderMode=BORDERS[params.get("border", "reflect")], borderValue=(fill,) * 4))
+        plane, matrix, (width, height), flags=flags, borderMode=border, borderValue=(fill,) * 4))
 
 
 def random_resized_crop(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:

@@ -1,0 +1,106 @@
+"""Where augment's time goes: a per-stage profile of one in-process run.
+
+    python benchmarks/profile_stages.py [SRC] [--copies 5]
+
+Runs api.expand with --workers 1 (everything in this process) and wraps each
+stage's function from the outside with a timer (nothing in augment_cli is
+changed): walk, read, decode, transform (one line per transform), encode,
+write, manifest. Prints milliseconds per source file and per output, and the
+share of the total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+TOTALS: dict[str, float] = defaultdict(float)
+COUNTS: dict[str, int] = defaultdict(int)
+CPU: list[float] = []
+
+
+def timed(stage: str, function):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            TOTALS[stage] += time.perf_counter() - started
+            COUNTS[stage] += 1
+    return wrapper
+
+
+def instrument() -> None:
+    """Wrap each stage where its caller looks it up."""
+    from augment_cli import api, image_codec, registry, worker
+
+    api.scan = timed("walk", api.scan)
+    api.write_sorted = timed("manifest", api.write_sorted)
+    worker._read_source = timed("read", worker._read_source)
+    image_codec.decode = timed("decode", image_codec.decode)
+    image_codec.encode = timed("encode", image_codec.encode)
+    worker.atomic_write = timed("write", worker.atomic_write)
+    for spec in registry.specs("image"):
+        function = spec.apply_function()
+        registry._RESOLVED[spec.applier] = timed(f"transform:{spec.name}", function)
+
+
+def profile(source: Path, recipe: Path, copies: int) -> tuple[float, int, int]:
+    import cv2
+
+    from augment_cli import api
+
+    cv2.setNumThreads(0)  # single-thread costs, as in a worker process
+    instrument()
+    with tempfile.TemporaryDirectory() as out:
+        started, cpu = time.perf_counter(), time.process_time()
+        summary = api.expand(source=source, recipe=recipe, out=Path(out) / "o", copies=copies,
+                             workers=1)
+        total = time.perf_counter() - started
+        CPU.append(time.process_time() - cpu)
+    return total, summary.files_read, summary.copies_written
+
+
+def report(total: float, files: int, outputs: int) -> str:
+    lines = [f"augment stage profile: {files} files -> {outputs} outputs, one process, "
+             f"{total:.2f} s in api.expand ({CPU[0]:.2f} s CPU)",
+             f"{'stage':<32}{'calls':>7}{'total s':>9}{'ms/file':>9}{'ms/output':>10}{'share':>7}"]
+    transform = sum(v for k, v in TOTALS.items() if k.startswith("transform:"))
+    order = ["walk", "read", "decode", "transform", "encode", "write", "manifest"]
+    rows = {**TOTALS, "transform": transform}
+    for stage in order + sorted(k for k in TOTALS if k.startswith("transform:")):
+        seconds = rows.get(stage, 0.0)
+        name = "  " + stage if stage.startswith("transform:") else stage
+        lines.append(f"{name:<32}{COUNTS.get(stage, 0) or '':>7}{seconds:>9.3f}"
+                     f"{1000 * seconds / max(files, 1):>9.2f}{1000 * seconds / max(outputs, 1):>10.2f}"
+                     f"{seconds / total:>7.1%}")
+    other = total - sum(rows[s] for s in order if s in rows)
+    lines.append(f"{'other (plan, seeding, sampling)':<32}{'':>7}{other:>9.3f}"
+                 f"{1000 * other / max(files, 1):>9.2f}{1000 * other / max(outputs, 1):>10.2f}"
+                 f"{other / total:>7.1%}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    import dataset
+    from run_images import RECIPE, write_recipe
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", nargs="?", type=Path)
+    parser.add_argument("--copies", type=int, default=5)
+    args = parser.parse_args()
+    work = HERE / "work"
+    source = args.source or dataset.build(work / "img640-300", 300)
+    recipe = write_recipe(work / "recipe.toml", RECIPE)
+    print(report(*profile(source, recipe, args.copies)))
+
+
+if __name__ == "__main__":
+    main()
