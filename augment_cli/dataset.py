@@ -58,19 +58,31 @@ def scan(source: Path, follow_links: bool = False) -> Scan:
         parts = relative.split("/")
         if len(parts) == 1:
             result.skipped[SKIP_UNLABELLED] += 1
-            result.unlabelled.append(relative)
+            result.unlabelled.append(printable(relative))
         elif (modality := modality_of(relative)) is None:
             result.skipped[SKIP_UNSUPPORTED] += 1
         elif (problem := unsafe_name(relative)) is not None:
-            result.refused.append((relative, parts[0], modality, problem))
+            result.refused.append((printable(relative), printable(parts[0]), modality, problem))
         else:
             result.samples.append(Sample(relative, parts[0], modality))
     result.samples.sort()
     return result
 
 
+def printable(name: str) -> str:
+    """A name that can go into a UTF-8 report: undecodable bytes as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def unsafe_name(relative: str) -> str | None:
     """Names that would break a CSV line or a shell loop are refused, not guessed at."""
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # os.walk hands undecodable bytes over as lone surrogates; such a name
+        # cannot be written into a UTF-8 manifest.
+        byte = ord(relative[exc.start]) - 0xDC00
+        return f"its name is not valid UTF-8 (byte 0x{byte:02x}); rename the file or folder"
     for character in relative:
         # Cc: C0/C1 controls (newline, tab, ESC...); Zl/Zp: Unicode line breaks.
         if unicodedata.category(character) in ("Cc", "Zl", "Zp"):

@@ -147,3 +147,15 @@ def test_names_with_control_characters_are_refused_clearly(tmp_path, write_recip
     assert result.exit_code == 1
     assert "control character U+000A" in result.stderr
     assert [r["source"] for r in read_rows(out)] == ["cat/fine.png"]
+
+
+def test_names_that_are_not_utf8_are_refused_clearly(tmp_path, write_recipe, run_cli):
+    src = tmp_path / "src"
+    save(src / "cat" / "fine.png", textured(seed=1))
+    with open(os.fsencode(src / "cat") + b"/bad\xff.png", "wb") as handle:
+        handle.write((src / "cat" / "fine.png").read_bytes())
+    out = tmp_path / "out"
+    result = run_cli("expand", src, "--recipe", write_recipe(), "--copies", 1, "--out", out, "--workers", 1)
+    assert result.exit_code == 1
+    assert "Error: cat/bad\\xff.png: its name is not valid UTF-8 (byte 0xff)" in result.stderr
+    assert [r["source"] for r in read_rows(out)] == ["cat/fine.png"]
