@@ -13,13 +13,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from augment_cli import incremental, outdir
 from augment_cli.balance import CopyPlan, copies_per_sample
 from augment_cli.dataset import Scan, scan
-from augment_cli.errors import Interrupted, OutputError, UsageError
+from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
 from augment_cli.executor import batches, executor_for, run_jobs
 from augment_cli.index import IndexJournal, SourceEntry, write_index
 from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
@@ -126,6 +127,11 @@ def _expand_locked(plan: Plan, state: outdir.RunState, workers: int | None, over
         _stop_cleanly(work.jobs, entries, summary, out)
         raise Interrupted(exit_code_for(stop), len(entries) - len(work.unchanged),
                           len(work.jobs)) from None
+    except BrokenProcessPool:
+        # A worker was killed from outside (the kernel's OOM killer, a crash
+        # in a native codec): keep what finished, as after Ctrl-C.
+        _stop_cleanly(work.jobs, entries, summary, out)
+        raise WorkerDied(len(entries) - len(work.unchanged), len(work.jobs)) from None
     _write_reports(out, entries, summary.failed)
     outdir.write_state(out, state.completed())
     return summary

@@ -75,3 +75,14 @@ class Interrupted(AugmentError):
         super().__init__(f"interrupted after {done} of {total} files; the files written so far "
                          "and manifest.csv are consistent")
         self.hint = "run the same command again to finish: finished files are not redone"
+
+
+class WorkerDied(AugmentError):
+    """A worker process was killed (out of memory, a crash in a native library)."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(f"a worker process died unexpectedly (killed by the system, perhaps out of "
+                         f"memory) after {done} of {total} files; the files written so far and "
+                         "manifest.csv are consistent")
+        self.hint = ("run the same command again to finish; if it happens again, --workers 1 "
+                     "shows which file it was on")

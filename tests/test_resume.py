@@ -98,3 +98,21 @@ def test_sigkill_of_the_process_group_then_rerun_completes(big_tree, reference, 
     assert rerun.returncode == 0, stderr
     assert without_own(tree_bytes(out)) == reference
     assert verify(out) == []
+
+
+def test_a_worker_killed_from_outside_stops_cleanly_and_rerun_completes(big_tree, reference, tmp_path):
+    out = tmp_path / "out"
+    process = expand_process(big_tree, out)
+    wait_for_progress(out, sources=6)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    workers = [pid for pid in children if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert workers, children
+    os.kill(int(workers[0]), signal.SIGKILL)  # what the kernel's OOM killer does
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    assert "a worker process died unexpectedly" in stderr and "Traceback" not in stderr
+    assert verify(out) == []
+    rerun = expand_process(big_tree, out)
+    _, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
+    assert without_own(tree_bytes(out)) == reference
