@@ -1,62 +1,40 @@
 """expand(): the whole job as a plain function. The CLI and tests call this.
 
-Order of work: check options and recipe (nothing written yet) -> walk SRC ->
-plan every output name -> claim DIR -> run the jobs -> write manifest.csv,
-errors.csv and the run state. Usage and recipe problems raise before DIR is
-touched.
+Order of work: check options and recipe, count the sources (nothing written
+yet; see plan.py) -> claim and lock DIR -> walk SRC again, deciding per
+source against the index whether it needs work -> run those jobs -> remove
+the outputs of sources gone from SRC -> write manifest.csv, errors.csv and
+the run state. Usage and recipe problems raise before DIR is touched.
+
+Memory does not grow with the dataset: jobs are made one at a time as the
+pool takes them, what each source produced goes to the on-disk index as it
+finishes, and the manifest is streamed back from the index in name order.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterator
 
 from augment_cli import incremental, outdir
-from augment_cli.balance import CopyPlan, copies_per_sample
-from augment_cli.dataset import Scan, scan
-from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
+from augment_cli.errors import Interrupted, OutputError, WorkerDied
 from augment_cli.executor import batches, executor_for, run_jobs
-from augment_cli.index import IndexJournal, SourceEntry, write_index
+from augment_cli.index import Index
 from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
-from augment_cli.media import copy_name, output_extension
-from augment_cli.partners import label_groups, uses_partners
-from augment_cli.recipe import Recipe, load_recipe
+from augment_cli.plan import Plan, make_plan, memory_claim  # noqa: F401 (re-exported API)
+from augment_cli.recipe import Recipe
 from augment_cli.worker import Job, SampleResult, process_batch
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class Plan:
-    """What a run will do; `--dry-run` prints this and stops."""
-
-    source: Path
-    out: Path
-    recipe: Recipe
-    scan: Scan
-    jobs: list[Job] = field(default_factory=list)
-    skipped: Counter = field(default_factory=Counter)
-    refused: list[ErrorRow] = field(default_factory=list)
-    copies: CopyPlan | None = None  # copies per file, per label
-    warnings: list[str] = field(default_factory=list)
-
-    def files_per_label(self) -> dict[str, int]:
-        return dict(sorted(Counter(job.sample.label for job in self.jobs).items()))
-
-    def output_names(self) -> list[str]:
-        return [name for job in self.jobs for _, name in job.outputs]
-
-    def outputs_per_label(self) -> dict[str, int]:
-        return dict(sorted(Counter(job.sample.label for job in self.jobs
-                                   for _ in job.outputs).items()))
 
 
 @dataclass
@@ -101,152 +79,103 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
         with locked(plan.out):
-            summary = _expand_locked(plan, state, workers, overwrite, on_progress)
+            index = Index(plan.out)
+            try:
+                summary = _expand_locked(plan, state, index, workers, overwrite, on_progress)
+            finally:
+                index.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _expand_locked(plan: Plan, state: outdir.RunState, workers: int | None, overwrite: bool,
-                   on_progress: Progress | None) -> Summary:
+def _expand_locked(plan: Plan, state: outdir.RunState, index: Index, workers: int | None,
+                   overwrite: bool, on_progress: Progress | None) -> Summary:
     out = plan.out
     outdir.sweep_temporary_files(out)
-    previous, summary_reason = outdir.previous_entries(out, state, overwrite)
-    work = incremental.split(plan.jobs, previous, plan.source, out)
-    outdir.remove_outputs(out, work.obsolete)
-    write_index(out, work.unchanged)
-    outdir.write_state(out, state)
-    summary = Summary(out, skipped=plan.skipped.copy(), failed=list(plan.refused),
-                      unlabelled=plan.scan.unlabelled, added=work.added,
-                      regenerated=work.regenerated, removed=work.removed,
-                      unchanged=len(work.unchanged), regenerate_reason=summary_reason,
+    summary = Summary(out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                       warnings=plan.warnings)
-    entries = dict(work.unchanged)
+    summary.regenerate_reason = outdir.reset_if_needed(out, state, overwrite, index)
+    outdir.write_state(out, state)
+    index.begin_run()
+    tally, running = incremental.Tally(), {}
+    jobs = _jobs_to_run(plan, index, tally)
     try:
-        _run(work.jobs, workers, entries, summary, out, on_progress)
-    except (KeyboardInterrupt, Terminated) as stop:
-        _stop_cleanly(work.jobs, entries, summary, out)
-        raise Interrupted(exit_code_for(stop), len(entries) - len(work.unchanged),
-                          len(work.jobs)) from None
-    except BrokenProcessPool:
-        # A worker was killed from outside (the kernel's OOM killer, a crash
-        # in a native codec): keep what finished, as after Ctrl-C.
-        _stop_cleanly(work.jobs, entries, summary, out)
-        raise WorkerDied(len(entries) - len(work.unchanged), len(work.jobs)) from None
-    _write_reports(out, entries, summary.failed)
+        _run(jobs, plan.total, workers, index, summary, running, on_progress)
+        incremental.remove_unseen(index, out, tally)
+    except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
+        _stop_cleanly(running, index, summary, plan)
+        done, total = summary.files_read + len(summary.failed), tally.to_do
+        if isinstance(stop, BrokenProcessPool):
+            # A worker was killed from outside (the kernel's OOM killer, a
+            # crash in a native codec): keep what finished, as after Ctrl-C.
+            raise WorkerDied(done, total) from None
+        raise Interrupted(exit_code_for(stop), done, total) from None
+    _count(summary, tally)
+    _write_reports(out, index, summary.failed + plan.refused)
+    summary.failed += plan.refused
     outdir.write_state(out, state.completed())
     return summary
 
 
-def _run(jobs: list[Job], workers: int | None, entries: dict[str, SourceEntry], summary: Summary,
-         out: Path, on_progress: Progress | None) -> None:
-    """Run the jobs; record each finished source in `entries` and the journal."""
-    workers = max(1, min(workers or default_workers(), len(jobs)))
-    journal = IndexJournal(out)
-    try:
-        with sigterm_raises(), executor_for(workers) as executor:
-            results = run_jobs(executor, process_batch, batches(jobs, workers), in_flight=workers * 4)
-            for done, result in enumerate(results, 1):
-                _record(result, entries, summary, journal)
-                if on_progress:
-                    on_progress(done, len(jobs))
-    finally:
-        journal.close()
+def _jobs_to_run(plan: Plan, index: Index, tally: incremental.Tally) -> Iterator[Job]:
+    jobs = plan.iter_jobs(index.claim_names)
+    stale = None
+    if plan.partners:  # mixing: a label with any change is redone whole
+        jobs = list(jobs)
+        stale = incremental.stale_mixed_labels(jobs, index, plan.source, plan.out)
+    return incremental.jobs_to_run(jobs, index, plan.source, plan.out, tally, stale)
 
 
-def _record(result: SampleResult, entries: dict[str, SourceEntry], summary: Summary,
-            journal: IndexJournal) -> None:
+def _run(jobs: Iterator[Job], total: int, workers: int | None, index: Index, summary: Summary,
+         running: dict, on_progress: Progress | None) -> None:
+    """Run the jobs; record each finished source in the index as it comes."""
+    workers = max(1, min(workers or default_workers(), max(total, 1)))
+    with sigterm_raises(), executor_for(workers) as executor:
+        results = run_jobs(executor, process_batch, batches(_tracked(jobs, running), workers, total),
+                           in_flight=workers * 4)
+        for done, result in enumerate(results, 1):
+            running.pop(result.sample.relative, None)
+            _record(result, index, summary)
+            if on_progress:
+                on_progress(done, total)
+
+
+def _tracked(jobs: Iterator[Job], running: dict) -> Iterator[Job]:
+    """Remember which sources were handed to the pool and not finished yet
+    (at most the in-flight batches: memory stays flat)."""
+    for job in jobs:
+        running[job.sample.relative] = [name for _, name in job.outputs]
+        yield job
+
+
+def _record(result: SampleResult, index: Index, summary: Summary) -> None:
     sample = result.sample
     if result.ok:
         summary.files_read += 1
         summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
         summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
-        entry = SourceEntry(sample.relative, result.stamp, result.sha256, tuple(result.rows))
-        entries[sample.relative] = entry
-        journal.append(entry)
+        index.put(sample.relative, result.stamp, result.sha256, result.rows)
     else:
         summary.failed.append(ErrorRow(sample.relative, sample.label, sample.modality, result.error))
 
 
-def _stop_cleanly(jobs: list[Job], entries: dict[str, SourceEntry], summary: Summary, out: Path) -> None:
-    """After an interruption: drop every output of unfinished sources (a worker
-    may have written some of their copies), then write a manifest that
-    matches the files on disk exactly."""
-    unfinished = [name for job in jobs if job.sample.relative not in entries
-                  for _, name in job.outputs]
-    outdir.remove_outputs(out, unfinished)
-    outdir.sweep_temporary_files(out)
-    _write_reports(out, entries, summary.failed)
+def _stop_cleanly(running: dict, index: Index, summary: Summary, plan: Plan) -> None:
+    """After an interruption: drop every output of sources handed to the pool
+    but not finished (a worker may have written some of their copies), then
+    write a manifest that matches the files on disk exactly."""
+    for names in running.values():
+        outdir.remove_outputs(plan.out, names)
+    outdir.sweep_temporary_files(plan.out)
+    _write_reports(plan.out, index, summary.failed + plan.refused)
 
 
-def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
-              seed: int = 0, include_originals: bool = False, follow_links: bool = False,
-              balance: bool = False, max_copies: int | None = None) -> Plan:
-    """Check everything and name every output; writes nothing."""
-    source, out = Path(source), Path(out)
-    _check_paths(source, out)
-    if copies < 1 or (max_copies is not None and max_copies < 1):
-        raise UsageError("--copies and --max-copies must be at least 1")
-    recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    if balance and recipe.copies:
-        raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
-                         hint="use one: drop --balance, or the [copies] table")
-    plan = Plan(source, out, recipe, scan(source, follow_links))
-    plan.skipped.update(plan.scan.skipped)
-    plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
-    samples = [s for s in plan.scan.samples if recipe.steps_for(s.modality)]
-    for sample in sorted(set(plan.scan.samples) - set(samples)):
-        plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
-    plan.copies = _copy_plan(plan, samples, copies, include_originals, balance, max_copies)
-    first = 0 if include_originals else 1
-    taken: dict[str, str] = {}
-    partners = label_groups(samples) if uses_partners(recipe) else {}
-    per_file = {label: iter(counts) for label, counts in plan.copies.per_file.items()}
-    for sample in samples:
-        count = next(per_file[sample.label])
-        extension = output_extension(sample.relative, recipe.output.format,
-                                     recipe.output.audio_format)
-        outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, count + 1))
-        clash = next((taken[n.casefold()] for _, n in outputs if n.casefold() in taken), None)
-        if clash:
-            plan.refused.append(ErrorRow(sample.relative, sample.label, sample.modality,
-                                         f"its output names collide with those of {clash}; rename one"))
-            continue
-        taken.update((n.casefold(), sample.relative) for _, n in outputs)
-        plan.jobs.append(Job(str(source), str(out), sample, outputs, recipe, seed,
-                             partners.get((sample.label, sample.modality), ())))
-    return plan
-
-
-def _copy_plan(plan: Plan, samples: list, copies: int, include_originals: bool, balance: bool,
-               max_copies: int | None) -> CopyPlan:
-    """Copies per file for each label, and the warnings a user should see."""
-    counts = Counter(s.label for s in samples)
-    wanted = plan.recipe.copies_per_label()
-    for label in sorted(set(wanted) - set(counts)):
-        plan.warnings.append(f"[copies] in {plan.recipe.path} names label {label!r}, "
-                             "which has no files in the source folder")
-    result = copies_per_sample(dict(sorted(counts.items())), copies, include_originals=include_originals,
-                               max_copies=max_copies, balance=balance, per_label=wanted)
-    for label, missing in result.short.items():
-        plan.warnings.append(f"label {label!r} stays {missing} files short of {result.target}: "
-                             f"--max-copies {max_copies} caps its files")
-    return result
+def _count(summary: Summary, tally: incremental.Tally) -> None:
+    summary.added, summary.regenerated = tally.added, tally.regenerated
+    summary.removed, summary.unchanged = tally.removed, tally.unchanged
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _check_paths(source: Path, out: Path) -> None:
-    if not source.is_dir():
-        raise UsageError(f"source folder not found: {source}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    real_source, real_out = source.resolve(), out.resolve()
-    if real_out == real_source or real_source in real_out.parents:
-        raise UsageError(f"--out {out} is inside the source folder {source}",
-                         hint="the outputs would be read as sources on the next run; "
-                              "choose a folder outside it")
 
 
 @contextmanager
@@ -258,12 +187,13 @@ def _writing(out: Path) -> Iterator[None]:
     except OSError as exc:
         where = exc.filename or out
         raise OutputError(f"cannot write to {where}: {exc.strerror or exc}") from None
+    except sqlite3.Error as exc:
+        raise OutputError(f"cannot write the run index in {out}: {exc}") from None
 
 
-def _write_reports(out: Path, entries: dict[str, SourceEntry], failed: list[ErrorRow]) -> None:
-    rows = [row for entry in entries.values() for row in entry.rows]
-    write_rows(out / MANIFEST_NAME, ManifestRow, rows)
-    write_index(out, entries)
+def _write_reports(out: Path, index: Index, failed: list[ErrorRow]) -> None:
+    index.commit()
+    write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
     errors = out / ERRORS_NAME
     if failed:
         write_rows(errors, ErrorRow, failed)

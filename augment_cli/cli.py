@@ -208,8 +208,11 @@ def _print_plan(plan) -> None:
         each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
         typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
                    + (f" ({each} copies per file)" if each else ""))
-    names = plan.output_names()
-    typer.echo(f"{len(plan.jobs)} files -> {len(names)} outputs:")
+    from augment_cli.plan import memory_claim
+
+    jobs = list(plan.iter_jobs(memory_claim()))
+    names = [name for job in jobs for _, name in job.outputs]
+    typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
     for name in names:
         typer.echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):

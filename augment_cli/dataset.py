@@ -46,13 +46,22 @@ class Scan:
 
 
 def scan(source: Path, follow_links: bool = False) -> Scan:
-    """Walk `source` in sorted order.
+    """Walk `source` into a Scan whose samples are sorted (stats, preview)."""
+    result = Scan()
+    result.samples = sorted(walk_samples(source, follow_links, result))
+    return result
+
+
+def walk_samples(source: Path, follow_links: bool = False, scan: Scan | None = None) -> Iterator[Sample]:
+    """Yield the samples under `source` one at a time, in a fixed order
+    (entries sorted by name, folders entered where they sort); counts what is
+    skipped or refused into `scan`, when one is given.
 
     Symlinks (to files or folders) whose target lies inside `source` are
     followed; those pointing outside are skipped unless `follow_links`. A
     folder is never entered twice, so symlink loops cannot hang the walk.
     """
-    result = Scan()
+    result = scan if scan is not None else Scan()
     walker = _Walker(source, follow_links, result)
     for relative in walker.files(source, ""):
         parts = relative.split("/")
@@ -64,9 +73,7 @@ def scan(source: Path, follow_links: bool = False) -> Scan:
         elif (problem := unsafe_name(relative)) is not None:
             result.refused.append((printable(relative), printable(parts[0]), modality, problem))
         else:
-            result.samples.append(Sample(relative, parts[0], modality))
-    result.samples.sort()
-    return result
+            yield Sample(relative, parts[0], modality)
 
 
 def printable(name: str) -> str:

@@ -96,17 +96,24 @@ def keep_freed_memory() -> None:
     mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
 
 
-def batches(items: list[Any], workers: int, most: int = 16) -> Iterator[list[Any]]:
+def batches(items: Iterable[Any], workers: int, total: int, most: int = 16) -> Iterator[list[Any]]:
     """Batches small enough to balance load (>= 32 per worker), at most `most`.
 
     The last batches decide when a run ends: with 300 photos on 2 workers,
     16 files a batch could leave one core idle for up to 16 files' work
     (~1 s) at the end; 4 a batch adds a task round-trip (well under 1 ms)
     per 4 files of ~15 ms work each. Large runs of small files still get 16
-    a batch. (Shrinking batches as work runs out measured no better here.)"""
-    size = max(1, min(most, len(items) // max(1, workers * 32)))
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    a batch. (Shrinking batches as work runs out measured no better here.)
+    `items` is consumed lazily, so a run never holds all its jobs at once."""
+    size = max(1, min(most, total // max(1, workers * 32)))
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def run_jobs(executor: Executor, function: Callable[[list[Any]], list[Any]],

@@ -31,12 +31,3 @@ def remove_quietly(path: Path) -> None:
     except FileNotFoundError:
         pass
 
-
-def write_if_changed(path: Path, payload: bytes) -> None:
-    """Leave an identical file alone, so a no-op re-run keeps its mtime."""
-    try:
-        if path.stat().st_size == len(payload) and path.read_bytes() == payload:
-            return
-    except FileNotFoundError:
-        pass
-    atomic_write(path, payload)

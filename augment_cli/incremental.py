@@ -1,87 +1,96 @@
-"""Decide what a re-run must redo: compare the plan with the previous index.
+"""Decide, one job at a time, what a re-run must redo (against the index).
 
-A source is unchanged when its index entry lists exactly the outputs this
-run would write, all of them exist, and the source still has the recorded
-size and mtime (or, if those moved, the same SHA-256: a `touch` or a fresh
-git checkout does not force regeneration). Everything else is redone:
-sources new to the index are "added", known ones "regenerated". Sources gone
-from SRC are "removed" with their outputs. When the recipe mixes files of a
-label (mixup, cutmix, mosaic), a copy depends on every file of its label, so
-a label with any file added, changed or removed is redone whole.
+A source is unchanged when the index lists exactly the outputs this run
+would write, all of them exist, and the source still has the recorded size
+and mtime (or, if those moved, the same SHA-256: a `touch` or a fresh git
+checkout does not force regeneration). Everything else is redone: sources
+new to the index are "added", known ones "regenerated" (their old outputs
+are removed first, so the manifest never lists a half-redone source). Sources
+the walk no longer meets are "removed" with their outputs at the end. When
+the recipe mixes files of a label (mixup, cutmix, mosaic), a copy depends on
+every file of its label, so a label with any change is redone whole.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
 
-from augment_cli.index import SourceEntry, Stamp
+from augment_cli.index import Index, Known, Stamp
+from augment_cli.outdir import remove_outputs
 from augment_cli.worker import Job
+
+UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
 
 
 @dataclass
-class Work:
-    jobs: list[Job] = field(default_factory=list)
-    unchanged: dict[str, SourceEntry] = field(default_factory=dict)
+class Tally:
     added: int = 0
     regenerated: int = 0
     removed: int = 0
-    obsolete: list[str] = field(default_factory=list)  # previous outputs not written again
+    unchanged: int = 0
+    to_do: int = 0
+    removed_labels: set = field(default_factory=set)
 
 
-def split(jobs: list[Job], previous: dict[str, SourceEntry], source: Path, out: Path) -> Work:
-    work = Work()
-    planned = {job.sample.relative for job in jobs}
+def jobs_to_run(jobs: Iterable[Job], index: Index, source: Path, out: Path, tally: Tally,
+                stale_labels: set | None = None) -> Iterator[Job]:
+    """Yield the jobs that need work; mark the rest seen in the index."""
     for job in jobs:
-        entry = previous.get(job.sample.relative)
-        names = [name for _, name in job.outputs]
-        if entry is not None:
-            work.obsolete += [r.file_name for r in entry.rows if r.file_name not in names]
-        kept = _still_valid(entry, names, source / job.sample.relative, out)
-        if kept is not None:
-            work.unchanged[job.sample.relative] = kept
+        verdict = decide(job, index, source, out)
+        if verdict == UNCHANGED and stale_labels and (job.sample.label, job.sample.modality) in stale_labels:
+            verdict = REGENERATED
+        if verdict == UNCHANGED:
+            tally.unchanged += 1
             continue
-        work.jobs.append(job)
-        if entry is None:
-            work.added += 1
+        if verdict == ADDED:
+            tally.added += 1
         else:
-            work.regenerated += 1
-    for name, entry in previous.items():
-        if name not in planned:
-            work.removed += 1
-            work.obsolete += [row.file_name for row in entry.rows]
-    _redo_mixed_labels(work, jobs, previous, planned)
-    return work
+            tally.regenerated += 1
+            remove_outputs(out, index.names_of(job.sample.relative))
+            index.forget(job.sample.relative)
+        tally.to_do += 1
+        yield job
 
 
-def _redo_mixed_labels(work: Work, jobs: list[Job], previous: dict[str, SourceEntry],
-                       planned: set[str]) -> None:
-    """Move the unchanged jobs of a label whose partner set changed back to work."""
-    mixing = [job for job in jobs if job.partners]
-    stale = {(job.sample.label, job.sample.modality) for job in mixing
-             if job.sample.relative not in work.unchanged}
-    stale |= {(entry.rows[0].label, entry.rows[0].modality) for name, entry in previous.items()
-              if name not in planned and entry.rows}
-    for job in mixing:
-        if (job.sample.label, job.sample.modality) in stale and job.sample.relative in work.unchanged:
-            del work.unchanged[job.sample.relative]
-            work.jobs.append(job)
-            work.regenerated += 1
+def decide(job: Job, index: Index, source: Path, out: Path) -> str:
+    known = index.lookup(job.sample.relative)
+    if known is None:
+        return ADDED
+    if _still_valid(known, job, source / job.sample.relative, out, index):
+        return UNCHANGED
+    return REGENERATED
 
 
-def _still_valid(entry: SourceEntry | None, names: list[str], path: Path, out: Path) -> SourceEntry | None:
-    """The entry to keep (with a refreshed stamp) if nothing needs redoing."""
-    if entry is None or [row.file_name for row in entry.rows] != names:
-        return None
-    if not all((out / name).is_file() for name in names):
-        return None
+def stale_mixed_labels(jobs: list[Job], index: Index, source: Path, out: Path) -> set:
+    """Labels (with modality) of a mixing recipe that have any change."""
+    stale = {(job.sample.label, job.sample.modality) for job in jobs
+             if decide(job, index, source, out) != UNCHANGED}
+    return stale | {(label, modality) for _, label, modality in index.unseen()}
+
+
+def remove_unseen(index: Index, out: Path, tally: Tally) -> None:
+    """Sources gone from SRC: their outputs and rows go too."""
+    for source, _, _ in index.unseen():
+        remove_outputs(out, index.names_of(source))
+        index.forget(source)
+        tally.removed += 1
+
+
+def _still_valid(known: Known, job: Job, path: Path, out: Path, index: Index) -> bool:
+    names = tuple(name for _, name in job.outputs)
+    if known.names != names or not all((out / name).is_file() for name in names):
+        return False
     try:
         stamp = Stamp.of(path)
-        if stamp == entry.stamp:
-            return entry
-        if hashlib.sha256(path.read_bytes()).hexdigest() == entry.sha256:
-            return replace(entry, stamp=stamp)
+        if stamp == known.stamp:
+            index.mark_seen(job.sample.relative)
+            return True
+        if hashlib.sha256(path.read_bytes()).hexdigest() == known.sha256:
+            index.restamp(job.sample.relative, stamp)
+            return True
     except OSError:
         pass  # unreadable now: let the worker report it
-    return None
+    return False

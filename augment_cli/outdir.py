@@ -15,13 +15,13 @@ from pathlib import Path
 from augment_cli import __version__
 from augment_cli.errors import UsageError
 from augment_cli.files import TEMP_PREFIX, atomic_write, remove_quietly
-from augment_cli.index import INDEX_NAME, SourceEntry, read_index
+from augment_cli.index import INDEX_FILES, Index
 from augment_cli.lock import LOCK_NAME
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
 from augment_cli.recipe import Recipe
 
 STATE_NAME = ".augment-run.json"
-OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, INDEX_NAME, LOCK_NAME)
+OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
 
 
 @dataclass(frozen=True)
@@ -75,22 +75,24 @@ def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
                          hint="pass --overwrite to replace that run's files, or choose another --out")
 
 
-def previous_entries(out: Path, state: RunState, overwrite: bool) -> tuple[dict[str, SourceEntry], str | None]:
-    """What the last run left that this run may keep, and why nothing can be kept.
+def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index) -> str | None:
+    """Start from nothing when the previous outputs cannot be kept.
 
-    Returns (entries, reason): when the recipe, seed, copies or tool version
-    changed, or with --overwrite, every previous output is removed here and
-    the reason is returned for the summary.
+    Returns why (for the summary) when the recipe, seed, copies or tool
+    version changed, or with --overwrite: every previous output is removed
+    here and the index emptied. Returns None when the index may be used.
     """
     previous = read_state(out)
     reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
-    entries = read_index(out) if previous else {}
+    if previous is None and not overwrite:
+        index.clear()  # an index without a run state is not trusted
+        return None
     if not reasons:
-        return entries, None
-    names = [row.file_name for entry in entries.values() for row in entry.rows]
-    remove_outputs(out, names or [row.file_name for row in _manifest_rows(out)])
-    remove_quietly(out / INDEX_NAME)
-    return {}, "; ".join(reasons)
+        return None
+    names = list(index.all_names()) or [row.file_name for row in _manifest_rows(out)]
+    remove_outputs(out, names)
+    index.clear()
+    return "; ".join(reasons)
 
 
 def remove_outputs(out: Path, names: list[str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from augment_cli.outdir import OWN_FILES
 from augment_cli.pipeline import replay
 from augment_cli.image_codec import decode
 from conftest import FLIPS, tree_bytes
@@ -32,7 +33,7 @@ def test_manifest_rows_match_files_and_labels(image_tree, write_recipe, run_cli,
     assert len(rows) == 5 * 3
     assert [r["file_name"] for r in rows] == sorted(r["file_name"] for r in rows)
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    own = {"manifest.csv", ".augment-run.json", ".augment-index.jsonl", ".augment-lock"}
+    own = set(OWN_FILES)
     assert written - own == {r["file_name"] for r in rows}
     for row in rows:
         assert row["file_name"].split("/")[0] == row["label"] == row["source"].split("/")[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from augment_cli.outdir import OWN_FILES
 from augment_cli.verify import verify
 from conftest import save, textured, tree_bytes
 
@@ -24,7 +26,7 @@ sigma = [4, 6]
 transform = "rotate"
 angle_deg = [-20, 20]
 """
-OWN = (".augment-run.json", ".augment-index.jsonl", ".augment-lock")
+OWN = set(OWN_FILES) - {"manifest.csv", "errors.csv"}
 
 
 @pytest.fixture(scope="module")
@@ -56,13 +58,21 @@ def expand_process(src: Path, out: Path) -> subprocess.Popen:
 
 
 def wait_for_progress(out: Path, sources: int, timeout: float = 60) -> None:
-    index = out / ".augment-index.jsonl"
+    index = out / ".augment-index.sqlite"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if index.exists() and index.read_text().count("\n") >= sources:
+        if index.exists() and _finished_sources(index) >= sources:
             return
         time.sleep(0.02)
     raise AssertionError("the run made no progress")
+
+
+def _finished_sources(index: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{index}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM sources").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created yet
 
 
 @pytest.mark.parametrize("stop,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
