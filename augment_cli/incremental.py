@@ -88,7 +88,9 @@ def _still_valid(known: Known, job: Job, path: Path, out: Path, index: Index) ->
         if stamp == known.stamp:
             index.mark_seen(job.sample.relative)
             return True
-        if hashlib.sha256(path.read_bytes()).hexdigest() == known.sha256:
+        with open(path, "rb") as handle:  # streamed: no whole-file bytes per source
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest == known.sha256:
             index.restamp(job.sample.relative, stamp)
             return True
     except OSError:
