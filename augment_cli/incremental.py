@@ -14,7 +14,7 @@ every file of its label, so a label with any change is redone whole.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -32,7 +32,6 @@ class Tally:
     removed: int = 0
     unchanged: int = 0
     to_do: int = 0
-    removed_labels: set = field(default_factory=set)
 
 
 def jobs_to_run(jobs: Iterable[Job], index: Index, source: Path, out: Path, tally: Tally,

@@ -12,7 +12,7 @@ from pathlib import Path
 from augment_cli.codecs import codec_for
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.files import TEMP_PREFIX
-from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
+from augment_cli.manifest import MANIFEST_NAME, read_manifest
 from augment_cli.outdir import OWN_FILES
 
 

@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +64,6 @@ def main() -> None:
         recipe.write_text(RECIPE)
         first = run(root / "src", root / "out", recipe, args.workers)
         noop = run(root / "src", root / "out", recipe, args.workers)
-        now = time.time()
         for path in (root / "src").rglob("*.png"):
             path.touch()
         touched = run(root / "src", root / "out", recipe, args.workers)

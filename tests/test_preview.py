@@ -16,7 +16,7 @@ from augment_cli.preview import PreviewRow, RenderContext, pick_samples
 from augment_cli.preview_renderers import render_audio, render_text, text_diffs
 from augment_cli.recipe import parse_recipe
 from augment_cli.sheet import CAPTION_LINES, LINE_HEIGHT, PAD, THUMB, short_caption
-from conftest import FLIPS, save, textured
+from conftest import FLIPS
 
 CELL_W, CELL_H = THUMB + PAD, THUMB + CAPTION_LINES * LINE_HEIGHT + 2 * PAD
 
