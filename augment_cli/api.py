@@ -30,7 +30,7 @@ from augment_cli.index import Index
 from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
-from augment_cli.plan import Plan, make_plan, memory_claim  # noqa: F401 (re-exported API)
+from augment_cli.plan import Plan, make_plan  # noqa: F401 (make_plan is part of the API)
 from augment_cli.recipe import Recipe
 from augment_cli.worker import Job, SampleResult, process_batch
 

@@ -41,9 +41,6 @@ class Scan:
     unlabelled: list[str] = field(default_factory=list)
     refused: list[tuple[str, str, str, str]] = field(default_factory=list)  # path, label, modality, why
 
-    def labels(self) -> list[str]:
-        return sorted({s.label for s in self.samples})
-
 
 def scan(source: Path, follow_links: bool = False) -> Scan:
     """Walk `source` into a Scan whose samples are sorted (stats, preview)."""

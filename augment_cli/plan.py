@@ -63,7 +63,11 @@ class Plan:
         for sample in walk_samples(self.source, self.follow_links):
             if not recipe.steps_for(sample.modality):
                 continue
-            count = next(per_file[sample.label])
+            count = next(per_file.get(sample.label, iter(())), None)
+            if count is None:  # SRC changed between the counting walk and this one
+                self.refused.append(ErrorRow(sample.relative, sample.label, sample.modality,
+                                             "appeared in the source folder during the run; run again"))
+                continue
             extension = output_extension(sample.relative, recipe.output.format,
                                          recipe.output.audio_format)
             outputs = tuple((k, copy_name(sample.relative, k, extension)) for k in range(first, count + 1))

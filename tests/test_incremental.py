@@ -78,3 +78,12 @@ def test_edited_recipe_file_regenerates_everything(image_tree, write_recipe, run
     assert "Regenerating everything: the recipe changed" in result.stderr
     assert all('"vflip"' in r["transforms"] for r in read_rows(out))
     assert verify(out) == []
+
+
+def test_damaged_index_is_rebuilt_and_the_run_completes(image_tree, write_recipe, run_cli, tmp_path):
+    out, recipe = tmp_path / "out", write_recipe()
+    expand(run_cli, image_tree, recipe, out)
+    (out / ".augment-index.sqlite").write_bytes(b"not a database, e.g. after a power cut" * 100)
+    result = expand(run_cli, image_tree, recipe, out)
+    assert "Read 5 files, wrote 10 copies" in result.stderr  # everything redone, nothing lost
+    assert verify(out) == []
