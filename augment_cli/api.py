@@ -32,7 +32,7 @@ from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.plan import Plan, make_plan  # noqa: F401 (make_plan is part of the API)
 from augment_cli.recipe import Recipe
-from augment_cli.worker import Job, SampleResult, process_batch
+from augment_cli.jobs import Job, SampleResult, run_batch
 
 Progress = Callable[[int, int], None]
 
@@ -131,7 +131,7 @@ def _run(jobs: Iterator[Job], total: int, workers: int | None, index: Index, sum
     """Run the jobs; record each finished source in the index as it comes."""
     workers = max(1, min(workers or default_workers(), max(total, 1)))
     with sigterm_raises(), executor_for(workers) as executor:
-        results = run_jobs(executor, process_batch, batches(_tracked(jobs, running), workers, total),
+        results = run_jobs(executor, run_batch, batches(_tracked(jobs, running), workers, total),
                            in_flight=workers * 4)
         for done, result in enumerate(results, 1):
             running.pop(result.sample.relative, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable, Iterator
@@ -37,11 +38,11 @@ class SerialExecutor(Executor):
 
 
 def make_executor(workers: int) -> Executor:
+    for name in THREAD_ENV:  # inherited by spawned workers; read by this process's
+        os.environ.setdefault(name, "1")  # numpy and OpenCV if they are imported now
     if workers <= 1:
         keep_freed_memory()
         return SerialExecutor()
-    for name in THREAD_ENV:  # inherited by the spawned workers
-        os.environ.setdefault(name, "1")
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_worker)
 
@@ -64,12 +65,31 @@ def executor_for(workers: int) -> Iterator[Executor]:
     instead of waiting for their current files."""
     executor = make_executor(workers)
     try:
-        yield executor
+        with _one_core_if(workers <= 1):
+            yield executor
     except BaseException:
         _kill_workers(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         raise
     executor.shutdown(wait=True)
+
+
+@contextmanager
+def _one_core_if(serial: bool) -> Iterator[None]:
+    """--workers 1 means one core, as on a shared machine or CI runner one
+    expects, and as each pool worker runs: OpenCV would otherwise spread
+    every warp and blur over all cores. An OpenCV already imported by the
+    calling program gets its thread count back afterwards."""
+    cv2 = sys.modules.get("cv2")
+    if not serial or cv2 is None:  # not imported yet: OPENCV_FOR_THREADS_NUM covers it
+        yield
+        return
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(before)
 
 
 def _kill_workers(executor: Executor) -> None:

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 from augment_cli.index import Index, Known, Stamp
 from augment_cli.outdir import remove_outputs
-from augment_cli.worker import Job
+from augment_cli.jobs import Job
 
 UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
 

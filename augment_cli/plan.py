@@ -20,7 +20,7 @@ from augment_cli.manifest import ErrorRow
 from augment_cli.media import copy_name, output_extension
 from augment_cli.partners import label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
-from augment_cli.worker import Job
+from augment_cli.jobs import Job
 
 # claim(source, names) -> the source already holding one of the names, or None
 Claim = Callable[[str, list[str]], "str | None"]

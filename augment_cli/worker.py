@@ -10,51 +10,18 @@ removed so the tree always matches the manifest.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 
 from augment_cli.codecs import codec_for
-from augment_cli.dataset import Sample
 from augment_cli.errors import SampleError
 from augment_cli.files import atomic_write, remove_quietly
 from augment_cli.index import Stamp
+from augment_cli.jobs import Job, SampleResult
 from augment_cli.manifest import ManifestRow, transforms_json
 from augment_cli.partners import Partners
 from augment_cli.pipeline import augment
-from augment_cli.recipe import Recipe
 from augment_cli.seeding import copy_seed
-
-
-@dataclass(frozen=True)
-class Job:
-    source_root: str
-    out_root: str
-    sample: Sample
-    outputs: tuple[tuple[int, str], ...]  # (copy index, DIR-relative name); 0 = original
-    recipe: Recipe
-    seed: int
-    # Sorted paths of the files of this sample's label (itself included), set
-    # only when the recipe mixes files; the plan shares one tuple per label.
-    partners: tuple[str, ...] = ()
-
-
-@dataclass
-class SampleResult:
-    sample: Sample
-    rows: list[ManifestRow] = field(default_factory=list)
-    error: str | None = None
-    stamp: Stamp | None = None  # the source's size and mtime, taken before reading it
-    sha256: str = ""            # of the source bytes that were read
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def process_batch(jobs: list[Job]) -> list[SampleResult]:
-    """Several jobs per task keeps inter-process overhead low for small files."""
-    return [process_sample(job) for job in jobs]
 
 
 def process_sample(job: Job) -> SampleResult:
@@ -87,6 +54,7 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
                  if job.partners else None)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
+    _make_folder(folder, job.outputs[0][1])
     for copy, name in job.outputs:
         if copy == 0:
             blob, records = payload, []
@@ -112,9 +80,16 @@ def _read_source(path: Path) -> tuple[Stamp, bytes]:
 
 def _write(target: Path, name: str, blob: bytes) -> None:
     try:
-        atomic_write(target, blob)
+        atomic_write(target, blob, make_folder=False)
     except OSError as exc:
         raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
+def _make_folder(folder: Path, first_name: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SampleError(f"cannot write {first_name}: {exc.strerror or exc}") from None
 
 
 def _inside(out_root: Path, folder: str) -> Path:

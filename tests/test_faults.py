@@ -67,10 +67,10 @@ def test_failed_write_leaves_no_partial_copies(image_tree, write_recipe, tmp_pat
 
     real_write = worker.atomic_write
 
-    def failing_write(path: Path, payload: bytes) -> None:
+    def failing_write(path: Path, payload: bytes, **options) -> None:
         if path.name == "a__aug3.jpg":
             raise OSError(28, "No space left on device")
-        real_write(path, payload)
+        real_write(path, payload, **options)
 
     monkeypatch.setattr(worker, "atomic_write", failing_write)
     out = tmp_path / "out"

@@ -1,0 +1,61 @@
+"""What the main process sends a worker (Job) and gets back (SampleResult).
+
+Kept apart from worker.py so the main process never imports what the work
+itself needs (numpy, OpenCV, the transforms): on a 2-core machine every
+tenth of a second the main process spends importing is taken from the
+workers. `run_batch` is the picklable entry point the pool calls; it
+imports the worker inside the worker process only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from augment_cli.dataset import Sample
+from augment_cli.index import Stamp
+from augment_cli.manifest import ManifestRow
+from augment_cli.recipe import Recipe
+
+
+@dataclass(frozen=True)
+class Job:
+    source_root: str
+    out_root: str
+    sample: Sample
+    outputs: tuple[tuple[int, str], ...]  # (copy index, DIR-relative name); 0 = original
+    recipe: Recipe
+    seed: int
+    # Sorted paths of the files of this sample's label (itself included), set
+    # only when the recipe mixes files; the plan shares one tuple per label.
+    partners: tuple[str, ...] = ()
+
+
+@dataclass
+class SampleResult:
+    sample: Sample
+    rows: list[ManifestRow] = field(default_factory=list)
+    error: str | None = None
+    stamp: Stamp | None = None  # the source's size and mtime, taken before reading it
+    sha256: str = ""            # of the source bytes that were read
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def run_batch(jobs: list[Job]) -> list[SampleResult]:
+    """Several jobs per task keeps inter-process overhead low for small files."""
+    from augment_cli.worker import process_sample
+
+    return [process_sample(job) for job in jobs]
+
+
+def prepare(modalities: tuple[str, ...]) -> None:
+    """Import what the run's modalities need before the first job arrives:
+    a pool's workers do this while the main process is still planning."""
+    from augment_cli import worker
+    from augment_cli.codecs import codec_for
+
+    for modality in modalities:
+        codec_for(modality)
+    del worker
