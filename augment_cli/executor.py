@@ -71,7 +71,10 @@ def executor_for(workers: int) -> Iterator[Executor]:
         _kill_workers(executor)
         executor.shutdown(wait=False, cancel_futures=True)
         raise
-    executor.shutdown(wait=True)
+    # Every result is in: the workers exit (tearing down numpy and OpenCV
+    # takes tens of ms) while this process writes the manifest; Python
+    # still waits for them before it exits.
+    executor.shutdown(wait=False)
 
 
 @contextmanager
