@@ -4,14 +4,18 @@
 
 Runs api.expand with --workers 1 (everything in this process) and wraps each
 stage's function from the outside with a timer (nothing in augment_cli is
-changed): walk, read, decode, transform (one line per transform), encode,
-write, manifest. Prints milliseconds per source file and per output, and the
-share of the total.
+changed): walk (both passes), read, hash (SHA-256 of sources and outputs),
+decode, seed (per-copy random streams), transform (one line per transform),
+encode, write, index (the run index, per source), manifest. Prints
+milliseconds per source file and per output, and the share of the total;
+"other" is what is left: parameter sampling, the pipeline's own loop, the
+plan and bookkeeping.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
 import tempfile
 import time
@@ -20,6 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+
+import benchenv  # noqa: E402
 
 TOTALS: dict[str, float] = defaultdict(float)
 COUNTS: dict[str, int] = defaultdict(int)
@@ -37,13 +43,40 @@ def timed(stage: str, function):
     return wrapper
 
 
+def timed_generator(stage: str, function):
+    """For a generator function: times every step of the iteration."""
+    def wrapper(*args, **kwargs):
+        items = function(*args, **kwargs)
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                TOTALS[stage] += time.perf_counter() - started
+            COUNTS[stage] += 1
+            yield item
+    return wrapper
+
+
+class TimedHashlib:
+    """Stands in for the worker's `hashlib`: SHA-256 of sources and outputs."""
+
+    def sha256(self, data):
+        return timed("hash", hashlib.sha256)(data)
+
+
 def instrument() -> None:
     """Wrap each stage where its caller looks it up."""
-    from augment_cli import api, image_codec, registry, worker
+    from augment_cli import api, image_codec, plan, registry, worker
 
-    api.scan = timed("walk", api.scan)
-    api.write_sorted = timed("manifest", api.write_sorted)
+    plan.walk_samples = timed_generator("walk", plan.walk_samples)
+    api.write_rows = timed("manifest", api.write_rows)
+    api.Index.put = timed("index", api.Index.put)
     worker._read_source = timed("read", worker._read_source)
+    worker.hashlib = TimedHashlib()
+    worker.copy_seed = timed("seed", worker.copy_seed)
     image_codec.decode = timed("decode", image_codec.decode)
     image_codec.encode = timed("encode", image_codec.encode)
     worker.atomic_write = timed("write", worker.atomic_write)
@@ -73,7 +106,8 @@ def report(total: float, files: int, outputs: int) -> str:
              f"{total:.2f} s in api.expand ({CPU[0]:.2f} s CPU)",
              f"{'stage':<32}{'calls':>7}{'total s':>9}{'ms/file':>9}{'ms/output':>10}{'share':>7}"]
     transform = sum(v for k, v in TOTALS.items() if k.startswith("transform:"))
-    order = ["walk", "read", "decode", "transform", "encode", "write", "manifest"]
+    order = ["walk", "read", "hash", "decode", "seed", "transform", "encode", "write", "index",
+             "manifest"]
     rows = {**TOTALS, "transform": transform}
     for stage in order + sorted(k for k in TOTALS if k.startswith("transform:")):
         seconds = rows.get(stage, 0.0)
@@ -82,13 +116,14 @@ def report(total: float, files: int, outputs: int) -> str:
                      f"{1000 * seconds / max(files, 1):>9.2f}{1000 * seconds / max(outputs, 1):>10.2f}"
                      f"{seconds / total:>7.1%}")
     other = total - sum(rows[s] for s in order if s in rows)
-    lines.append(f"{'other (plan, seeding, sampling)':<32}{'':>7}{other:>9.3f}"
+    lines.append(f"{'other (sampling, bookkeeping)':<32}{'':>7}{other:>9.3f}"
                  f"{1000 * other / max(files, 1):>9.2f}{1000 * other / max(outputs, 1):>10.2f}"
                  f"{other / total:>7.1%}")
     return "\n".join(lines)
 
 
 def main() -> None:
+    benchenv.ensure()
     import dataset
     from run_images import RECIPE, write_recipe
 

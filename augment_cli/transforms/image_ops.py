@@ -7,6 +7,7 @@ channel count, and uses no randomness: all of it was drawn by the sampler.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import cv2
@@ -89,20 +90,21 @@ def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: 
 def _padding(inverse: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) that put every source coordinate of a
     same-size warp inside the padded image, or None if not worth it. An
-    affine map's extremes are at the output's corners."""
-    xs = inverse[0, 0] * np.array([0, width - 1, 0, width - 1]) + inverse[0, 1] * np.array(
-        [0, 0, height - 1, height - 1]) + inverse[0, 2]
-    ys = inverse[1, 0] * np.array([0, width - 1, 0, width - 1]) + inverse[1, 1] * np.array(
-        [0, 0, height - 1, height - 1]) + inverse[1, 2]
-    left, right = _reach(-xs.min()), _reach(xs.max() - (width - 1))
-    top, bottom = _reach(-ys.min()), _reach(ys.max() - (height - 1))
+    affine map's extremes are at the output's corners. (Plain floats: numpy
+    on four points costs more than the arithmetic.)"""
+    (a, b, c), (d, e, f) = inverse.tolist()
+    corners = ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1))
+    xs = [a * x + b * y + c for x, y in corners]
+    ys = [d * x + e * y + f for x, y in corners]
+    left, right = _reach(-min(xs)), _reach(max(xs) - (width - 1))
+    top, bottom = _reach(-min(ys)), _reach(max(ys) - (height - 1))
     if (width + left + right) * (height + top + bottom) > MOST_PADDING * width * height:
         return None
     return top, bottom, left, right
 
 
 def _reach(beyond: float) -> int:
-    return max(0, int(np.ceil(beyond)) + WARP_TAPS)
+    return max(0, math.ceil(beyond) + WARP_TAPS)
 
 
 def random_resized_crop(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
