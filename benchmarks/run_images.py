@@ -28,7 +28,8 @@ import benchenv  # noqa: E402
 ENGINES = ("floor", "augment", "albumentations", "augmentor")
 VERSIONS = ("augment-cli", "numpy", "opencv-python-headless", "pillow", "albumentations",
             "albucore", "Augmentor", "scikit-image")
-# The same recipe as engines.py: blur sigma 0.8-1.1 is OpenCV's sigma for kernels 3-5.
+# The same recipe as engines.py: a blur window of 3 or 5 and sigma 0.8-1.1, as Albumentations'
+# GaussianBlur(blur_limit=(3, 5), sigma_limit=(0.8, 1.1)) draws them.
 RECIPE = """\
 [output]
 jpeg_quality = 95
@@ -53,6 +54,7 @@ contrast = [-0.2, 0.2]
 transform = "gaussian_blur"
 p = 0.2
 sigma = [0.8, 1.1]
+kernel = [3, 5]
 """
 
 

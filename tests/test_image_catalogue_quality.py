@@ -122,6 +122,18 @@ def test_gaussian_blur_matches_opencv_and_zero_sigma_is_identity():
     np.testing.assert_array_equal(run("gaussian_blur", RGB, {"sigma": 0.0}), RGB)
 
 
+def test_gaussian_blur_kernel_range_draws_odd_windows_the_blur_uses():
+    kernels = {apply("gaussian_blur", RGB, seed, sigma=1.0, kernel=[3, 5])[1]["kernel"]
+               for seed in range(40)}
+    assert kernels == {3, 5}
+    out, params = apply("gaussian_blur", RGB, 0, sigma=1.0, kernel=3)
+    assert params == {"sigma": 1.0, "kernel": 3}
+    np.testing.assert_array_equal(out, cv2.GaussianBlur(RGB, (3, 3), 1.0))
+    assert not np.array_equal(out, cv2.GaussianBlur(RGB, (0, 0), 1.0))  # 7 taps from sigma
+    # Without `kernel` nothing more is drawn: older recipes keep their streams.
+    assert apply("gaussian_blur", RGB, 5, sigma=[0.5, 1.5])[1]["kernel"] == 0
+
+
 def test_median_blur_and_motion_blur_draw_odd_sizes_evenly():
     sizes = [apply("median_blur", RGB, seed, kernel=[3, 5])[1]["kernel"] for seed in range(200)]
     assert set(sizes) == {3, 5} and 70 < sizes.count(3) < 130

@@ -110,10 +110,22 @@ def grayscale(rng, drawn, meta):
 
 @register("gaussian_blur", modality="image", apply=f"{OPS}:gaussian_blur", params=(
     Param("sigma", "float", (0.5, 1.5), bounds=(0, 50), help="standard deviation in pixels"),
+    Param("kernel", "int", 0, bounds=(0, 99), draw=False,
+          help="window side in pixels, odd (an even bound is rounded up); 0 = from sigma "
+               "(3 sigma each side)"),
 ))
 def gaussian_blur(rng, drawn, meta):
-    """Blur with a Gaussian kernel of the drawn sigma (kernel size follows from sigma)."""
-    return drawn
+    """Blur with a Gaussian kernel of the drawn sigma, in a window of the drawn size."""
+    kernel = drawn["kernel"]
+    return {**drawn, "kernel": 0 if kernel in (0, (0, 0)) else odd_size(rng, kernel)}
+
+
+def odd_size(rng, value) -> int:
+    """An odd size drawn uniformly among the odd values of the range (so
+    [3, 5] gives 3 or 5 evenly, not 5 twice as often)."""
+    low, high = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    odd = range(low | 1, (high | 1) + 1, 2)
+    return int(odd[int(rng.integers(len(odd)))])
 
 
 def _span(value: Any) -> tuple[float, float]:

@@ -155,10 +155,10 @@ def lut8(values: np.ndarray, table: np.ndarray) -> np.ndarray:
 
 
 def gaussian_blur(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    sigma = params["sigma"]
-    if sigma <= 0:
+    sigma, kernel = params["sigma"], params.get("kernel", 0)  # manifests before `kernel`: 0
+    if sigma <= 0 or kernel == 1:
         return image.copy()
-    return cv2.GaussianBlur(image, (0, 0), sigmaX=sigma, sigmaY=sigma,
+    return cv2.GaussianBlur(image, (kernel, kernel), sigmaX=sigma, sigmaY=sigma,
                             borderType=cv2.BORDER_REFLECT_101)
 
 

@@ -9,17 +9,9 @@ draws and records, so a manifest row replays to the same pixels.
 from __future__ import annotations
 
 from augment_cli.registry import Param, register
-from augment_cli.transforms.image import INTERPOLATION
+from augment_cli.transforms.image import INTERPOLATION, odd_size
 
 OPS = "augment_cli.transforms.image_quality_ops"
-
-
-def _odd(rng, value) -> int:
-    """An odd size drawn uniformly among the odd values of the range (so
-    [3, 5] gives 3 or 5 evenly, not 5 twice as often)."""
-    low, high = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    odd = range(low | 1, (high | 1) + 1, 2)
-    return int(odd[int(rng.integers(len(odd)))])
 
 
 @register("downscale", modality="image", apply=f"{OPS}:downscale", params=(
@@ -56,7 +48,7 @@ def gaussian_noise(rng, drawn, meta):
 ))
 def motion_blur(rng, drawn, meta):
     """Blur along a straight line of the drawn length and direction (camera shake)."""
-    return {**drawn, "kernel": _odd(rng, drawn["kernel"])}
+    return {**drawn, "kernel": odd_size(rng, drawn["kernel"])}
 
 
 @register("median_blur", modality="image", apply=f"{OPS}:median_blur", params=(
@@ -65,7 +57,7 @@ def motion_blur(rng, drawn, meta):
 ))
 def median_blur(rng, drawn, meta):
     """Replace each pixel by the median of its window (removes speckle, keeps edges)."""
-    return {"kernel": _odd(rng, drawn["kernel"])}
+    return {"kernel": odd_size(rng, drawn["kernel"])}
 
 
 @register("sharpen", modality="image", apply=f"{OPS}:sharpen", params=(
