@@ -69,12 +69,9 @@ def executor_for(workers: int) -> Iterator[Executor]:
             yield executor
     except BaseException:
         _kill_workers(executor)
-        executor.shutdown(wait=False, cancel_futures=True)
+        _stop_killed_pool(executor)
         raise
-    # Every result is in: the workers exit (tearing down numpy and OpenCV
-    # takes tens of ms) while this process writes the manifest; Python
-    # still waits for them before it exits.
-    executor.shutdown(wait=False)
+    executor.shutdown(wait=True)
 
 
 @contextmanager
@@ -98,8 +95,19 @@ def _one_core_if(serial: bool) -> Iterator[None]:
 def _kill_workers(executor: Executor) -> None:
     # ProcessPoolExecutor has no public way to stop running tasks before
     # Python 3.14's kill_workers(); its process table is the next best thing.
-    for process in list(getattr(executor, "_processes", {}).values()):
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
         process.kill()
+
+
+def _stop_killed_pool(executor: Executor) -> None:
+    """Shut a pool whose workers were just killed, and wait (briefly) for its
+    manager thread: left running, it can close its wake-up pipe while
+    Python's exit handler writes to it (CPython 3.11 does not guard that),
+    which prints a traceback after our clean message."""
+    manager = getattr(executor, "_executor_manager_thread", None)
+    executor.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout=10)
 
 
 def keep_freed_memory() -> None:
