@@ -10,9 +10,10 @@ import csv
 import filecmp
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from augment_cli.files import TEMP_PREFIX, remove_quietly
 

@@ -10,8 +10,9 @@ manifest row needs a `Partners` over the same SRC.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from augment_cli import registry
 from augment_cli.errors import SampleError

@@ -9,18 +9,18 @@ of a label keeps that label's file list: mixing needs it.)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from augment_cli.balance import CopyPlan, copies_per_sample
 from augment_cli.dataset import Scan, walk_samples
 from augment_cli.errors import UsageError
+from augment_cli.jobs import Job
 from augment_cli.manifest import ErrorRow
 from augment_cli.media import copy_name, output_extension
 from augment_cli.partners import label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
-from augment_cli.jobs import Job
 
 # claim(source, names) -> the source already holding one of the names, or None
 Claim = Callable[[str, list[str]], "str | None"]

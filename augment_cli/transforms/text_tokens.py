@@ -98,7 +98,7 @@ def sentences(text: str) -> tuple[str, list[str], list[str], list[int]]:
         if not (match.group() == "." and ABBREVIATION.search(text, window, match.start())):
             cuts.append(match.end())
     bodies, seps, paragraphs, paragraph = [], [], [], 0
-    for begin, end in zip([start, *cuts], [*cuts, len(text)]):
+    for begin, end in zip([start, *cuts], [*cuts, len(text)], strict=True):
         chunk = text[begin:end]
         if not chunk.strip():  # trailing whitespace after the last sentence
             if seps:
