@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -68,7 +68,7 @@ def expand(
     from augment_cli import api
 
     with reported_errors():
-        options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
+        options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies)
         if dry_run:

@@ -53,12 +53,14 @@ class Plan:
 
     def outputs_per_label(self) -> dict[str, int]:
         extra = 1 if self.include_originals else 0
+        assert self.copies is not None, "make_plan decides copies before anything asks"
         return {label: sum(count + extra for count in self.copies.per_file[label])
                 for label in sorted(self.counts)}
 
     def iter_jobs(self, claim: Claim) -> Iterator[Job]:
         """One Job per source, in walk order; name collisions go to `refused`."""
         recipe, first = self.recipe, 0 if self.include_originals else 1
+        assert self.copies is not None, "make_plan decides copies before anything asks"
         per_file = {label: iter(counts) for label, counts in self.copies.per_file.items()}
         for sample in walk_samples(self.source, self.follow_links):
             if not recipe.steps_for(sample.modality):

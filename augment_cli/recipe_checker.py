@@ -78,11 +78,11 @@ class Checker:
         if name is None:
             raise self.fail(f"missing 'transform' (or a group key: {', '.join(GROUP_KINDS)})",
                             where, line=line)
-        if not isinstance(name, str) or registry.get(modality, name) is None:
+        spec = registry.get(modality, name) if isinstance(name, str) else None
+        if spec is None:
             known = ", ".join(registry.names(modality)) or "none yet"
             raise self.fail(f"unknown {modality} transform {name!r}; known: {known}", where,
                             key="transform", line=self.key_line("transform", line))
-        spec = registry.get(modality, name)
         where = f"{where} ({name})"
         p = self.probability(table, where, line)
         values = {}
