@@ -8,9 +8,10 @@ imported inside commands so `augment --help` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -37,7 +38,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def root(version: Annotated[Optional[bool], typer.Option(
+def root(version: Annotated[bool | None, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None):
     """Expand small labelled datasets of images, audio and text offline, reproducibly."""
 
@@ -49,22 +50,25 @@ def expand(
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes [default: all cores].")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [default: all cores].")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
-    include_originals: Annotated[bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
+    include_originals: Annotated[
+        bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
     dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
-    overwrite: Annotated[bool, typer.Option(help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
-    follow_links: Annotated[bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
+    follow_links: Annotated[
+        bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
     balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
-    max_copies: Annotated[Optional[int], typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
+    max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
 
     with reported_errors():
-        options = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
+        options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies)
         if dry_run:
@@ -106,7 +110,7 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
 
 @app.command(epilog="Example: augment transforms --modality image")
 def transforms(
-    modality: Annotated[Optional[str], typer.Option(help="Only image, audio or text.")] = None,
+    modality: Annotated[str | None, typer.Option(help="Only image, audio or text.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
 ):
     """List every transform a recipe can use, with its parameters."""
@@ -131,11 +135,10 @@ def preview(
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli import preview as preview_module
 
-    with reported_errors():
-        with _progress(quiet) as on_progress:
-            result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
-                                            copies=copies, seed=seed, on_progress=on_progress,
-                                            color=sys.stdout.isatty())
+    with reported_errors(), _progress(quiet) as on_progress:
+        result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
+                                        copies=copies, seed=seed, on_progress=on_progress,
+                                        color=sys.stdout.isatty())
     if result.text:
         typer.echo(result.text, nl=False)
     for name, error in result.failed:
@@ -155,9 +158,8 @@ def stats(
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli import stats as stats_module
 
-    with reported_errors():
-        with _progress(quiet) as on_progress:
-            found = stats_module.collect(source, on_progress=on_progress)
+    with reported_errors(), _progress(quiet) as on_progress:
+        found = stats_module.collect(source, on_progress=on_progress)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())

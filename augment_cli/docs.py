@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from augment_cli import registry
 from augment_cli.errors import UsageError
@@ -48,11 +49,11 @@ def _param_line(param: registry.Param) -> str:
 
 def update_readme(path: str = "README.md") -> bool:
     """Rewrite the generated table in README.md; True if it changed."""
-    text = open(path, encoding="utf-8").read()
+    text = Path(path).read_text(encoding="utf-8")
     start, end = text.index(README_BEGIN), text.index(README_END) + len(README_END)
     updated = text[:start] + readme_table() + text[end:]
     if updated != text:
-        open(path, "w", encoding="utf-8").write(updated)
+        Path(path).write_text(updated, encoding="utf-8")
     return updated != text
 
 

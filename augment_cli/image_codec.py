@@ -69,8 +69,8 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
                 pixels = jpeg_cv.decode(image, payload)
                 if pixels is not None:
                     return DecodedImage(pixels, icc)
-                image = ImageOps.exif_transpose(image) or image
-                return DecodedImage(_to_array(image), icc)
+                upright = ImageOps.exif_transpose(image) or image
+                return DecodedImage(_to_array(upright), icc)
     except SampleError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -138,8 +138,11 @@ def _is_wide_colour(image: Image.Image, payload: bytes) -> bool:
     if image.format == "PNG":  # IHDR: bit depth at byte 24, colour type at 25
         return len(payload) > 25 and payload[24] == 16 and payload[25] in (2, 4, 6)
     if image.format == "TIFF" and image.mode in ("RGB", "RGBA"):
-        bits = image.tag_v2.get(258, (8,))
-        return max(bits if isinstance(bits, tuple) else (bits,)) > 8
+        from PIL.TiffImagePlugin import TiffImageFile  # imported already: Pillow opened a TIFF
+
+        if isinstance(image, TiffImageFile):
+            bits = image.tag_v2.get(258, (8,))
+            return max(bits if isinstance(bits, tuple) else (bits,)) > 8
     return False
 
 

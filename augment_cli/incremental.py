@@ -14,13 +14,13 @@ every file of its label, so a label with any change is redone whole.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from augment_cli.index import Index, Known, Stamp
-from augment_cli.outdir import remove_outputs
 from augment_cli.jobs import Job
+from augment_cli.outdir import remove_outputs
 
 UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from augment_cli.manifest import ManifestRow, cells
 
@@ -43,7 +43,7 @@ class Stamp:
     mtime_ns: int
 
     @classmethod
-    def of(cls, path: Path) -> "Stamp":
+    def of(cls, path: Path) -> Stamp:
         info = os.stat(path)
         return cls(info.st_size, info.st_mtime_ns)
 

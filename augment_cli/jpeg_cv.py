@@ -44,7 +44,7 @@ def decode(image: Image.Image, payload: bytes) -> np.ndarray | None:
     width, height = image.size
     if pixels is None or pixels.shape[:2] != (height, width):
         return None  # let Pillow decode it and report any problem its way
-    orient = _ORIENT.get(image.getexif().get(_EXIF_ORIENTATION))
+    orient = _ORIENT.get(image.getexif().get(_EXIF_ORIENTATION, 1))  # 1 (upright) has no entry
     return np.ascontiguousarray(orient(pixels)) if orient else pixels
 
 

@@ -13,9 +13,9 @@ import fcntl
 import os
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from augment_cli.errors import UsageError
 
@@ -25,8 +25,7 @@ LOCK_NAME = ".augment-lock"
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
     path = out / LOCK_NAME
-    handle = open(path, "a+", encoding="utf-8")
-    try:
+    with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -40,6 +39,4 @@ def locked(out: Path) -> Iterator[None]:
                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
         yield
-    finally:
-        handle.close()
 

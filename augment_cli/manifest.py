@@ -10,9 +10,10 @@ import csv
 import filecmp
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from augment_cli.files import TEMP_PREFIX, remove_quietly
 
@@ -86,7 +87,8 @@ def write_rows(path: Path, row_type: type, rows: Iterable[Any], presorted: bool 
 def read_manifest(path: Path) -> list[ManifestRow]:
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        rows = ({key: unescape(value) for key, value in row.items()} for row in reader)
+        rows: Iterable[dict[str, Any]] = ({key: unescape(value) for key, value in row.items()}
+                                          for row in reader)
         return [ManifestRow(**{**row, "copy": int(row["copy"])}) for row in rows]
 
 

@@ -22,9 +22,10 @@ audio_codec.Audio when the audio family is installed; text: a str).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Augmenter:
         self.seed = seed
 
     @classmethod
-    def from_toml(cls, text: str, *, seed: int = 0, name: str = "<recipe>") -> "Augmenter":
+    def from_toml(cls, text: str, *, seed: int = 0, name: str = "<recipe>") -> Augmenter:
         """An Augmenter from recipe text instead of a file."""
         return cls(parse_recipe(text, name), seed=seed)
 

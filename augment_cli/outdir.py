@@ -36,14 +36,14 @@ class RunState:
     complete: bool = False
 
     @classmethod
-    def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool) -> "RunState":
+    def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals)
 
-    def completed(self) -> "RunState":
+    def completed(self) -> RunState:
         return replace(self, complete=True)
 
-    def differences(self, other: "RunState") -> list[str]:
+    def differences(self, other: RunState) -> list[str]:
         """What changed between two runs that makes every output different."""
         names = ("version", "recipe", "seed", "copies", "include_originals")
         return [f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"

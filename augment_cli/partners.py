@@ -10,8 +10,9 @@ manifest row needs a `Partners` over the same SRC.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from augment_cli import registry
 from augment_cli.errors import SampleError
@@ -72,6 +73,9 @@ def uses_partners(recipe: Recipe) -> bool:
     for modality, steps in recipe.steps:
         for step in steps:
             members = step.members if isinstance(step, GroupStep) else (step,)
-            if any(registry.get(modality, m.transform).uses_partners for m in members):
-                return True
+            for member in members:
+                spec = registry.get(modality, member.transform)
+                assert spec is not None, "a checked recipe names registered transforms"
+                if spec.uses_partners:
+                    return True
     return False

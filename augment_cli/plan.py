@@ -9,18 +9,18 @@ of a label keeps that label's file list: mixing needs it.)
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from augment_cli.balance import CopyPlan, copies_per_sample
 from augment_cli.dataset import Scan, walk_samples
 from augment_cli.errors import UsageError
+from augment_cli.jobs import Job
 from augment_cli.manifest import ErrorRow
 from augment_cli.media import copy_name, output_extension
 from augment_cli.partners import label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
-from augment_cli.jobs import Job
 
 # claim(source, names) -> the source already holding one of the names, or None
 Claim = Callable[[str, list[str]], "str | None"]
@@ -53,12 +53,14 @@ class Plan:
 
     def outputs_per_label(self) -> dict[str, int]:
         extra = 1 if self.include_originals else 0
+        assert self.copies is not None, "make_plan decides copies before anything asks"
         return {label: sum(count + extra for count in self.copies.per_file[label])
                 for label in sorted(self.counts)}
 
     def iter_jobs(self, claim: Claim) -> Iterator[Job]:
         """One Job per source, in walk order; name collisions go to `refused`."""
         recipe, first = self.recipe, 0 if self.include_originals else 1
+        assert self.copies is not None, "make_plan decides copies before anything asks"
         per_file = {label: iter(counts) for label, counts in self.copies.per_file.items()}
         for sample in walk_samples(self.source, self.follow_links):
             if not recipe.steps_for(sample.modality):

@@ -12,10 +12,11 @@ diff on stdout and an HTML page.
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from augment_cli.balance import spread
 from augment_cli.dataset import Sample, scan
@@ -67,7 +68,7 @@ def pick_samples(samples: list[Sample], count: int) -> list[Sample]:
     for sample in sorted(samples):
         by_label.setdefault(sample.label, []).append(sample)
     picked = []
-    for (label, files), quota in zip(by_label.items(), spread(count, len(by_label))):
+    for files, quota in zip(by_label.values(), spread(count, len(by_label)), strict=True):
         quota = min(quota, len(files))
         picked += [files[i * len(files) // quota] for i in range(quota)] if quota else []
     return picked

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from augment_cli.files import atomic_write
 from augment_cli.media import copy_name, output_extension

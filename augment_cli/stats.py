@@ -16,9 +16,10 @@ import json
 import statistics
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from augment_cli.dataset import scan
 from augment_cli.errors import SampleError, UsageError

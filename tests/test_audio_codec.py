@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_signals import RATE, dominant_hz, sine
 
+from audio_signals import RATE, dominant_hz, sine
 from augment_cli import audio_codec
 from augment_cli.audio_codec import Audio, decode, encode
 from augment_cli.errors import SampleError
@@ -94,7 +94,8 @@ def test_loud_copies_are_brought_in_range_never_wrapped(mode):
     back = decode(encode(loud, decoded, ".wav", OutputOptions(clipping=mode))).data.samples
     assert np.abs(back).max() <= 1.0
     # Wrapping would flip the sign of the loudest samples; the shape must follow the input.
-    assert np.all(np.sign(back[np.abs(loud.samples) > 0.5]) == np.sign(loud.samples[np.abs(loud.samples) > 0.5]))
+    loudest = np.abs(loud.samples) > 0.5
+    assert np.all(np.sign(back[loudest]) == np.sign(loud.samples[loudest]))
     if mode == "normalize":
         assert np.allclose(back, loud.samples * 0.999 / 2.0, atol=1e-4)
     else:

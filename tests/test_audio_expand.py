@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from audio_signals import RATE, sine, tones, write
 
+from audio_signals import RATE, sine, tones, write
 from augment_cli import api, audio_codec
 from augment_cli.manifest import read_manifest
 from augment_cli.pipeline import replay

@@ -7,9 +7,9 @@ import pickle
 
 import numpy as np
 import pytest
-from audio_signals import sine, tones, write
 from typer.testing import CliRunner
 
+from audio_signals import sine, tones, write
 from augment_cli import registry
 from augment_cli.cli import app
 from augment_cli.errors import RecipeError

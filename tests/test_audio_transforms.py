@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from audio_signals import RATE, band_energy, dominant_hz, power, sine, snr_db, tones, write
 
+from audio_signals import RATE, band_energy, dominant_hz, power, sine, snr_db, tones, write
 from augment_cli.audio_codec import Audio
 from augment_cli.pipeline import apply_one, augment
 from augment_cli.recipe import parse_recipe

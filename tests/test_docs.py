@@ -46,7 +46,8 @@ def test_help_does_not_import_heavy_libraries():
 
     code = ("import sys; from augment_cli.cli import app; from typer.testing import CliRunner; "
             "CliRunner().invoke(app, ['validate', 'recipes/heavy.toml']); "
-            "print(sorted(m for m in ('cv2', 'librosa', 'PIL', 'scipy', 'numpy', 'soundfile', 'pydantic') if m in sys.modules))")
+            "print(sorted(m for m in ('cv2', 'librosa', 'PIL', 'scipy', 'numpy', 'soundfile', 'pydantic') "
+            "if m in sys.modules))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                cwd=README.parent, timeout=60)
     assert completed.stdout.strip() == "[]", completed.stderr

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from augment_cli.image_codec import decode
 from augment_cli.outdir import OWN_FILES
 from augment_cli.pipeline import replay
-from augment_cli.image_codec import decode
 from conftest import FLIPS, tree_bytes
 
 
@@ -91,7 +91,8 @@ def test_include_originals_copies_sources_as_copy_zero(image_tree, write_recipe,
 
 def test_dry_run_prints_plan_and_writes_nothing(image_tree, write_recipe, run_cli, tmp_path):
     out = tmp_path / "out"
-    result = run_cli("expand", image_tree, "--recipe", write_recipe(), "--copies", 2, "--out", out, "--dry-run")
+    result = run_cli("expand", image_tree, "--recipe", write_recipe(), "--copies", 2, "--out", out,
+                     "--dry-run")
     assert result.exit_code == 0
     assert not out.exists()
     assert "cat: 3 files" in result.stdout and "dog: 2 files" in result.stdout
@@ -203,9 +204,8 @@ def test_case_colliding_outputs_are_refused_in_runs_and_dry_runs(tmp_path, write
 
 
 def test_a_file_added_during_the_run_is_reported_not_a_crash(image_tree, write_recipe, tmp_path):
-    from conftest import save, textured
-
     from augment_cli.plan import make_plan, memory_claim
+    from conftest import save, textured
 
     plan = make_plan(source=image_tree, recipe=write_recipe(), out=tmp_path / "out", copies=1)
     save(image_tree / "cat" / "z_late.png", textured(seed=9))  # after the counting walk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import struct
 import zlib
@@ -16,7 +17,8 @@ def png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b""))
+            + chunk(b"IEND", b""))
 
 
 def test_bad_images_are_reported_and_the_rest_written(image_tree, write_recipe, run_cli, tmp_path):
@@ -33,7 +35,8 @@ def test_bad_images_are_reported_and_the_rest_written(image_tree, write_recipe, 
     result = run_cli("expand", image_tree, "--recipe", write_recipe(), "--copies", 2, "--out", out,
                      "--workers", 1)
     assert result.exit_code == 1
-    errors = {line.split(": ", 2)[1]: line for line in result.stderr.splitlines() if line.startswith("Error: ")}
+    errors = {line.split(": ", 2)[1]: line
+              for line in result.stderr.splitlines() if line.startswith("Error: ")}
     assert set(errors) == set(bad)
     assert "empty file" in errors["cat/empty.png"]
     assert "decompression bomb" in errors["dog/bomb.png"]
@@ -94,9 +97,7 @@ def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", boom)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         atomic_write(target, b"new contents")
-    except KeyboardInterrupt:
-        pass
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]

@@ -38,7 +38,8 @@ def test_stale_lock_from_a_killed_run_is_taken_over(image_tree, write_recipe, ru
     assert result.exit_code == 0, result.output
 
 
-def limited_run(src: Path, recipe: Path, out: Path, max_file_bytes: int | None) -> subprocess.CompletedProcess:
+def limited_run(src: Path, recipe: Path, out: Path,
+                max_file_bytes: int | None) -> subprocess.CompletedProcess:
     """Run the CLI with RLIMIT_FSIZE: writes past the limit fail with EFBIG,
     as writes on a full disk fail with ENOSPC."""
     def limit() -> None:
@@ -88,10 +89,12 @@ def test_read_only_out_is_one_clear_error(image_tree, write_recipe, run_cli, tmp
     monkeypatch.setattr(outdir, "atomic_write", refuse)  # as root, chmod cannot make it read-only
     result = run_cli("expand", image_tree, "--recipe", write_recipe(), "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: cannot write to {tmp_path / 'out' / '.augment-run.json'}: Permission denied"
+    run_file = tmp_path / "out" / ".augment-run.json"
+    assert result.stderr.strip() == f"Error: cannot write to {run_file}: Permission denied"
 
 
-def test_symlinks_inside_followed_outside_skipped_loops_terminate(image_tree, write_recipe, run_cli, tmp_path):
+def test_symlinks_inside_followed_outside_skipped_loops_terminate(image_tree, write_recipe, run_cli,
+                                                                  tmp_path):
     outside = save(tmp_path / "elsewhere" / "far.png", textured(seed=7))
     (image_tree / "cat" / "inside_link.png").symlink_to(image_tree / "dog" / "e.png")
     (image_tree / "cat" / "outside_link.png").symlink_to(outside)

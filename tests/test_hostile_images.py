@@ -36,7 +36,7 @@ def corpus() -> dict[str, bytes]:
         "lab.tif": encoded(Image.fromarray(RGB).convert("LAB"), "TIFF"),
         "float.tif": encoded(Image.fromarray(RGB[..., 0].astype(np.float32) / 255), "TIFF"),
         "bits.png": encoded(Image.fromarray(RGB[..., 0] > 127), "PNG"),
-        "deep.png": encoded(Image.fromarray((RGB[..., 0].astype(np.uint16) * 257)), "PNG"),
+        "deep.png": encoded(Image.fromarray(RGB[..., 0].astype(np.uint16) * 257), "PNG"),
         "palette.png": encoded(Image.fromarray(RGB).convert("P"), "PNG"),
         "png_named.jpg": encoded(Image.fromarray(RGB), "PNG"),
         "bomb.png": png_header_only(40000, 40000),
@@ -68,10 +68,12 @@ def hostile(tmp_path):
 def test_every_hostile_file_gives_an_output_or_a_clear_error(hostile, write_recipe, run_cli, tmp_path):
     out = tmp_path / "out"
     started = time.monotonic()
-    result = run_cli("expand", hostile, "--recipe", write_recipe(), "--copies", 1, "--out", out, "--workers", 1)
+    result = run_cli("expand", hostile, "--recipe", write_recipe(), "--copies", 1, "--out", out,
+                     "--workers", 1)
     assert time.monotonic() - started < 30
     assert result.exit_code == 1 and "Traceback" not in result.output
-    errors = {line.split(": ", 2)[1]: line for line in result.stderr.splitlines() if line.startswith("Error: odd/")}
+    errors = {line.split(": ", 2)[1]: line
+              for line in result.stderr.splitlines() if line.startswith("Error: odd/")}
     assert {name.split("/")[1] for name in errors} == set(EXPECTED_ERRORS)
     for name, reason in EXPECTED_ERRORS.items():
         assert reason in errors[f"odd/{name}"], errors[f"odd/{name}"]

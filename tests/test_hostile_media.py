@@ -52,7 +52,8 @@ def test_hostile_audio_and_text(tmp_path, write_recipe, run_cli):
                      "--out", out, "--workers", 1)
     assert time.monotonic() - started < 60
     assert result.exit_code == 1 and "Traceback" not in result.output
-    errors = {line.split(": ", 2)[1]: line for line in result.stderr.splitlines() if line.startswith("Error: odd/")}
+    errors = {line.split(": ", 2)[1]: line
+              for line in result.stderr.splitlines() if line.startswith("Error: odd/")}
     assert set(errors) == {"odd/zero_frames.wav", "odd/nan_inf.wav", "odd/garbage.txt", "odd/huge.txt"}
     assert "no frames" in errors["odd/zero_frames.wav"]
     assert "NaN or infinite" in errors["odd/nan_inf.wav"]

@@ -38,7 +38,7 @@ def test_random_resized_crop_box_inside_and_scaled_back():
         out, params = apply("random_resized_crop", RGB, seed, scale=[0.2, 0.5])
         assert out.shape == RGB.shape
         x, y, w, h = params["x"], params["y"], params["w"], params["h"]
-        assert 0 <= x and x + w <= 64 and 0 <= y and y + h <= 48
+        assert x >= 0 and x + w <= 64 and y >= 0 and y + h <= 48
         assert 0.15 <= w * h / (64 * 48) <= 0.55
         expected = cv2.resize(RGB[y:y + h, x:x + w], (64, 48), interpolation=cv2.INTER_LINEAR)
         np.testing.assert_array_equal(out, expected)

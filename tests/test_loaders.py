@@ -87,7 +87,7 @@ def load_imagefolder(out: Path, tmp_path: Path, **options):
 def test_hugging_face_imagefolder_reads_labels_and_counts(flat_out, tmp_path):
     dataset, paths = load_imagefolder(flat_out, tmp_path)
     names = dataset.features["label"].names
-    loaded = {path: names[label] for path, label in zip(paths, dataset["label"])}
+    loaded = {path: names[label] for path, label in zip(paths, dataset["label"], strict=True)}
     assert loaded == manifest_labels(flat_out)
     assert Counter(loaded.values()) == {"cat": 8, "dog": 16, "owl": 4}
     assert dataset[0]["image"].size == (32, 24)
@@ -98,9 +98,10 @@ def test_hugging_face_imagefolder_with_manifest_as_metadata_for_nested_trees(nes
     # when files sit at different depths; manifest.csv as its metadata file
     # gives the right label at any depth, plus source, copy and transforms.
     dataset, paths = load_imagefolder(nested_out, tmp_path, metadata_filenames=["manifest.csv"])
-    assert dict(zip(paths, dataset["label"])) == manifest_labels(nested_out)
+    assert dict(zip(paths, dataset["label"], strict=True)) == manifest_labels(nested_out)
     assert "cat/deep/c__aug1.png" in paths
-    assert set(dataset.column_names) == {"image", "label", "source", "copy", "modality", "transforms", "sha256"}
+    assert set(dataset.column_names) == {"image", "label", "source", "copy", "modality", "transforms",
+                                         "sha256"}
 
 
 def test_manifest_reads_back_with_pandas_dtypes(tmp_path, write_recipe, run_cli):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from PIL import Image
@@ -48,7 +47,8 @@ def test_exif_rotated_jpeg_comes_out_upright(tmp_path, write_recipe, run_cli):
     upright = exif_rotated_jpeg(src / "cat" / "photo.jpg", orientation=6)
     recipe = write_recipe('[[image]]\ntransform = "brightness_contrast"\nbrightness = 0\ncontrast = 0\n')
     out = tmp_path / "out"
-    assert run_cli("expand", src, "--recipe", recipe, "--copies", 1, "--out", out, "--workers", 1).exit_code == 0
+    result = run_cli("expand", src, "--recipe", recipe, "--copies", 1, "--out", out, "--workers", 1)
+    assert result.exit_code == 0
     with Image.open(out / "cat" / "photo__aug1.jpg") as made:
         assert made.size == (80, 40)
         assert made.getexif().get(0x0112) in (None, 1)

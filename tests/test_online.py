@@ -135,12 +135,14 @@ def test_online_audio_encodes_to_the_files_expand_wrote(tmp_path, run_cli):
         soundfile.write(tmp_path / "src" / label / "a.wav", 0.4 * np.sin(2 * np.pi * hz * t), rate,
                         subtype="PCM_16")
     out = tmp_path / "out"
-    result = run_cli("expand", tmp_path / "src", "-r", AUDIO_RECIPE, "--copies", 3, "--out", out, "--workers", 1)
+    result = run_cli("expand", tmp_path / "src", "-r", AUDIO_RECIPE, "--copies", 3, "--out", out,
+                     "--workers", 1)
     assert result.exit_code == 0, result.output
     augmenter, output = Augmenter(AUDIO_RECIPE), load_recipe(AUDIO_RECIPE).output
     for row in read_manifest(out / "manifest.csv"):
         decoded = audio_codec.decode((tmp_path / "src" / row.source).read_bytes())
-        made = augmenter.audio(decoded.data.samples, decoded.data.sample_rate, source=row.source, copy=row.copy)
+        made = augmenter.audio(decoded.data.samples, decoded.data.sample_rate, source=row.source,
+                               copy=row.copy)
         assert made.params == json.loads(row.transforms)
         # the in-memory result is before encoding; the codec's encode gives the file's bytes
         blob = audio_codec.encode(audio_codec.Audio(made.data, made.sample_rate), decoded,
@@ -163,7 +165,8 @@ def test_online_text_and_text_preview_match_expand(tmp_path, run_cli):
         (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "src" / name).write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("expand", tmp_path / "src", "-r", TEXT_RECIPE, "--copies", 3, "--out", out, "--workers", 1)
+    result = run_cli("expand", tmp_path / "src", "-r", TEXT_RECIPE, "--copies", 3, "--out", out,
+                     "--workers", 1)
     assert result.exit_code == 0, result.output
     augmenter, output = Augmenter(TEXT_RECIPE), load_recipe(TEXT_RECIPE).output
     for row in read_manifest(out / "manifest.csv"):

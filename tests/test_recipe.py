@@ -11,7 +11,8 @@ BAD_RECIPES = [
     ("syntax", '[[image]\ntransform = "hflip"\n', ["TOML syntax error", "line 1"]),
     ("unknown transform", '[[image]]\ntransform = "hflop"\n',
      ["[[image]] step 1", "key 'transform'", "unknown image transform 'hflop'", "hflip"]),
-    ("unknown parameter", '[[image]]\ntransform = "hflip"\n\n[[image]]\ntransform = "rotate"\nangle_deg = 5\nspeed = 3\n',
+    ("unknown parameter",
+     '[[image]]\ntransform = "hflip"\n\n[[image]]\ntransform = "rotate"\nangle_deg = 5\nspeed = 3\n',
      ["recipe.toml:7", "[[image]] step 2 (rotate)", "key 'speed'", "unknown parameter", "angle_deg"]),
     ("missing parameter", '[[image]]\ntransform = "rotate"\n',
      ["[[image]] step 1 (rotate)", "key 'angle_deg'", "missing required parameter"]),
@@ -78,8 +79,10 @@ def test_one_of_group_and_digest_ignores_comments():
 
 
 def test_group_member_error_points_at_member_line():
-    text = '[[image]]\np = 0.8\none_of = [\n  { transform = "hflip" },\n  { transform = "vflip", p = 3 },\n]\n'
-    with pytest.raises(RecipeError, match=r"r.toml:5: \[\[image\]\] step 1 \(one_of\) option 2 \(vflip\): key 'p'"):
+    text = ('[[image]]\np = 0.8\none_of = [\n  { transform = "hflip" },\n'
+            '  { transform = "vflip", p = 3 },\n]\n')
+    expected = r"r.toml:5: \[\[image\]\] step 1 \(one_of\) option 2 \(vflip\): key 'p'"
+    with pytest.raises(RecipeError, match=expected):
         parse_recipe(text, "r.toml")
 
 

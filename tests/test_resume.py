@@ -75,7 +75,8 @@ def _finished_sources(index: Path) -> int:
         return 0  # not created yet
 
 
-@pytest.mark.parametrize("stop,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["sigint", "sigterm"])
+@pytest.mark.parametrize("stop,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
+                         ids=["sigint", "sigterm"])
 def test_signal_stops_cleanly_and_rerun_matches_uninterrupted(stop, code, big_tree, reference, tmp_path):
     out = tmp_path / "out"
     process = expand_process(big_tree, out)
@@ -114,7 +115,8 @@ def test_a_worker_killed_from_outside_stops_cleanly_and_rerun_completes(big_tree
     out = tmp_path / "out"
     process = expand_process(big_tree, out)
     wait_for_progress(out, sources=6)
-    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True,
+                              text=True).stdout.split()
     workers = [pid for pid in children if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
     assert workers, children
     os.kill(int(workers[0]), signal.SIGKILL)  # what the kernel's OOM killer does

@@ -14,16 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-ctranslate2 = pytest.importorskip("ctranslate2")
-sentencepiece = pytest.importorskip("sentencepiece")
-
 from typer.testing import CliRunner
 
 from augment_cli import api
 from augment_cli.cli import app
 from augment_cli.manifest import read_manifest
 from augment_cli.transforms import text_ct2, text_translate
+
+ctranslate2 = pytest.importorskip("ctranslate2")
+sentencepiece = pytest.importorskip("sentencepiece")
 
 SENTENCES = ("the kettle boils water quickly", "this chair is terrible and squeaks",
              "great sound and a long battery life", "der Wasserkocher kocht sehr schnell",

@@ -38,7 +38,7 @@ def test_combining_marks_stay_with_their_letters():
 def test_sentences_rebuild_the_text_and_count_paragraphs():
     text = "  First one. Second one!\n\nThird? Fourth \u2026 still fourth\n"
     lead, bodies, seps, paragraphs = sentences(text)
-    assert lead + "".join(b + s for b, s in zip(bodies, seps)) == text
+    assert lead + "".join(b + s for b, s in zip(bodies, seps, strict=True)) == text
     assert bodies == ["First one.", "Second one!", "Third?", "Fourth \u2026 still fourth"]
     assert paragraphs == [0, 0, 1, 1]
 

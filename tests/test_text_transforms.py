@@ -3,12 +3,12 @@
 from collections import Counter
 
 import pytest
-from text_helpers import run, sample
 
 from augment_cli.errors import SampleError
 from augment_cli.transforms import text_ops
 from augment_cli.transforms.text_lexicon import is_stopword, synonyms
 from augment_cli.transforms.text_tokens import sentences, words
+from text_helpers import run, sample
 
 REVIEW = ("I'm really happy with this phone. The battery lasts two full days, and the screen "
           "is bright and sharp.\n\nShipping was quick! I'd buy it again from this seller.\n")
@@ -68,7 +68,7 @@ def test_synonym_replace_uses_table_words_and_never_touches_stopwords(seed):
     assert params["replace"]
     before, after = words(REVIEW), words(out)
     replaced = {index: new for index, _, new in params["replace"]}
-    for index, old, new in params["replace"]:
+    for _, old, new in params["replace"]:
         assert not is_stopword(old)
         assert new.lower() in synonyms(old)
     unchanged = [w for i, w in enumerate(before) if i not in replaced]

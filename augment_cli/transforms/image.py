@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 from augment_cli.registry import Param, register
 
 OPS = "augment_cli.transforms.image_ops"

@@ -8,7 +8,8 @@ image, and several times faster than per-pixel arithmetic. Alpha (the last of
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import cv2
 import numpy as np

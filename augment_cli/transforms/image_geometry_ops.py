@@ -43,8 +43,8 @@ def affine(image: np.ndarray, params: Params) -> np.ndarray:
 def perspective(image: np.ndarray, params: Params) -> np.ndarray:
     """Map the four corners to their sampled places (corners_px: 4 x [dx, dy])."""
     height, width = image.shape[:2]
-    source = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
-    target = source + np.float32(params["corners_px"])
+    source = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    target = source + np.array(params["corners_px"], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(source, target)
     fill = params["fill"]
     return by_planes(image, lambda plane: cv2.warpPerspective(
@@ -78,8 +78,8 @@ def displacement_field(height: int, width: int, alpha: float, sigma: float,
     small = (max(2, -(-height // factor)), max(2, -(-width // factor)))
     fields = []
     for _ in range(2):
-        noise = rng.uniform(-1.0, 1.0, size=small).astype(np.float32)
-        noise = cv2.GaussianBlur(noise, (0, 0), sigma / factor, borderType=cv2.BORDER_REFLECT_101)
+        raw = rng.uniform(-1.0, 1.0, size=small).astype(np.float32)
+        noise = cv2.GaussianBlur(raw, (0, 0), sigma / factor, borderType=cv2.BORDER_REFLECT_101)
         peak = float(np.abs(noise).max()) or 1.0
         field = cv2.resize(noise * (alpha / peak), (width, height), interpolation=cv2.INTER_LINEAR)
         fields.append(field)

@@ -3,7 +3,8 @@ partners(path) returns a partner's decoded pixels."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import cv2
 import numpy as np

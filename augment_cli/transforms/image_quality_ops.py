@@ -41,6 +41,8 @@ def _jpeg_round_trip(colour: np.ndarray, quality: int) -> np.ndarray:
     if not ok:
         raise SampleError("JPEG encoder failed", transform="jpeg")
     decoded = cv2.imdecode(blob, cv2.IMREAD_UNCHANGED)
+    if decoded is None:
+        raise SampleError("JPEG decoder failed", transform="jpeg")
     return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB) if colour_image else decoded
 
 

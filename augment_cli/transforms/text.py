@@ -114,7 +114,7 @@ def sentence_shuffle(rng, drawn, meta):
     for paragraph in sorted(set(paragraphs)):
         places = [k for k, p in enumerate(paragraphs) if p == paragraph]
         movable = places[1:] if drawn["keep_first"] else places
-        for place, k in zip(movable, rng.permutation(movable)):
+        for place, k in zip(movable, rng.permutation(movable), strict=True):
             order[place] = int(k)
     return {"keep_first": drawn["keep_first"], "order": order}
 

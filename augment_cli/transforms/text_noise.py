@@ -48,7 +48,7 @@ def check_kinds(values: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def eligible_offsets(text: str, protect_stopwords: bool) -> list[int]:
-    offsets = []
+    offsets: list[int] = []
     for match in WORD.finditer(text):
         if not is_word(match.group()) or (protect_stopwords and is_stopword(match.group())):
             continue
@@ -63,7 +63,7 @@ def sample_edits(rng, text: str, drawn: dict[str, Any]) -> list[list[Any]]:
     rate = drawn["rate"]
     count = 0 if rate <= 0 or not offsets else max(1, round(rate * len(offsets)))
     chosen = sorted(int(k) for k in rng.choice(len(offsets), size=count, replace=False))
-    edits, covered = [], set()
+    edits, covered = [], set[int]()
     for offset in (offsets[k] for k in chosen):
         options = _options(text, offset, drawn)
         if not options:

@@ -69,7 +69,7 @@ def sentence_shuffle(text: str, params: dict[str, Any]) -> str:
     order = params["order"]
     if sorted(order) != list(range(len(bodies))):
         raise SampleError(f"order {order} is not a permutation of the {len(bodies)} sentences")
-    return lead + "".join(bodies[k] + sep for k, sep in zip(order, seps))
+    return lead + "".join(bodies[k] + sep for k, sep in zip(order, seps, strict=True))
 
 
 def char_noise(text: str, params: dict[str, Any]) -> str:

@@ -97,8 +97,11 @@ def sentences(text: str) -> tuple[str, list[str], list[str], list[int]]:
         window = max(0, match.start() - 8)  # longest abbreviation and the space before it
         if not (match.group() == "." and ABBREVIATION.search(text, window, match.start())):
             cuts.append(match.end())
-    bodies, seps, paragraphs, paragraph = [], [], [], 0
-    for begin, end in zip([start, *cuts], [*cuts, len(text)]):
+    bodies: list[str] = []
+    seps: list[str] = []
+    paragraphs: list[int] = []
+    paragraph = 0
+    for begin, end in zip([start, *cuts], [*cuts, len(text)], strict=True):
         chunk = text[begin:end]
         if not chunk.strip():  # trailing whitespace after the last sentence
             if seps:

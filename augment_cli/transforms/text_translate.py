@@ -134,7 +134,7 @@ def _translate_text(text: str, params: dict[str, Any], src: str, tgt: str) -> st
     lines = text.split("\n")
     wanted = [i for i, line in enumerate(lines) if line.strip()]
     translated = _run_backend(params, [lines[i].strip() for i in wanted], src, tgt)
-    for i, new in zip(wanted, translated):
+    for i, new in zip(wanted, translated, strict=True):
         line = lines[i]
         indent, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()):]
         lines[i] = indent + new.strip() + trail
