@@ -17,22 +17,22 @@ import os
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from augment_cli import incremental, outdir
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
 from augment_cli.executor import batches, executor_for, run_jobs
 from augment_cli.index import Index
 from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.jobs import Job, SampleResult, run_batch
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.plan import Plan, make_plan  # noqa: F401 (make_plan is part of the API)
 from augment_cli.recipe import Recipe
-from augment_cli.jobs import Job, SampleResult, run_batch
 
 Progress = Callable[[int, int], None]
 
@@ -97,7 +97,8 @@ def _expand_locked(plan: Plan, state: outdir.RunState, index: Index, workers: in
     summary.regenerate_reason = outdir.reset_if_needed(out, state, overwrite, index)
     outdir.write_state(out, state)
     index.begin_run()
-    tally, running = incremental.Tally(), {}
+    tally = incremental.Tally()
+    running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
     jobs = _jobs_to_run(plan, index, tally)
     try:
         _run(jobs, plan.total, workers, index, summary, running, on_progress)
@@ -118,11 +119,12 @@ def _expand_locked(plan: Plan, state: outdir.RunState, index: Index, workers: in
 
 
 def _jobs_to_run(plan: Plan, index: Index, tally: incremental.Tally) -> Iterator[Job]:
-    jobs = plan.iter_jobs(index.claim_names)
+    jobs: Iterable[Job] = plan.iter_jobs(index.claim_names)
     stale = None
     if plan.partners:  # mixing: a label with any change is redone whole
-        jobs = list(jobs)
-        stale = incremental.stale_mixed_labels(jobs, index, plan.source, plan.out)
+        listed = list(jobs)
+        stale = incremental.stale_mixed_labels(listed, index, plan.source, plan.out)
+        jobs = listed
     return incremental.jobs_to_run(jobs, index, plan.source, plan.out, tally, stale)
 
 
@@ -150,13 +152,14 @@ def _tracked(jobs: Iterator[Job], running: dict) -> Iterator[Job]:
 
 def _record(result: SampleResult, index: Index, summary: Summary) -> None:
     sample = result.sample
-    if result.ok:
-        summary.files_read += 1
-        summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
-        summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
-        index.put(sample.relative, result.stamp, result.sha256, result.rows)
-    else:
+    if result.error is not None:
         summary.failed.append(ErrorRow(sample.relative, sample.label, sample.modality, result.error))
+        return
+    assert result.stamp is not None  # taken before the source is read
+    summary.files_read += 1
+    summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
+    summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
+    index.put(sample.relative, result.stamp, result.sha256, result.rows)
 
 
 def _stop_cleanly(running: dict, index: Index, summary: Summary, plan: Plan) -> None:

@@ -12,9 +12,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
-from typing import Any, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 # Libraries that start their own thread pools would oversubscribe the cores
 # when every worker process does so; each worker runs single-threaded.

@@ -38,8 +38,5 @@ def _write_all(path: Path, data: memoryview) -> None:
 
 
 def remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
+    path.unlink(missing_ok=True)
 

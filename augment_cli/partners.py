@@ -74,8 +74,7 @@ def uses_partners(recipe: Recipe) -> bool:
         for step in steps:
             members = step.members if isinstance(step, GroupStep) else (step,)
             for member in members:
-                spec = registry.get(modality, member.transform)
-                assert spec is not None, "a checked recipe names registered transforms"
+                spec = registry.require(modality, member.transform)
                 if spec.uses_partners:
                     return True
     return False

@@ -28,13 +28,13 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
     files of the source's label: `.paths` and a call path -> decoded data.
     """
     records: list[Record] = []
-    for step, rng in zip(steps, step_generators(sequence, len(steps))):
+    for step, rng in zip(steps, step_generators(sequence, len(steps)), strict=True):
         # Draw the firing decision first and always, so the rest of this
         # step's stream is the same whatever p is.
         if rng.random() >= step.p:
             continue
         for chosen in _members(rng, step):
-            spec = registry.get(modality, chosen.transform)
+            spec = registry.require(modality, chosen.transform)
             drawn = registry.draw(rng, spec, chosen.values_dict())
             meta = meta_of(modality, data)
             meta["partners"] = tuple(resources.paths) if resources is not None else ()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 MODALITIES = ("image", "audio", "text")
 
@@ -171,6 +172,14 @@ def _load_families() -> None:
 def get(modality: str, name: str) -> TransformSpec | None:
     _load_families()
     return _TABLE.get((modality, name))
+
+
+def require(modality: str, name: str) -> TransformSpec:
+    """The spec of a name a validated recipe holds (so it exists)."""
+    spec = get(modality, name)
+    if spec is None:
+        raise LookupError(f"no {modality} transform {name!r}")
+    return spec
 
 
 def specs(modality: str | None = None) -> list[TransformSpec]:

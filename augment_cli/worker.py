@@ -20,7 +20,7 @@ from augment_cli.index import Stamp
 from augment_cli.jobs import Job, SampleResult
 from augment_cli.manifest import ManifestRow, transforms_json
 from augment_cli.partners import Partners
-from augment_cli.pipeline import augment
+from augment_cli.pipeline import Record, augment
 from augment_cli.seeding import copy_seed
 
 
@@ -56,8 +56,9 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())
     _make_folder(folder, job.outputs[0][1])
     for copy, name in job.outputs:
+        records: list[Record] = []
         if copy == 0:
-            blob, records = payload, []
+            blob = payload
         else:
             sequence = copy_seed(job.seed, sample.relative, copy)
             data, records = augment(decoded.data, steps, sample.modality, sequence, resources)

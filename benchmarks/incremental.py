@@ -69,7 +69,8 @@ def main() -> None:
         touched = run(root / "src", root / "out", recipe, args.workers)
     print(f"{args.files} sources x 2 copies, --workers {args.workers}")
     print(f"{'run':<28}{'seconds':>9}{'vs first':>10}{'peak RSS MB':>13}")
-    for name, result in (("first run", first), ("no-op re-run", noop), ("re-run after touch (hash)", touched)):
+    runs = (("first run", first), ("no-op re-run", noop), ("re-run after touch (hash)", touched))
+    for name, result in runs:
         print(f"{name:<28}{result['seconds']:>9.2f}{result['seconds'] / first['seconds']:>10.3f}"
               f"{result['rss_mb']:>13.1f}")
 

@@ -117,7 +117,7 @@ def interleaved(engines, src: Path, files: int, copies: int, workers: int, round
 
 def ratio(numerator: list[float], denominator: list[float]) -> float:
     """Median of per-round ratios (both measured in the same round)."""
-    return statistics.median(a / b for a, b in zip(numerator, denominator))
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
 
 
 def table(times: dict[str, list[float]], cpu: dict[str, list[float]], outputs: int) -> list[str]:
@@ -178,7 +178,7 @@ def main() -> None:
 def write_results(path: Path, lines: list[str]) -> None:
     header = [
         "# Image benchmark results", "",
-        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {benchenv.machine()}",
         f"- versions: {benchenv.versions(VERSIONS)}",
         f"- command: `{' '.join(['python3 benchmarks/run_images.py', *sys.argv[1:]])}`",

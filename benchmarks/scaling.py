@@ -27,6 +27,7 @@ from run_images import RECIPE, command, timed_run, write_recipe  # noqa: E402
 
 WORK = HERE / "work"
 ROUNDS = 3
+VERSIONS = ("augment-cli", "numpy", "opencv-python-headless", "pillow")
 
 
 def interleave(runs: dict[str, tuple[list[str], Path, int]], rounds: int = ROUNDS) -> dict[str, list[float]]:
@@ -40,7 +41,7 @@ def interleave(runs: dict[str, tuple[list[str], Path, int]], rounds: int = ROUND
 
 
 def ratio(a: list[float], b: list[float]) -> float:
-    return statistics.median(x / y for x, y in zip(a, b))
+    return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
 def workers(recipe: Path, source: Path) -> list[str]:
@@ -77,7 +78,7 @@ def linear(recipe: Path, source: Path) -> list[str]:
 
 def startup(recipe: Path, repeats: int = 25) -> list[str]:
     augment = str(Path(sys.executable).with_name("augment"))
-    lines = ["## Start-up (whole process, median of %d runs; target < 0.3 s)" % repeats, "",
+    lines = [f"## Start-up (whole process, median of {repeats} runs; target < 0.3 s)", "",
              "| command | median s (min-max) |", "|---|---|"]
     for argv in ([augment, "--help"], [augment, "validate", str(recipe)]):
         seconds = []
@@ -134,9 +135,9 @@ def main() -> None:
         print("\n".join(section), flush=True)
         lines += section
     header = ["# Scaling, start-up and memory", "",
-              f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+              f"- date: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
               f"- machine: {benchenv.machine()}",
-              f"- versions: {benchenv.versions(('augment-cli', 'numpy', 'opencv-python-headless', 'pillow'))}",
+              f"- versions: {benchenv.versions(VERSIONS)}",
               f"- command: `python3 benchmarks/scaling.py {' '.join(parts)}`", ""]
     target = HERE / "results" / ("scaling.md" if not sys.argv[1:] else f"scaling-{'-'.join(parts)}.md")
     target.write_text("\n".join(header + lines))

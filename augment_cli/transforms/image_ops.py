@@ -149,8 +149,7 @@ def lut8(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     if _stringzilla is None:
         return cv2.LUT(values, table)
     out = np.empty_like(values)
-    _stringzilla.translate(memoryview(values).cast("B"), memoryview(table),
-                           out=memoryview(out).cast("B"))
+    _stringzilla.translate(values.data.cast("B"), table.data, out=out.data.cast("B"))
     return out
 
 

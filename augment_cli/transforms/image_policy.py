@@ -62,8 +62,7 @@ def sample_ops(rng, meta, count: int, magnitude: int, ranges: str, shared: dict)
         op = OP_NAMES[int(rng.integers(len(OP_NAMES)))]
         sign = 1.0 if rng.random() < 0.5 else -1.0
         name, values = op_values(op, magnitude / MAX_MAGNITUDE, sign, RANGES[ranges])
-        spec = registry.get("image", name)
-        assert spec is not None, f"policy op {name} is a registered image transform"
+        spec = registry.require("image", name)
         defaults = {p.name: p.default for p in spec.params if not p.required}
         values = {**defaults, **{k: v for k, v in shared.items() if spec.param(k)}, **values}
         params = spec.sampler(rng, registry.draw(rng, spec, values), meta)

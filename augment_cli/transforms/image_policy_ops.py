@@ -12,7 +12,6 @@ from augment_cli import registry
 def apply_ops(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     out = image
     for op in params["ops"]:
-        spec = registry.get("image", op["transform"])
-        assert spec is not None, f"policy op {op['transform']} is a registered image transform"
+        spec = registry.require("image", op["transform"])
         out = spec.apply_function()(out, op["params"])
     return out.copy() if out is image else out
