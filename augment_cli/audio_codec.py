@@ -22,7 +22,7 @@ import soundfile as sf
 from augment_cli.errors import SampleError
 from augment_cli.media import MP3_RATES
 from augment_cli.ogg import fix_serial
-from augment_cli.recipe import OutputOptions
+from augment_cli.recipe_model import OutputOptions
 
 # 2**28 float32 samples is 1 GiB: a bigger file would not fit a worker's memory.
 MAX_SAMPLES = 2**28

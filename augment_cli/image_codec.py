@@ -30,7 +30,7 @@ from PIL import Image, ImageOps
 
 from augment_cli import jpeg_cv
 from augment_cli.errors import SampleError
-from augment_cli.recipe import OutputOptions
+from augment_cli.recipe_model import OutputOptions
 
 # Pillow's own decompression-bomb threshold (about 89 megapixels); refusing
 # at the header check keeps a 50,000 x 50,000 PNG from allocating gigabytes.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from augment_cli.dataset import Sample
 from augment_cli.index import Stamp
 from augment_cli.manifest import ManifestRow
-from augment_cli.recipe import Recipe
+from augment_cli.recipe_model import Recipe
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from augment_cli import registry
 from augment_cli.errors import SampleError
-from augment_cli.recipe import GroupStep, Recipe
+from augment_cli.recipe_model import GroupStep, Recipe
 
 
 class Partners:

@@ -14,7 +14,7 @@ import numpy as np
 
 from augment_cli import registry
 from augment_cli.errors import SampleError
-from augment_cli.recipe import GroupStep, Step, TransformStep
+from augment_cli.recipe_model import GroupStep, Step, TransformStep
 from augment_cli.seeding import step_generators
 
 Record = dict[str, Any]

@@ -16,7 +16,7 @@ import codecs
 from dataclasses import dataclass
 
 from augment_cli.errors import SampleError
-from augment_cli.recipe import OutputOptions
+from augment_cli.recipe_model import OutputOptions
 
 UTF8_BOM = codecs.BOM_UTF8
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
