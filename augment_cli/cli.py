@@ -50,7 +50,8 @@ def expand(
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
-    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes [default: all cores].")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes, one core each (1: in this process) [default: all cores].")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
     include_originals: Annotated[
         bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
