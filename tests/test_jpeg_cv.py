@@ -129,24 +129,16 @@ def test_rotate_matches_plain_warp_affine(photo, border, channels):
         assert np.array_equal(rotated, np.dstack(planes) if channels > 1 else planes[0])
 
 
-def test_rotate_of_a_long_strip_uses_opencvs_border_path_exactly():
-    # A 45 deg turn of a 10:1 strip reaches far outside it: padding would
-    # more than double the pixels, so OpenCV's own border handling is used.
-    strip = np.random.default_rng(3).integers(0, 256, (16, 160, 3), dtype=np.uint8)
-    params = {"angle_deg": 45.0, "border": "reflect", "fill": 0}
-    matrix = cv2.getRotationMatrix2D((159 / 2, 15 / 2), 45.0, 1.0)
-    assert image_ops._padding(cv2.invertAffineTransform(matrix), 160, 16, 4) is None
-    expected = cv2.warpAffine(strip, matrix, (160, 16), flags=cv2.INTER_LINEAR,
+# Where padding is not worth it, OpenCV's own border path is used, exactly:
+# a 45 deg turn of a 10:1 strip reaches far outside it (padding would more
+# than double the pixels); past a few MiB the padded copy costs more than
+# OpenCV's border path saves.
+@pytest.mark.parametrize(("height", "width", "angle"), [(16, 160, 45.0), (1000, 1100, 9.0)])
+def test_rotate_without_padding_is_exactly_opencvs_warp(height, width, angle):
+    image = np.random.default_rng(3).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
+    assert image_ops._padding(cv2.invertAffineTransform(matrix), width, height, 4) is None
+    expected = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
                               borderMode=cv2.BORDER_REFLECT_101)
-    assert np.array_equal(image_ops.rotate(strip, params), expected)
-
-
-def test_rotate_of_a_large_image_is_exactly_opencvs_warp():
-    # Past a few MiB the padded copy costs more than OpenCV's border path saves.
-    big = np.random.default_rng(4).integers(0, 256, (1000, 1100, 3), dtype=np.uint8)
-    params = {"angle_deg": 9.0, "border": "reflect", "fill": 0}
-    matrix = cv2.getRotationMatrix2D((1099 / 2, 999 / 2), 9.0, 1.0)
-    assert image_ops._padding(cv2.invertAffineTransform(matrix), 1100, 1000, 4) is None
-    expected = cv2.warpAffine(big, matrix, (1100, 1000), flags=cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_REFLECT_101)
-    assert np.array_equal(image_ops.rotate(big, params), expected)
+    params = {"angle_deg": angle, "border": "reflect", "fill": 0}
+    assert np.array_equal(image_ops.rotate(image, params), expected)
