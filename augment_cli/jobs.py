@@ -48,14 +48,3 @@ def run_batch(jobs: list[Job]) -> list[SampleResult]:
     from augment_cli.worker import process_sample
 
     return [process_sample(job) for job in jobs]
-
-
-def prepare(modalities: tuple[str, ...]) -> None:
-    """Import what the run's modalities need before the first job arrives:
-    a pool's workers do this while the main process is still planning."""
-    from augment_cli import worker
-    from augment_cli.codecs import codec_for
-
-    for modality in modalities:
-        codec_for(modality)
-    del worker
