@@ -101,3 +101,17 @@ def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
         atomic_write(target, b"new contents")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.bin"]
+
+
+def test_atomic_write_completes_short_writes(tmp_path, monkeypatch):
+    """os.write may write less than asked (signals, quotas): the rest follows."""
+    import os
+
+    from augment_cli.files import atomic_write
+
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))
+    payload = bytes(range(256)) * 40
+    atomic_write(tmp_path / "sub" / "x.bin", payload)
+    assert (tmp_path / "sub" / "x.bin").read_bytes() == payload
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["x.bin"]

@@ -118,3 +118,10 @@ def test_16_bit_output_keeps_its_low_byte(name):
         return
     out, _ = augment_once(name, source, 1.0)
     assert (out % 257 != 0).mean() > 0.3
+
+
+def test_require_names_what_is_missing_where_get_says_none():
+    assert registry.require("image", "rotate").name == "rotate"
+    assert registry.get("image", "spin") is None
+    with pytest.raises(LookupError, match="no image transform 'spin'"):
+        registry.require("image", "spin")
