@@ -1,6 +1,6 @@
 """Audio throughput: this tool against the decode+encode floor and audiomentations.
 
-    python benchmarks/audio.py [--files 60] [--seconds 2.5] [--copies 5] [--workers 2] [--rounds 3]
+    python3 benchmarks/audio.py [--files 60] [--seconds 2.5] [--copies 5] [--workers 2] [--rounds 3]
 
 Every contender runs as a whole fresh process (imports and per-worker
 warm-up included, as a user pays them) on the same synthesized speech-like
@@ -30,6 +30,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchenv
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ("left", "right", "stop")
@@ -163,6 +166,7 @@ def contenders(work: Path, copies: int, workers: int) -> dict[str, list[str]]:
 
 
 def main() -> None:
+    benchenv.ensure()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=2.5)

@@ -1,6 +1,6 @@
 """Our numpy phase vocoder against librosa.effects.time_stretch: speed and agreement.
 
-    python benchmarks/audio_stretch.py
+    python3 benchmarks/audio_stretch.py
 
 Both run the same algorithm with the same STFT size and hop, so their outputs
 should agree closely; this prints the agreement (SNR of ours against

@@ -5,15 +5,22 @@ then times, in the same run: stats.collect (header reads) against the
 baseline of decoding every file as `expand` does (image_codec.decode).
 Prints files/s for both and the speed-up ratio (best of --repeat runs).
 
-    python benchmarks/bench_stats.py [--files 150] [--size 1024x768] [--repeat 3]
+    python3 benchmarks/bench_stats.py [--files 150] [--size 1024x768] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchenv
+
+if __name__ == "__main__":
+    benchenv.ensure()  # re-run in benchmarks/.venv (augment, numpy, Pillow) before the imports below
 
 import numpy as np
 from PIL import Image

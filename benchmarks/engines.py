@@ -1,6 +1,6 @@
 """The comparison engines, each run as a whole process by run_images.py:
 
-    python benchmarks/engines.py ENGINE SRC OUT COPIES WORKERS
+    python3 benchmarks/engines.py ENGINE SRC OUT COPIES WORKERS
 
 floor          read + cv2.imdecode once, cv2.imencode (q95) COPIES times, write;
                no transform. What no augmenter can beat on this machine.

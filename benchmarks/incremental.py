@@ -1,6 +1,6 @@
 """How long a no-op re-run takes, against the first run, on many small files.
 
-    python benchmarks/incremental.py [--files 10000] [--workers 2]
+    python3 benchmarks/incremental.py [--files 10000] [--workers 2]
 
 Builds N tiny PNGs in 10 labels (own content), runs `augment expand` once
 (the baseline), then the same command again with nothing changed (the
@@ -17,6 +17,12 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchenv
+
+if __name__ == "__main__":
+    benchenv.ensure()  # re-run in benchmarks/.venv (augment, numpy, Pillow) before the imports below
 
 import numpy as np
 from PIL import Image

@@ -1,7 +1,7 @@
 """Run the `augment` CLI in this process and print the main process's own
 peak RSS (workers excluded) to stderr as `peak_rss_mib=<n>`.
 
-    python benchmarks/peak_rss.py expand SRC --recipe R --copies 1 --out DIR
+    python3 benchmarks/peak_rss.py expand SRC --recipe R --copies 1 --out DIR
 """
 
 import atexit

@@ -1,6 +1,6 @@
 """Where augment's time goes: a per-stage profile of one in-process run.
 
-    python benchmarks/profile_stages.py [SRC] [--copies 5]
+    python3 benchmarks/profile_stages.py [SRC] [--copies 5]
 
 Runs api.expand with --workers 1 (everything in this process) and wraps each
 stage's function from the outside with a timer (nothing in augment_cli is

@@ -1,6 +1,6 @@
 """Text throughput: `augment expand` with EDA vs a plain-Python EDA loop, same run.
 
-    python benchmarks/text.py [--files 2000] [--copies 4] [--source DIR]
+    python3 benchmarks/text.py [--files 2000] [--copies 4] [--source DIR]
 
 The baseline is what a user would write from the EDA paper's reference
 script: read each file, lower-case it, split on spaces, apply one of the
@@ -26,6 +26,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchenv
+
+if __name__ == "__main__":
+    benchenv.ensure()  # re-run in benchmarks/.venv (augment, numpy, Pillow) before the imports below
 
 import numpy as np
 
