@@ -125,3 +125,13 @@ def test_require_names_what_is_missing_where_get_says_none():
     assert registry.get("image", "spin") is None
     with pytest.raises(LookupError, match="no image transform 'spin'"):
         registry.require("image", "spin")
+
+
+def test_float_draws_are_generator_uniform_rounded():
+    # A recipe keeps its streams across versions: a drawn float is exactly
+    # numpy's Generator.uniform(low, high), rounded to 6 significant digits.
+    ours, numpys = np.random.default_rng(9), np.random.default_rng(9)
+    for low, high in ((-0.2, 0.2), (0.8, 1.1), (-15, 15), (1e-4, 3e3)):
+        for _ in range(500):
+            expected = float(f"{numpys.uniform(low, high):.6g}")
+            assert registry._draw_number(ours, "float", (low, high)) == expected
