@@ -29,9 +29,12 @@ from PIL import Image
 
 RECIPE = '[[image]]\ntransform = "hflip"\np = 0.5\n'
 # Runs the CLI in a child and reports that child's own peak RSS (the main
-# process only: workers are its children and not counted).
+# process only: workers are its children and not counted; see peak_rss.py
+# for why not ru_maxrss).
 RUNNER = """
-import json, resource, sys, time
+import json, sys, time
+sys.path.insert(0, sys.argv.pop(1))
+from peak_rss import peak_rss_mib
 from augment_cli.cli import main
 started = time.perf_counter()
 try:
@@ -39,7 +42,7 @@ try:
 except SystemExit as exit:
     code = exit.code
 print(json.dumps({"seconds": time.perf_counter() - started, "code": code,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), file=sys.stderr)
+                  "rss_mb": peak_rss_mib()}), file=sys.stderr)
 """
 
 
@@ -52,7 +55,8 @@ def make_tree(root: Path, files: int) -> None:
 
 
 def run(src: Path, out: Path, recipe: Path, workers: int) -> dict:
-    command = [sys.executable, "-c", RUNNER, "expand", str(src), "--recipe", str(recipe),
+    command = [sys.executable, "-c", RUNNER, str(Path(__file__).resolve().parent),
+               "expand", str(src), "--recipe", str(recipe),
                "--copies", "2", "--out", str(out), "--workers", str(workers), "--quiet"]
     completed = subprocess.run(command, capture_output=True, text=True)
     return json.loads(completed.stderr.strip().splitlines()[-1])
