@@ -36,6 +36,7 @@ def children_cpu() -> float:
 def one_run(tree: str, out: Path, workers: str) -> tuple[float, float]:
     """Wall and CPU seconds of one whole-process run of `tree`'s augment_cli."""
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # the last run's writeback must not slow this run's file creation
     cpu, started = children_cpu(), time.perf_counter()
     subprocess.run(["env", f"PYTHONPATH={tree}", PYTHON, "-P", "-m", "augment_cli", "expand", SOURCE,
                     "--recipe", RECIPE, "--copies", "5", "--out", str(out), "--workers", workers,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import tempfile
 import time
@@ -93,6 +94,7 @@ def profile(source: Path, recipe: Path, copies: int) -> tuple[float, int, int]:
     cv2.setNumThreads(0)  # single-thread costs, as in a worker process
     instrument()
     with tempfile.TemporaryDirectory() as out:
+        os.sync()  # earlier runs' writeback would slow this run's file creation
         started, cpu = time.perf_counter(), time.process_time()
         summary = api.expand(source=source, recipe=recipe, out=Path(out) / "o", copies=copies,
                              workers=1)

@@ -2,6 +2,8 @@
 
     python3 benchmarks/run_images.py            # 7 rounds at 640x480, 5 at 1920x1080
 
+and then prints augment's per-stage profile (profile_stages.py) on the 640x480 set.
+
 Every run is a whole process (interpreter start-up and imports included),
 the engines interleaved round by round (A B C D, A B C D, ...) so machine
 noise hits them all alike. Prints the median time, min-max, output images/s
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import resource
 import shutil
 import statistics
@@ -89,6 +92,7 @@ def children_cpu() -> float:
 def timed_run(argv: list[str], out: Path, expected: int, cpu: list[float]) -> float:
     """Wall seconds of one whole-process run; its CPU seconds go to `cpu`."""
     shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # the last run's writeback must not slow this run's file creation
     cpu_before = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -156,6 +160,8 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--no-profile", action="store_true",
+                        help="skip the per-stage profile of augment printed at the end")
     parser.add_argument("--results", type=Path, default=HERE / "results" / "images.md")
     parser.add_argument("--baseline", type=Path, help="a folder holding another version's "
                         "augment_cli/ (e.g. `git archive REV augment_cli | tar -x -C DIR`), run "
@@ -172,7 +178,20 @@ def main() -> None:
         large = dataset.build(work / f"img1080-{args.hd_files}", args.hd_files, (1920, 1080))
         args.rounds = args.hd_rounds
         lines += bench("1920x1080", large, args.hd_files, args, recipe, work)
+    if not args.no_profile:
+        lines += stage_profile(small, args.copies)
     write_results(args.results, lines)
+
+
+def stage_profile(src: Path, copies: int) -> list[str]:
+    """Where augment's time goes on the 640x480 set (profile_stages.py), so the
+    next optimisation is chosen by measurement."""
+    print("per-stage profile of augment (one process):", flush=True)
+    done = subprocess.run([sys.executable, str(HERE / "profile_stages.py"), str(src), "--copies",
+                           str(copies)], capture_output=True, text=True, check=True)
+    print(done.stdout, flush=True)
+    return ["### Where augment's time goes (640x480, `python3 benchmarks/profile_stages.py`)", "",
+            "```", done.stdout.rstrip(), "```", ""]
 
 
 def write_results(path: Path, lines: list[str]) -> None:
