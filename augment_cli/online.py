@@ -12,7 +12,8 @@ the one `expand --seed` wrote for that copy, pixel for pixel before encoding:
 the random stream is the same (seeding.copy_seed) and so is the pipeline.
 With a numpy Generator instead, each call draws new parameters from it.
 `params` is the list the manifest's `transforms` column holds, so an online
-draw can be logged and replayed with pipeline.replay.
+draw can be logged and replayed with pipeline.replay (files a step picked
+are named relative to the recipe file: give replay `base=` its folder).
 
 Each modality turns its in-memory form into what its transforms receive with
 one entry in INPUTS (image: a numpy array; audio: samples + sample rate, via
@@ -32,6 +33,7 @@ import numpy as np
 from augment_cli.errors import UsageError
 from augment_cli.pipeline import Record, augment
 from augment_cli.recipe import Recipe, load_recipe, parse_recipe
+from augment_cli.recorded_files import relative_to
 from augment_cli.seeding import copy_seed
 
 
@@ -62,6 +64,8 @@ class Augmenter:
     def __init__(self, recipe: str | Path | Recipe, *, seed: int = 0):
         self.recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
         self.seed = seed
+        # `params` name picked files (noise_file, ir_file) relative to it, as the manifest does.
+        self._recipe_folder = Path(self.recipe.path).resolve().parent
 
     @classmethod
     def from_toml(cls, text: str, *, seed: int = 0, name: str = "<recipe>") -> Augmenter:
@@ -95,7 +99,7 @@ class Augmenter:
         to_data, from_data = INPUTS[modality]
         data, records = augment(to_data(item), steps, modality, self._sequence(seed, rng, source, copy),
                                 partners)
-        return from_data(item, data, records)
+        return from_data(item, data, relative_to(records, self._recipe_folder))
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,
                   copy: int) -> np.random.SeedSequence:

@@ -8,6 +8,7 @@ returned as records (JSON-safe), which is what the manifest stores and what
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from augment_cli import registry
 from augment_cli.errors import SampleError
 from augment_cli.recipe_model import GroupStep, Step, TransformStep
+from augment_cli.recorded_files import resolved_from
 from augment_cli.seeding import step_generators
 
 Record = dict[str, Any]
@@ -44,8 +46,14 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
     return data, records
 
 
-def replay(data: Any, records: list[Record], modality: str, resources: Any = None) -> Any:
-    """Apply recorded steps (a manifest row's `transforms`) to a source."""
+def replay(data: Any, records: list[Record], modality: str, resources: Any = None,
+           base: str | Path | None = None) -> Any:
+    """Apply recorded steps (a manifest row's `transforms`) to a source.
+
+    `base` is the recipe file's folder: the manifest names the files a step
+    picked (`noise_file`, `ir_file`) relative to it."""
+    if base is not None:
+        records = resolved_from(records, Path(base))
     for record in records:
         data = apply_one(modality, record["transform"], data, record["params"], resources)
     return data

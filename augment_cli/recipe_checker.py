@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ class Checker:
         self.lines = text.splitlines()
         # Folder values (noise, impulse responses) are relative to the recipe file.
         self.base = Path(name).resolve().parent
+        # Absolute path values -> as relative to the recipe file, for the digest:
+        # the same recipe beside the same files means the same in any checkout.
+        self.relative: dict[str, str] = {}
 
     def fail(self, reason: str, step: str | None = None, key: str | None = None,
              line: int | None = None) -> RecipeError:
@@ -52,7 +56,7 @@ class Checker:
         if not any(s for _, s in steps):
             raise self.fail("the recipe has no steps; add an [[image]], [[audio]] or [[text]] table")
         output = self.output(document.get("output", {}))
-        digest = recipe_digest(steps, output)
+        digest = recipe_digest(steps, output, self.relative)
         return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})))
 
     def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
@@ -143,7 +147,9 @@ class Checker:
         except ValueError as exc:
             raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
         if param.kind == "path" and value:
-            return self.path(value, param, where, line)
+            value = self.path(value, param, where, line)
+        if param.kind in ("path", "folder") and value:
+            self.relative[value] = Path(os.path.relpath(value, self.base)).as_posix()
         if param.name == "text_encoding":
             self.encoding(value, where, line)
         return value

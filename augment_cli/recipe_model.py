@@ -100,18 +100,23 @@ class Recipe:
         return tuple(m for m, steps in self.steps if steps)
 
 
-def recipe_digest(steps: tuple, output: OutputOptions) -> str:
-    """Hash of what the recipe means (not its comments or layout)."""
-    canonical = json.dumps([FORMAT_VERSION, repr(steps_without_where(steps)), repr(output)])
+def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] | None = None) -> str:
+    """Hash of what the recipe means (not its comments or layout). `relative`
+    maps absolute file and folder values to their spelling relative to the
+    recipe file, so moving a checkout does not change the digest."""
+    canonical = json.dumps([FORMAT_VERSION, repr(steps_without_where(steps, relative or {})),
+                            repr(output)])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def steps_without_where(steps: tuple) -> list:
+def steps_without_where(steps: tuple, relative: dict[str, str]) -> list:
     def plain(step: Step) -> Any:
         if isinstance(step, GroupStep):
             # n only for some_of, so one_of recipes keep the digest they had.
             count = [step.n] if step.kind == "some_of" else []
             return [step.kind, step.p, [plain(m) for m in step.members], *count]
-        return [step.transform, step.p, step.values]
+        values = tuple((key, relative.get(value, value) if isinstance(value, str) else value)
+                       for key, value in step.values)
+        return [step.transform, step.p, values]
 
     return [[modality, [plain(s) for s in items]] for modality, items in steps]

@@ -21,6 +21,7 @@ from augment_cli.jobs import Job, SampleResult
 from augment_cli.manifest import ManifestRow, transforms_json
 from augment_cli.partners import Partners
 from augment_cli.pipeline import Record, augment
+from augment_cli.recorded_files import MARK, relative_to
 from augment_cli.seeding import copy_seed
 
 
@@ -67,7 +68,15 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
         _write(target, name, blob)
         written.append(target)
         result.rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
-                                       transforms_json(records), hashlib.sha256(blob).hexdigest()))
+                                       _manifest_json(records, job), hashlib.sha256(blob).hexdigest()))
+
+
+def _manifest_json(records: list[Record], job: Job) -> str:
+    """The transforms cell; files a step picked are named relative to the recipe."""
+    text = transforms_json(records)
+    if MARK not in text:
+        return text
+    return transforms_json(relative_to(records, Path(job.recipe.path).resolve().parent))
 
 
 def _read_source(path: Path) -> tuple[Stamp, bytes]:

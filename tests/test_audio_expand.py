@@ -4,6 +4,7 @@ formats kept, bad files reported, short clips handled, imports kept light."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,7 +107,7 @@ def test_replaying_a_manifest_row_reproduces_its_output(tree):
     assert len(rows) >= 10
     for row in rows:
         decoded = audio_codec.decode((src / row.source).read_bytes())
-        data = replay(decoded.data, json.loads(row.transforms), "audio")
+        data = replay(decoded.data, json.loads(row.transforms), "audio", base=root)
         blob = audio_codec.encode(data, decoded, Path(row.file_name).suffix, recipe.output)
         assert blob == (out / row.file_name).read_bytes(), row.file_name
 
@@ -127,9 +128,28 @@ def test_background_noise_rows_name_the_file_and_offset(tree):
     records = [rec for r in read_manifest(out / "manifest.csv") for rec in json.loads(r.transforms)
                if rec["transform"] == "background_noise"]
     assert records
-    for rec in records:
-        assert rec["params"]["noise_file"].endswith("noise/hum.wav")
+    for rec in records:  # relative to the recipe file, as the recipe names the folder
+        assert rec["params"]["noise_file"] == "noise/hum.wav"
         assert 0 <= rec["params"]["offset_fraction"] < 1
+
+
+def test_the_same_recipe_in_another_checkout_gives_the_same_manifest(tree, tmp_path):
+    """A CI job in a fresh checkout elsewhere must reproduce the manifest to
+    the byte: no absolute path of this machine may leak into it."""
+    root, _, outputs = tree
+    moved = tmp_path / "elsewhere" / "project"
+    shutil.copytree(root / "src", moved / "src")
+    shutil.copytree(root / "noise", moved / "noise")
+    shutil.copy(root / "recipe.toml", moved / "recipe.toml")
+    api.expand(source=moved / "src", recipe=moved / "recipe.toml", out=moved / "out", copies=4,
+               workers=1, seed=11)
+    out, _ = outputs[1]
+    assert (moved / "out" / "manifest.csv").read_bytes() == (out / "manifest.csv").read_bytes()
+    assert str(root) not in (out / "manifest.csv").read_text()
+    assert load_recipe(moved / "recipe.toml").digest == load_recipe(root / "recipe.toml").digest
+    (moved / "noise").rename(moved / "hums")
+    (moved / "recipe.toml").write_text(RECIPE.replace('"noise"', '"hums"'))
+    assert load_recipe(moved / "recipe.toml").digest != load_recipe(root / "recipe.toml").digest
 
 
 def test_output_options_convert_every_copy(tree, tmp_path):
