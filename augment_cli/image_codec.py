@@ -88,7 +88,7 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     target = SAVE_FORMATS[extension.lower()]
     icc_profile = decoded.icc_profile
     if pixels.dtype == np.uint16 and pixels.ndim == 3:
-        return _encode_wide_colour(pixels, target)
+        return _encode_wide_colour(pixels, target, icc_profile)
     if target == "JPEG" and pixels.dtype == np.uint8:
         flat = _flatten_alpha(pixels) if pixels.ndim == 3 and pixels.shape[2] in (2, 4) else pixels
         blob = jpeg_cv.encode(flat, output.jpeg_quality, icc_profile)
@@ -163,15 +163,22 @@ def orient(pixels: np.ndarray, orientation: int) -> np.ndarray:
             8: lambda: swapped[::-1]}.get(orientation, lambda: pixels)()
 
 
-def _encode_wide_colour(pixels: np.ndarray, target: str) -> bytes:
-    """16-bit colour -> PNG/TIFF through OpenCV (Pillow cannot write it)."""
+def _encode_wide_colour(pixels: np.ndarray, target: str, icc_profile: bytes | None) -> bytes:
+    """16-bit colour -> PNG/TIFF through OpenCV (Pillow cannot write it). The
+    colour profile goes into PNG where OpenCV can write metadata (4.12 and
+    later); OpenCV writes none into TIFF."""
     if target not in ("PNG", "TIFF"):
         raise SampleError(f"a 16-bit image cannot be written as {target} without "
                           "losing its range; use [output] format = \"png\"")
     if pixels.shape[2] == 2:  # PNG has 16-bit LA, OpenCV writes only 1, 3 or 4 channels
         pixels = pixels[..., [0, 0, 0, 1]]
     code = cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4 else cv2.COLOR_RGB2BGR
-    ok, blob = cv2.imencode(".png" if target == "PNG" else ".tiff", cv2.cvtColor(pixels, code))
+    bgr = cv2.cvtColor(pixels, code)
+    if icc_profile and target == "PNG" and hasattr(cv2, "imencodeWithMetadata"):
+        ok, blob = cv2.imencodeWithMetadata(".png", bgr, [cv2.IMAGE_METADATA_ICCP],
+                                            [np.frombuffer(icc_profile, np.uint8)])
+    else:
+        ok, blob = cv2.imencode(".png" if target == "PNG" else ".tiff", bgr)
     if not ok:
         raise SampleError(f"cannot encode 16-bit {target}")
     return blob.tobytes()

@@ -44,6 +44,23 @@ def test_16_bit_colour_decodes_and_encodes_at_full_range(pixels, extension):
     np.testing.assert_array_equal(image_codec.decode(blob).data, pixels)
 
 
+@pytest.mark.skipif(not hasattr(cv2, "imencodeWithMetadata"), reason="OpenCV before 4.12 writes no ICC")
+@pytest.mark.parametrize("pixels", [WIDE, WIDE_RGBA], ids=["rgb16", "rgba16"])
+def test_16_bit_colour_png_keeps_its_colour_profile(pixels):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
+    source = cv2.imencodeWithMetadata(".png", cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA if pixels.shape[2] == 4
+                                                           else cv2.COLOR_RGB2BGR),
+                                      [cv2.IMAGE_METADATA_ICCP], [np.frombuffer(profile, np.uint8)])[1]
+    decoded = image_codec.decode(source.tobytes())
+    assert decoded.icc_profile == profile
+    blob = image_codec.encode(decoded.data, decoded, ".png", OutputOptions())
+    copy = image_codec.decode(blob)
+    assert copy.icc_profile == profile
+    np.testing.assert_array_equal(copy.data, pixels)
+
+
 def test_16_bit_colour_refuses_jpeg_output():
     decoded = image_codec.decode(cv2_bytes(WIDE, ".png"))
     with pytest.raises(SampleError, match="16-bit"):
