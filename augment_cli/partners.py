@@ -10,24 +10,59 @@ manifest row needs a `Partners` over the same SRC.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from augment_cli import registry
 from augment_cli.errors import SampleError
 from augment_cli.recipe_model import GroupStep, Recipe
 
 
+class OtherFiles(Sequence[str]):
+    """A label's sorted paths without one of them (the job's own source), as
+    a view: a job costs O(log n) however large its label, where copying or
+    filtering the list per job would make a mixing run quadratic in the
+    label's size (10,000 files: 10,000 jobs x 10,000 paths)."""
+
+    def __init__(self, label_paths: tuple[str, ...], excluded: str):
+        self._paths = label_paths
+        at = bisect_left(label_paths, excluded)
+        self._skip = at if at < len(label_paths) and label_paths[at] == excluded else len(label_paths)
+
+    def __len__(self) -> int:
+        return len(self._paths) - (self._skip < len(self._paths))
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("partner index out of range")
+        return self._paths[index + (index >= self._skip)]
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        at = bisect_left(self._paths, path)
+        return at != self._skip and at < len(self._paths) and self._paths[at] == path
+
+
 class Partners:
     """Other files of one label, read and decoded on first use, then cached
     (a job makes all copies of one source, which may pick the same partner)."""
 
-    def __init__(self, root: str | Path, paths: tuple[str, ...] | list[str],
-                 decode: Callable[[bytes], Any]):
+    def __init__(self, root: str | Path, paths: Sequence[str], decode: Callable[[bytes], Any]):
         self.root = Path(root)
-        self.paths = tuple(paths)
-        self._allowed = frozenset(self.paths)
+        self.paths: Sequence[str] = paths if isinstance(paths, OtherFiles) else tuple(paths)
+        self._allowed = paths if isinstance(paths, OtherFiles) else frozenset(self.paths)
         self._decode = decode
         self._cache: dict[str, Any] = {}
 

@@ -39,7 +39,7 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
             spec = registry.require(modality, chosen.transform)
             drawn = registry.draw(rng, spec, chosen.values_dict())
             meta = meta_of(modality, data)
-            meta["partners"] = tuple(resources.paths) if resources is not None else ()
+            meta["partners"] = resources.paths if resources is not None else ()
             params = spec.sampler(rng, drawn, meta)
             data = apply_one(modality, chosen.transform, data, params, resources)
             records.append({"transform": chosen.transform, "params": params})

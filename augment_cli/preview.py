@@ -21,7 +21,7 @@ from typing import Any
 from augment_cli.balance import spread
 from augment_cli.dataset import Sample, scan
 from augment_cli.errors import SampleError, UsageError
-from augment_cli.partners import Partners, label_groups, uses_partners
+from augment_cli.partners import OtherFiles, Partners, label_groups, uses_partners
 from augment_cli.pipeline import Record, augment
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.registry import MODALITIES
@@ -114,8 +114,8 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
         row.codec = codec_for(sample.modality)
         row.decoded = row.codec.decode((source / sample.relative).read_bytes(), recipe.output)
         steps = recipe.steps_for(sample.modality)
-        others = [p for p in partners if p != sample.relative]
-        resources = (Partners(source, others, partial(row.codec.decode, output=recipe.output))
+        resources = (Partners(source, OtherFiles(partners, sample.relative),
+                              partial(row.codec.decode, output=recipe.output))
                      if partners else None)
         for k in range(1, copies + 1):
             data, records = augment(row.decoded.data, steps, sample.modality,

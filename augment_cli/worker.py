@@ -19,7 +19,7 @@ from augment_cli.files import atomic_write, remove_quietly
 from augment_cli.index import Stamp
 from augment_cli.jobs import Job, SampleResult
 from augment_cli.manifest import ManifestRow, transforms_json
-from augment_cli.partners import Partners
+from augment_cli.partners import OtherFiles, Partners
 from augment_cli.pipeline import Record, augment
 from augment_cli.recorded_files import MARK, relative_to
 from augment_cli.seeding import copy_seed
@@ -50,8 +50,8 @@ def _make_copies(job: Job, result: SampleResult, written: list[Path]) -> None:
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload, job.recipe.output)
     steps = job.recipe.steps_for(sample.modality)
-    others = [p for p in job.partners if p != sample.relative]
-    resources = (Partners(job.source_root, others, partial(codec.decode, output=job.recipe.output))
+    resources = (Partners(job.source_root, OtherFiles(job.partners, sample.relative),
+                          partial(codec.decode, output=job.recipe.output))
                  if job.partners else None)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = _inside(out_root, PurePosixPath(job.outputs[0][1]).parent.as_posix())

@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from augment_cli import api, image_codec, pipeline
-from augment_cli.partners import Partners
+from augment_cli.partners import OtherFiles, Partners
 from augment_cli.transforms.image_mix_ops import matched
 from catalogue_helpers import MemoryPartners, apply, kinds, smooth_rgb
 
@@ -199,3 +200,18 @@ def test_online_augmenter_mixes_with_given_partners_and_replays():
     np.testing.assert_array_equal(pipeline.replay(RGB, out.params, "image", partners), out.data)
     alone = augmenter.image(RGB, seed=1, source="cat/a.png")
     np.testing.assert_array_equal(alone.data, RGB)
+
+
+@pytest.mark.parametrize("excluded", ["a/0.png", "a/3.png", "a/9.png", "a/absent.png"])
+def test_other_files_view_is_the_label_without_the_source(excluded):
+    """The view a job picks partners from equals the filtered list, index by
+    index, so picks (and every mixing output) are what they were."""
+    label = tuple(sorted(f"a/{i}.png" for i in range(10)))
+    expected = [p for p in label if p != excluded]
+    view = OtherFiles(label, excluded)
+    assert len(view) == len(expected) and list(view) == expected
+    assert [view[i] for i in range(-len(expected), len(expected))] == expected * 2
+    assert view[2:5] == expected[2:5]
+    assert all(p in view for p in expected) and excluded not in view and "b/0.png" not in view
+    with pytest.raises(IndexError):
+        view[len(expected)]
