@@ -31,6 +31,7 @@ from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.jobs import Job, SampleResult, run_batch
 from augment_cli.lock import locked
 from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
+from augment_cli.partners import shareable
 from augment_cli.plan import Plan, make_plan  # noqa: F401 (make_plan is part of the API)
 from augment_cli.recipe import Recipe
 
@@ -101,7 +102,7 @@ def _expand_locked(plan: Plan, state: outdir.RunState, index: Index, workers: in
     running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
     jobs = _jobs_to_run(plan, index, tally)
     try:
-        _run(jobs, plan.total, workers, index, summary, running, on_progress)
+        _run(jobs, plan.total, workers, index, summary, running, on_progress, shareable(plan.partners))
         incremental.remove_unseen(index, out, tally)
     except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
         _stop_cleanly(running, index, summary, plan)
@@ -129,10 +130,10 @@ def _jobs_to_run(plan: Plan, index: Index, tally: incremental.Tally) -> Iterator
 
 
 def _run(jobs: Iterator[Job], total: int, workers: int | None, index: Index, summary: Summary,
-         running: dict, on_progress: Progress | None) -> None:
+         running: dict, on_progress: Progress | None, shared: dict) -> None:
     """Run the jobs; record each finished source in the index as it comes."""
     workers = max(1, min(workers or default_workers(), max(total, 1)))
-    with sigterm_raises(), executor_for(workers) as executor:
+    with sigterm_raises(), executor_for(workers, shared) as executor:
         results = run_jobs(executor, run_batch, batches(_tracked(jobs, running), workers, total),
                            in_flight=workers * 4)
         for done, result in enumerate(results, 1):

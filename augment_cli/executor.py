@@ -38,33 +38,39 @@ class SerialExecutor(Executor):
         return future
 
 
-def make_executor(workers: int) -> Executor:
+def make_executor(workers: int, shared: dict | None = None) -> Executor:
+    """`shared`: each label's file list for mixing recipes, sent to every
+    worker once (see partners.LabelFiles)."""
     for name in THREAD_ENV:  # inherited by spawned workers; read by this process's
         os.environ.setdefault(name, "1")  # numpy and OpenCV if they are imported now
     if workers <= 1:
         keep_freed_memory()
         return SerialExecutor()
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker)
+                               initializer=_init_worker, initargs=(shared or {},))
 
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
-def _init_worker() -> None:
+def _init_worker(shared: dict) -> None:
     """Workers leave Ctrl-C and SIGTERM to the main process, which stops them
     itself: a worker must never die mid-file with a traceback on the terminal."""
     for number in STOP_SIGNALS:
         signal.signal(number, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     keep_freed_memory()
+    if shared:
+        from augment_cli.partners import share
+
+        share(shared)
 
 
 @contextmanager
-def executor_for(workers: int) -> Iterator[Executor]:
+def executor_for(workers: int, shared: dict | None = None) -> Iterator[Executor]:
     """An executor that, if the run is interrupted, kills its workers at once
     instead of waiting for their current files."""
-    executor = make_executor(workers)
+    executor = make_executor(workers, shared)
     try:
         with _one_core_if(workers <= 1):
             yield executor

@@ -103,6 +103,47 @@ def label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
     return {key: tuple(sorted(paths)) for key, paths in groups.items()}
 
 
+class LabelFiles(tuple):
+    """A label's sorted file paths, one object shared by all its jobs.
+
+    Pickled, it is only its (label, modality) key: each pool worker gets the
+    lists once, when it starts (`share`, run by the pool's initializer), so a
+    10,000-file label does not cross the process boundary with every batch
+    of jobs, which made a mixing run quadratic in the label's size."""
+
+    key: tuple[str, str]
+
+    def __new__(cls, key: tuple[str, str], paths: tuple[str, ...]) -> LabelFiles:
+        files = super().__new__(cls, paths)
+        files.key = key
+        return files
+
+    def __reduce__(self) -> tuple[Any, tuple[tuple[str, str]]]:
+        return _shared, (self.key,)
+
+
+# This worker process's label lists, set once by `share` when it starts.
+_SHARED: dict[tuple[str, str], LabelFiles] = {}
+
+
+def share(groups: dict[tuple[str, str], tuple[str, ...]]) -> None:
+    """Make the run's label lists available to the jobs this process unpickles."""
+    _SHARED.clear()
+    _SHARED.update((key, LabelFiles(key, tuple(paths))) for key, paths in groups.items())
+
+
+def shareable(groups: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The lists as plain tuples, to send to a worker (LabelFiles pickle as keys)."""
+    return {key: tuple(paths) for key, paths in groups.items()}
+
+
+def _shared(key: tuple[str, str]) -> LabelFiles:
+    try:
+        return _SHARED[key]
+    except KeyError:
+        raise SampleError(f"the file list of label {key[0]} was not shared with this worker") from None
+
+
 def uses_partners(recipe: Recipe) -> bool:
     """True when any step (or group member) of the recipe mixes files."""
     for modality, steps in recipe.steps:

@@ -19,7 +19,7 @@ from augment_cli.errors import UsageError
 from augment_cli.jobs import Job
 from augment_cli.manifest import ErrorRow
 from augment_cli.media import copy_name, output_extension
-from augment_cli.partners import label_groups, uses_partners
+from augment_cli.partners import LabelFiles, label_groups, uses_partners
 from augment_cli.recipe import Recipe, load_recipe
 
 # claim(source, names) -> the source already holding one of the names, or None
@@ -119,7 +119,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
-    plan.partners = label_groups(mixed) if mixing else {}
+    plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
+                     if mixing else {})
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
     return plan
 

@@ -215,3 +215,24 @@ def test_other_files_view_is_the_label_without_the_source(excluded):
     assert all(p in view for p in expected) and excluded not in view and "b/0.png" not in view
     with pytest.raises(IndexError):
         view[len(expected)]
+
+
+def test_a_label_list_crosses_to_a_worker_once_not_with_every_job():
+    """Jobs pickle their label's list as its key; each worker gets the lists
+    once at start (partners.share), so a big label costs O(n), not O(n^2)."""
+    import pickle
+
+    from augment_cli.errors import SampleError
+    from augment_cli.partners import LabelFiles, share
+
+    files = LabelFiles(("cat", "image"), tuple(f"cat/{i:05d}.png" for i in range(5000)))
+    blob = pickle.dumps(files)
+    assert len(blob) < 200
+    try:
+        share({("cat", "image"): tuple(files)})
+        assert pickle.loads(blob) == files
+        share({})
+        with pytest.raises(SampleError, match="label cat"):
+            pickle.loads(blob)
+    finally:
+        share({})
