@@ -25,7 +25,7 @@ Format v1:
     shuffle = [ { transform = "invert", p = 0.2 }, { transform = "equalize" } ]
 
 recipe_model.py holds what a Recipe is (steps, output options, digest) and
-recipe_checker.py the checks; every public name is importable from here.
+recipe_checker.py the checks; what callers need is importable from here.
 """
 
 from __future__ import annotations
@@ -35,37 +35,10 @@ from pathlib import Path
 
 from augment_cli.errors import RecipeError
 from augment_cli.recipe_checker import Checker
-from augment_cli.recipe_model import (
-    FORMAT_VERSION,
-    GROUP_KEYS,
-    GROUP_KINDS,
-    OUTPUT_PARAMS,
-    TOP_LEVEL_KEYS,
-    GroupStep,
-    OutputOptions,
-    Recipe,
-    Step,
-    TransformStep,
-    recipe_digest,
-    steps_without_where,
-)
+from augment_cli.recipe_model import GroupStep, OutputOptions, Recipe, Step, TransformStep
 
-__all__ = [
-    "FORMAT_VERSION",
-    "GROUP_KEYS",
-    "GROUP_KINDS",
-    "OUTPUT_PARAMS",
-    "TOP_LEVEL_KEYS",
-    "GroupStep",
-    "OutputOptions",
-    "Recipe",
-    "Step",
-    "TransformStep",
-    "load_recipe",
-    "parse_recipe",
-    "recipe_digest",
-    "steps_without_where",
-]
+# What callers need of a recipe; the rest of recipe_model is its own business.
+__all__ = ["GroupStep", "OutputOptions", "Recipe", "Step", "TransformStep", "load_recipe", "parse_recipe"]
 
 
 def load_recipe(path: str | Path) -> Recipe:

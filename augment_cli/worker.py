@@ -10,7 +10,8 @@ removed so the tree always matches the manifest.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
+import os
+from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 
 from augment_cli.codecs import codec_for
@@ -76,7 +77,14 @@ def _manifest_json(records: list[Record], job: Job) -> str:
     text = transforms_json(records)
     if MARK not in text:
         return text
-    return transforms_json(relative_to(records, Path(job.recipe.path).resolve().parent))
+    return transforms_json(relative_to(records, _recipe_folder(job.recipe.path, os.getcwd())))
+
+
+@lru_cache(maxsize=8)
+def _recipe_folder(recipe_path: str, cwd: str) -> Path:
+    """Resolved once, not per copy; `cwd` keys it because a relative recipe
+    path means another folder after a chdir (in-process runs)."""
+    return (Path(cwd) / recipe_path).resolve().parent
 
 
 def _read_source(path: Path) -> tuple[Stamp, bytes]:

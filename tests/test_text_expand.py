@@ -97,6 +97,22 @@ def test_user_synonyms_override_and_extend_wordnet(tmp_path):
         assert text == "The graphics card and the feature film.\n"
 
 
+def test_a_moved_project_keeps_its_recipe_digest(tmp_path):
+    """File values (a synonyms file) enter the digest as the recipe spells
+    them: the same project elsewhere is the same recipe, a renamed file is not."""
+    from augment_cli.recipe import load_recipe
+
+    digests = []
+    for folder, name in (("here", "syn.txt"), ("there/deeper", "syn.txt"), ("here2", "other.txt")):
+        project = tmp_path / folder
+        (project / "vocab").mkdir(parents=True)
+        (project / "vocab" / name).write_text("gpu = graphics card\n")
+        (project / "r.toml").write_text(f'[[text]]\ntransform = "synonym_replace"\n'
+                                        f'synonyms = "vocab/{name}"\n')
+        digests.append(load_recipe(project / "r.toml").digest)
+    assert digests[0] == digests[1] != digests[2]
+
+
 @pytest.mark.parametrize("synonyms, content, message", [
     ("missing.txt", None, "not found: "),
     ("bad.txt", "gpu\n", "bad.txt:1: expected 'word = synonym"),
