@@ -9,6 +9,8 @@ the run state. Usage and recipe problems raise before DIR is touched.
 Memory does not grow with the dataset: jobs are made one at a time as the
 pool takes them, what each source produced goes to the on-disk index as it
 finishes, and the manifest is streamed back from the index in name order.
+(A recipe that mixes files of a label keeps each label's file list, and
+walks SRC once more to find the labels with a change: see partners.py.)
 """
 
 from __future__ import annotations
@@ -17,23 +19,26 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from augment_cli import incremental, outdir
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
-from augment_cli.executor import batches, executor_for, run_jobs
-from augment_cli.index import Index
-from augment_cli.interrupts import Terminated, exit_code_for, sigterm_raises
-from augment_cli.jobs import Job, SampleResult, run_batch
-from augment_cli.lock import locked
-from augment_cli.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
-from augment_cli.partners import shareable
-from augment_cli.plan import Plan, make_plan  # noqa: F401 (make_plan is part of the API)
+from augment_cli.outdir import claim, incremental
+from augment_cli.outdir.files import atomic_write
+from augment_cli.outdir.index import Index
+from augment_cli.outdir.lock import locked
+from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.recipe import Recipe
+from augment_cli.run.executor import batches, executor_for, run_jobs
+from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.run.jobs import Job, SampleResult, run_batch
+from augment_cli.run.partners import shareable
+from augment_cli.run.plan import Plan, make_plan
+
+__all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
 
 Progress = Callable[[int, int], None]
 
@@ -64,118 +69,145 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
-           max_copies: int | None = None) -> Summary:
+           max_copies: int | None = None, layout: str | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
+    `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
-                     balance=balance, max_copies=max_copies)
-    state = outdir.RunState.of(plan.recipe, seed, copies, include_originals)
-    outdir.check_claim(plan.out, state, overwrite)
+                     balance=balance, max_copies=max_copies, layout=layout)
+    state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name)
+    claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
         with locked(plan.out):
             index = Index(plan.out)
             try:
-                summary = _expand_locked(plan, state, index, workers, overwrite, on_progress)
+                summary = _Run(plan, index).execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _expand_locked(plan: Plan, state: outdir.RunState, index: Index, workers: int | None,
-                   overwrite: bool, on_progress: Progress | None) -> Summary:
-    out = plan.out
-    outdir.sweep_temporary_files(out)
-    summary = Summary(out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
-                      warnings=plan.warnings)
-    summary.regenerate_reason = outdir.reset_if_needed(out, state, overwrite, index)
-    outdir.write_state(out, state)
-    index.begin_run()
-    tally = incremental.Tally()
-    running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
-    jobs = _jobs_to_run(plan, index, tally)
-    try:
-        _run(jobs, plan.total, workers, index, summary, running, on_progress, shareable(plan.partners))
-        incremental.remove_unseen(index, out, tally)
-    except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
-        _stop_cleanly(running, index, summary, plan)
-        done, total = summary.files_read + len(summary.failed), tally.to_do
-        if isinstance(stop, BrokenProcessPool):
-            # A worker was killed from outside (the kernel's OOM killer, a
-            # crash in a native codec): keep what finished, as after Ctrl-C.
-            raise WorkerDied(done, total) from None
-        raise Interrupted(exit_code_for(stop), done, total) from None
-    _count(summary, tally)
-    _write_reports(out, index, summary.failed + plan.refused)
-    summary.failed += plan.refused
-    outdir.write_state(out, state.completed())
-    return summary
+class _Run:
+    """One locked run into DIR: what it has done so far, in one place."""
+
+    def __init__(self, plan: Plan, index: Index):
+        self.plan, self.index, self.out = plan, index, plan.out
+        self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
+                               warnings=plan.warnings)
+        self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
+        self.tally = incremental.Tally()
+        self.running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
+
+    def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
+                on_progress: Progress | None) -> Summary:
+        claim.sweep_temporary_files(self.out)
+        self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index)
+        claim.write_state(self.out, state)
+        self.index.begin_run()
+        try:
+            self._pool(workers, on_progress)
+            incremental.remove_unseen(self.index, self.out, self.tally)
+        except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
+            self._stop_cleanly()
+            done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
+            if isinstance(stop, BrokenProcessPool):
+                # A worker was killed from outside (the kernel's OOM killer, a
+                # crash in a native codec): keep what finished, as after Ctrl-C.
+                raise WorkerDied(done, total) from None
+            raise Interrupted(exit_code_for(stop), done, total) from None
+        self._count()
+        self._write_reports()
+        self.summary.failed += self.refused
+        claim.write_state(self.out, state.completed())
+        return self.summary
+
+    def _pool(self, workers: int | None, on_progress: Progress | None) -> None:
+        """Run the jobs; record each finished source in the index as it comes."""
+        total = self.plan.total
+        workers = max(1, min(workers or default_workers(), max(total, 1)))
+        with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
+            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs()), workers, total),
+                               in_flight=workers * 4)
+            for done, result in enumerate(results, 1):
+                self.running.pop(result.sample.relative, None)
+                self._record(result)
+                if on_progress:
+                    on_progress(done, total)
+
+    def _jobs(self) -> Iterator[Job]:
+        """The planned jobs that need work (against the index); a source that
+        cannot be planned goes to `refused`."""
+        plan, stale = self.plan, None
+        if plan.partners:  # mixing: a label with any change is redone whole
+            unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
+            stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
+        planned = self._planned(plan.iter_work(self.index.claim_names))
+        return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally, stale)
+
+    def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
+        for item in work:
+            if isinstance(item, ErrorRow):
+                self.refused.append(item)
+            else:
+                yield item
+
+    def _tracked(self, jobs: Iterator[Job]) -> Iterator[Job]:
+        """Remember which sources were handed to the pool and not finished yet
+        (at most the in-flight batches: memory stays flat)."""
+        for job in jobs:
+            self.running[job.sample.relative] = job.names()
+            yield job
+
+    def _record(self, result: SampleResult) -> None:
+        sample, summary = result.sample, self.summary
+        if result.error is not None:
+            summary.failed.append(ErrorRow(sample.relative, sample.label, sample.modality, result.error))
+            return
+        assert result.stamp is not None  # taken before the source is read
+        summary.files_read += 1
+        summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
+        summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
+        self.index.put(sample.relative, result.stamp, result.sha256, result.rows, result.companions)
+
+    def _stop_cleanly(self) -> None:
+        """After an interruption: drop every output of sources handed to the pool
+        but not finished (a worker may have written some of their copies), then
+        write a manifest that matches the files on disk exactly."""
+        for names in self.running.values():
+            claim.remove_outputs(self.out, names)
+        claim.sweep_temporary_files(self.out)
+        self._write_reports()
+
+    def _count(self) -> None:
+        summary, tally = self.summary, self.tally
+        summary.added, summary.regenerated = tally.added, tally.regenerated
+        summary.removed, summary.unchanged = tally.removed, tally.unchanged
+
+    def _write_reports(self) -> None:
+        """manifest.csv from the index, errors.csv, then the layout's dataset-level files."""
+        out, index = self.out, self.index
+        index.commit()
+        write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
+        errors, failed = out / ERRORS_NAME, self.summary.failed + self.refused
+        if failed:
+            write_rows(errors, ErrorRow, failed)
+        elif errors.exists():
+            errors.unlink()
+        for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
+            atomic_write(out / name, content)
 
 
-def _jobs_to_run(plan: Plan, index: Index, tally: incremental.Tally) -> Iterator[Job]:
-    jobs: Iterable[Job] = plan.iter_jobs(index.claim_names)
-    stale = None
-    if plan.partners:  # mixing: a label with any change is redone whole
-        listed = list(jobs)
-        stale = incremental.stale_mixed_labels(listed, index, plan.source, plan.out)
-        jobs = listed
-    return incremental.jobs_to_run(jobs, index, plan.source, plan.out, tally, stale)
-
-
-def _run(jobs: Iterator[Job], total: int, workers: int | None, index: Index, summary: Summary,
-         running: dict, on_progress: Progress | None, shared: dict) -> None:
-    """Run the jobs; record each finished source in the index as it comes."""
-    workers = max(1, min(workers or default_workers(), max(total, 1)))
-    with sigterm_raises(), executor_for(workers, shared) as executor:
-        results = run_jobs(executor, run_batch, batches(_tracked(jobs, running), workers, total),
-                           in_flight=workers * 4)
-        for done, result in enumerate(results, 1):
-            running.pop(result.sample.relative, None)
-            _record(result, index, summary)
-            if on_progress:
-                on_progress(done, total)
-
-
-def _tracked(jobs: Iterator[Job], running: dict) -> Iterator[Job]:
-    """Remember which sources were handed to the pool and not finished yet
-    (at most the in-flight batches: memory stays flat)."""
-    for job in jobs:
-        running[job.sample.relative] = [name for _, name in job.outputs]
-        yield job
-
-
-def _record(result: SampleResult, index: Index, summary: Summary) -> None:
-    sample = result.sample
-    if result.error is not None:
-        summary.failed.append(ErrorRow(sample.relative, sample.label, sample.modality, result.error))
-        return
-    assert result.stamp is not None  # taken before the source is read
-    summary.files_read += 1
-    summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
-    summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
-    index.put(sample.relative, result.stamp, result.sha256, result.rows)
-
-
-def _stop_cleanly(running: dict, index: Index, summary: Summary, plan: Plan) -> None:
-    """After an interruption: drop every output of sources handed to the pool
-    but not finished (a worker may have written some of their copies), then
-    write a manifest that matches the files on disk exactly."""
-    for names in running.values():
-        outdir.remove_outputs(plan.out, names)
-    outdir.sweep_temporary_files(plan.out)
-    _write_reports(plan.out, index, summary.failed + plan.refused)
-
-
-def _count(summary: Summary, tally: incremental.Tally) -> None:
-    summary.added, summary.regenerated = tally.added, tally.regenerated
-    summary.removed, summary.unchanged = tally.removed, tally.unchanged
+def _no_claim(source: str, keys: list[str]) -> None:
+    """A Claim that reserves nothing: for a look at the jobs before the real pass."""
+    return None
 
 
 def default_workers() -> int:
@@ -193,13 +225,3 @@ def _writing(out: Path) -> Iterator[None]:
         raise OutputError(f"cannot write to {where}: {exc.strerror or exc}") from None
     except sqlite3.Error as exc:
         raise OutputError(f"cannot write the run index in {out}: {exc}") from None
-
-
-def _write_reports(out: Path, index: Index, failed: list[ErrorRow]) -> None:
-    index.commit()
-    write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
-    errors = out / ERRORS_NAME
-    if failed:
-        write_rows(errors, ErrorRow, failed)
-    elif errors.exists():
-        errors.unlink()

@@ -99,7 +99,7 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
 @app.command(epilog="Example: augment verify out/")
 def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")]):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
-    from augment_cli.verify import verify as verify_folder
+    from augment_cli.outdir.verify import verify as verify_folder
 
     with reported_errors():
         problems = verify_folder(out)
@@ -115,7 +115,7 @@ def transforms(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
 ):
     """List every transform a recipe can use, with its parameters."""
-    from augment_cli import docs
+    from augment_cli.commands import docs
 
     with reported_errors():
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
@@ -134,7 +134,7 @@ def preview(
     quiet: QuietOption = False,
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
-    from augment_cli import preview as preview_module
+    from augment_cli.commands import preview as preview_module
 
     with reported_errors(), _progress(quiet) as on_progress:
         result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
@@ -157,7 +157,7 @@ def stats(
     quiet: QuietOption = False,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
-    from augment_cli import stats as stats_module
+    from augment_cli.commands import stats as stats_module
 
     with reported_errors(), _progress(quiet) as on_progress:
         found = stats_module.collect(source, on_progress=on_progress)
@@ -211,16 +211,16 @@ def _print_plan(plan) -> None:
         each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
         typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
                    + (f" ({each} copies per file)" if each else ""))
-    from augment_cli.plan import memory_claim
+    from augment_cli.run.plan import memory_claim, split_work
 
-    jobs = list(plan.iter_jobs(memory_claim()))
+    jobs, refused = split_work(plan.iter_work(memory_claim()))
     names = [name for job in jobs for _, name in job.outputs]
     typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
     for name in names:
         typer.echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):
         typer.echo(f"skipped {count}: {reason}")
-    for row in plan.refused:
+    for row in plan.refused + refused:
         typer.echo(f"refused {row.source}: {row.error}")
 
 

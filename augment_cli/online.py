@@ -15,26 +15,26 @@ With a numpy Generator instead, each call draws new parameters from it.
 draw can be logged and replayed with pipeline.replay (files a step picked
 are named relative to the recipe file: give replay `base=` its folder).
 
-Each modality turns its in-memory form into what its transforms receive with
-one entry in INPUTS (image: a numpy array; audio: samples + sample rate, via
-audio_codec.Audio when the audio family is installed; text: a str).
+Each modality turns its in-memory form into what its transforms receive, and
+back, with the `online` module its modality-table entry names
+(modalities/<name>/online.py: image a numpy array; audio samples and a
+sample rate; text a str).
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from augment_cli import modalities
 from augment_cli.errors import UsageError
-from augment_cli.pipeline import Record, augment
 from augment_cli.recipe import Recipe, load_recipe, parse_recipe
-from augment_cli.recorded_files import relative_to
-from augment_cli.seeding import copy_seed
+from augment_cli.run.recorded_files import relative_to
+from augment_cli.run.seeding import copy_seed
+from augment_cli.run.steps import Record, augment
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Augmented:
 
 def read_image(path: str | Path) -> np.ndarray:
     """Decode an image file exactly as `expand` does (EXIF upright, same modes)."""
-    from augment_cli.image_codec import decode
+    from augment_cli.modalities.image.codec import decode
 
     return decode(Path(path).read_bytes()).data
 
@@ -96,10 +96,10 @@ class Augmenter:
         steps = self.recipe.steps_for(modality)
         if not steps:
             raise UsageError(f"{self.recipe.path} has no [[{modality}]] steps")
-        to_data, from_data = INPUTS[modality]
-        data, records = augment(to_data(item), steps, modality, self._sequence(seed, rng, source, copy),
-                                partners)
-        return from_data(item, data, relative_to(records, self._recipe_folder))
+        conversion = modalities.part(modality, "online")
+        data, records = augment(conversion.to_data(item), steps, modality,
+                                self._sequence(seed, rng, source, copy), partners)
+        return Augmented(params=relative_to(records, self._recipe_folder), **conversion.from_data(item, data))
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,
                   copy: int) -> np.random.SeedSequence:
@@ -111,54 +111,3 @@ class Augmenter:
         if copy < 1:
             raise UsageError("copy must be at least 1 (copy 0 is the unchanged original)")
         return copy_seed(self.seed if seed is None else seed, source, copy)
-
-
-def _image_in(pixels: Any) -> np.ndarray:
-    pixels = np.asarray(pixels)
-    if pixels.dtype not in (np.uint8, np.uint16) or pixels.ndim not in (2, 3):
-        raise UsageError(f"an image must be an HxW or HxWxC uint8/uint16 array, got "
-                         f"{pixels.dtype} with shape {pixels.shape}")
-    if pixels.ndim == 3 and pixels.shape[2] == 1:
-        return pixels[:, :, 0]  # transforms take single-channel images as HxW
-    if pixels.ndim == 3 and pixels.shape[2] > 4:
-        raise UsageError(f"an image has 1 to 4 channels, got {pixels.shape[2]}")
-    return pixels
-
-
-def _image_out(item: Any, data: np.ndarray, records: list[Record]) -> Augmented:
-    shape = np.shape(item)
-    return Augmented(data[:, :, None] if len(shape) == 3 and data.ndim == 2 else data, records)
-
-
-def _audio_codec():
-    try:
-        return importlib.import_module("augment_cli.audio_codec")
-    except ImportError:
-        raise UsageError("audio is not supported by this build of augment") from None
-
-
-def _audio_in(item: tuple[np.ndarray, int]) -> Any:
-    samples, sample_rate = item
-    samples = np.asarray(samples, dtype=np.float32)
-    if samples.ndim not in (1, 2):
-        raise UsageError(f"audio must be (frames,) or (channels, frames), got shape {samples.shape}")
-    return _audio_codec().Audio(np.atleast_2d(samples), int(sample_rate))
-
-
-def _audio_out(item: tuple[np.ndarray, int], data: Any, records: list[Record]) -> Augmented:
-    samples = data.samples[0] if np.ndim(item[0]) == 1 and data.samples.shape[0] == 1 else data.samples
-    return Augmented(samples, records, data.sample_rate)
-
-
-def _text_in(item: Any) -> str:
-    if not isinstance(item, str):
-        raise UsageError(f"text must be a str, got {type(item).__name__}")
-    return item
-
-
-# modality -> (in-memory item -> transform input, (item, output, records) -> Augmented)
-INPUTS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, Any, list[Record]], Augmented]]] = {
-    "image": (_image_in, _image_out),
-    "audio": (_audio_in, _audio_out),
-    "text": (_text_in, lambda item, data, records: Augmented(data, records)),
-}

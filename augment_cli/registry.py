@@ -3,8 +3,8 @@
 Recipe validation, `augment transforms`, the README reference and the
 registry-wide tests all read from here, so a transform exists everywhere or
 nowhere. To add one: declare its parameters and decorate its sampler with
-`@register(...)` in `transforms/<modality>.py`, and put the maths in the
-family's `*_ops.py` as a plain function of (data, params).
+`@register(...)` in a family module (modalities/<modality>/transforms/), and
+put the maths in the family's `*_ops.py` as a plain function of (data, params).
 
 Appliers are named as "module:function" strings and imported on first use, so
 validating a recipe or printing help never imports OpenCV or librosa.
@@ -12,13 +12,17 @@ validating a recipe or printing help never imports OpenCV or librosa.
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-MODALITIES = ("image", "audio", "text")
+from augment_cli import modalities
+from augment_cli.plugins import resolve
+
+# Modality names in table order; each modality's families, meta() and the
+# rest of what it is live in its modalities/ entry.
+MODALITIES = modalities.NAMES
 
 
 class _Required:
@@ -34,31 +38,14 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
-# The families whose import fills the table, per modality. Add a module here
-# when a new family file is created. A modality's families are imported when
-# it is first looked up: an image run's processes never import the text and
-# audio families (~20 ms each process).
-FAMILY_MODULES = {
-    "image": ("augment_cli.transforms.image",
-              "augment_cli.transforms.image_geometry",
-              "augment_cli.transforms.image_colour",
-              "augment_cli.transforms.image_quality",
-              "augment_cli.transforms.image_occlusion",
-              "augment_cli.transforms.image_policy",
-              "augment_cli.transforms.image_mix"),
-    "audio": ("augment_cli.transforms.audio",),
-    "text": ("augment_cli.transforms.text",),
-}
-
-
 @dataclass(frozen=True)
 class Param:
     """One recipe key of a transform.
 
     kind is "float", "int", "bool", "choice", "str", "path" (a file or
     folder named relative to the recipe file; the checker makes it absolute
-    and checks it exists, "" meaning none) or "folder" (a folder of audio
-    files, relative to the recipe file, stored resolved). Numbers take a value or,
+    and checks it exists, "" meaning none) or "folder" (a folder relative to
+    the recipe file, stored resolved; its `validator` says what it must hold). Numbers take a value or,
     when `ranged`, a [low, high] range drawn uniformly per copy; a choice takes
     one of `choices` or a list of them (one drawn per copy).
     """
@@ -73,6 +60,10 @@ class Param:
     # False when the sampler itself draws from the range (e.g. retries until
     # a crop box fits); `draw` then passes the range through untouched.
     draw: bool = True
+    # "module:function" called with a checked "str" value or "folder" path at
+    # recipe time; raises ValueError with the reason (a modality's own check,
+    # e.g. readable recordings or a known text encoding).
+    validator: str = ""
 
     @property
     def required(self) -> bool:
@@ -124,7 +115,7 @@ class TransformSpec:
         return next((p for p in self.params if p.name == name), None)
 
     def apply_function(self) -> Callable[..., Any]:
-        return _resolve(self.applier)
+        return resolve(self.applier)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -147,7 +138,8 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
     with ranges already drawn; it returns the final JSON-safe parameters. The
     first line of its docstring is the transform's one-line description.
     """
-    assert modality in MODALITIES, modality
+    if modality not in MODALITIES:
+        raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
 
     def decorate(sampler: Sampler) -> Sampler:
         key = (modality, name)
@@ -167,8 +159,8 @@ def _load_families(modality: str | None = None) -> None:
     """Import the family modules of `modality` (None: every modality)."""
     for name in (modality,) if modality is not None else MODALITIES:
         if name not in _LOADED:
-            for module in FAMILY_MODULES.get(name, ()):
-                importlib.import_module(module)
+            for module in modalities.MODALITIES[name].families:
+                resolve(module)
             _LOADED.add(name)
 
 
@@ -199,8 +191,8 @@ def names(modality: str) -> list[str]:
 
 
 def meta_function(modality: str) -> Callable[[Any], dict[str, Any]]:
-    """Each family module defines `meta(data)`: what samplers may read."""
-    return _resolve(f"augment_cli.transforms.{modality}:meta")
+    """`meta(data)` of a modality (its table entry names it): what samplers may read."""
+    return modalities.part(modality, "meta")
 
 
 def draw(rng: Any, spec: TransformSpec, values: dict[str, Any]) -> dict[str, Any]:
@@ -232,17 +224,6 @@ def _draw_number(rng: Any, kind: str, span: tuple[float, float]) -> float | int:
     # low + (high - low) * random() is exactly what Generator.uniform
     # computes, without its per-call error-state handling (~1 us).
     return float(f"{low + (high - low) * rng.random():.6g}")
-
-
-_RESOLVED: dict[str, Callable[..., Any]] = {}
-
-
-def _resolve(target: str) -> Callable[..., Any]:
-    function = _RESOLVED.get(target)
-    if function is None:
-        module, _, attr = target.partition(":")
-        function = _RESOLVED[target] = getattr(importlib.import_module(module), attr)
-    return function
 
 
 def _num(x: float) -> str:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "sample_data"))
 
 from audio_samples import speech_like
 
-from augment_cli.transforms.audio_time_ops import stretch
+from augment_cli.modalities.audio.transforms.time_ops import stretch
 
 RATE, N_FFT = 16000, 1024
 

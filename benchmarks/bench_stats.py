@@ -25,8 +25,8 @@ if __name__ == "__main__":
 import numpy as np
 from PIL import Image
 
-from augment_cli.image_codec import decode
-from augment_cli.stats import collect
+from augment_cli.commands.stats import collect
+from augment_cli.modalities.image.codec import decode
 
 
 def make_tree(root: Path, files: int, width: int, height: int) -> None:

@@ -30,7 +30,8 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from augment_cli import pipeline, registry  # noqa: E402
+from augment_cli import registry  # noqa: E402
+from augment_cli.run import steps as pipeline
 
 SIZE = 512
 # Values for required parameters (comparable to the Albumentations side).
@@ -127,7 +128,7 @@ def ours_runner(name: str, image: np.ndarray, extra: dict | None = None):
 
 def seeding_overhead(seconds: float) -> float:
     """Microseconds per copy to derive its seed and 3 step streams."""
-    from augment_cli.seeding import copy_seed, step_generators
+    from augment_cli.run.seeding import copy_seed, step_generators
 
     counter = iter(range(10**9))
     per_second = rate(lambda: step_generators(copy_seed(0, "a/b.png", next(counter)), 3), seconds)

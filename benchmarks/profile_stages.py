@@ -70,7 +70,9 @@ class TimedHashlib:
 
 def instrument() -> None:
     """Wrap each stage where its caller looks it up."""
-    from augment_cli import api, image_codec, plan, registry, worker
+    from augment_cli import api, registry
+    from augment_cli.modalities.image import codec as image_codec
+    from augment_cli.run import plan, worker
 
     plan.walk_samples = timed_generator("walk", plan.walk_samples)
     api.write_rows = timed("manifest", api.write_rows)

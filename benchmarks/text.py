@@ -36,7 +36,7 @@ if __name__ == "__main__":
 import numpy as np
 
 from augment_cli import api
-from augment_cli.transforms.text_lexicon import STOPWORDS, wordnet_table
+from augment_cli.modalities.text.transforms.lexicon import STOPWORDS, wordnet_table
 
 VOCABULARY = ("good bad great terrible movie film product phone battery screen price quality "
               "service fast slow cheap expensive love hate buy return delivery box small big "

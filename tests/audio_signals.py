@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from augment_cli.audio_codec import Audio
+from augment_cli.modalities.audio.codec import Audio
 
 RATE = 16000
 

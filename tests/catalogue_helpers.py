@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from augment_cli import pipeline, registry
+from augment_cli import registry
 from augment_cli.recipe import TransformStep
+from augment_cli.run import steps as pipeline
 
 
 def smooth_rgb(height: int = 48, width: int = 64, seed: int = 0) -> np.ndarray:

@@ -74,8 +74,8 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under root (relative path -> bytes), for byte-for-byte comparisons;
     without the run's bookkeeping (lock holder, the SQLite index's page layout),
     which is not an output."""
-    from augment_cli.index import INDEX_FILES
-    from augment_cli.lock import LOCK_NAME
+    from augment_cli.outdir.index import INDEX_FILES
+    from augment_cli.outdir.lock import LOCK_NAME
 
     internal = {LOCK_NAME, *INDEX_FILES}
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))

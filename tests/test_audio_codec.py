@@ -9,10 +9,10 @@ import pytest
 import soundfile as sf
 
 from audio_signals import RATE, dominant_hz, sine
-from augment_cli import audio_codec
-from augment_cli.audio_codec import Audio, decode, encode
 from augment_cli.errors import SampleError
-from augment_cli.ogg import fix_serial
+from augment_cli.modalities.audio import codec as audio_codec
+from augment_cli.modalities.audio.codec import Audio, decode, encode
+from augment_cli.modalities.audio.ogg import fix_serial
 from augment_cli.recipe import OutputOptions
 
 

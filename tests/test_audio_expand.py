@@ -13,10 +13,11 @@ import pytest
 import soundfile as sf
 
 from audio_signals import RATE, sine, tones, write
-from augment_cli import api, audio_codec
-from augment_cli.manifest import read_manifest
-from augment_cli.pipeline import replay
+from augment_cli import api
+from augment_cli.modalities.audio import codec as audio_codec
+from augment_cli.outdir.manifest import read_manifest
 from augment_cli.recipe import load_recipe
+from augment_cli.run.steps import replay
 
 RECIPE = """
 [[audio]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from augment_cli.transforms.audio_time_ops import stretch
+from augment_cli.modalities.audio.transforms.time_ops import stretch
 
 RATE, N_FFT = 16000, 1024
 

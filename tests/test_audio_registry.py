@@ -13,8 +13,8 @@ from audio_signals import sine, tones, write
 from augment_cli import registry
 from augment_cli.cli import app
 from augment_cli.errors import RecipeError
-from augment_cli.pipeline import augment, replay
 from augment_cli.recipe import load_recipe
+from augment_cli.run.steps import augment, replay
 
 AUDIO = registry.names("audio")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from audio_signals import RATE, band_energy, dominant_hz, power, sine, snr_db, tones, write
-from augment_cli.audio_codec import Audio
-from augment_cli.pipeline import apply_one, augment
+from augment_cli.modalities.audio.codec import Audio
 from augment_cli.recipe import parse_recipe
+from augment_cli.run.steps import apply_one, augment
 
 
 def apply(name: str, audio: Audio, **params) -> Audio:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from augment_cli.balance import copies_per_sample, spread
+from augment_cli.run.balance import copies_per_sample, spread
 
 
 def totals(plan, include_originals=False):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from augment_cli.manifest import read_manifest
+from augment_cli.outdir.manifest import read_manifest
 from conftest import FLIPS, save, textured
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from augment_cli import docs, registry
+from augment_cli import registry
+from augment_cli.commands import docs
 
 README = Path(__file__).parent.parent / "README.md"
 
@@ -17,7 +18,7 @@ def test_readme_transform_table_is_up_to_date():
     text = README.read_text(encoding="utf-8")
     start = text.index(docs.README_BEGIN)
     end = text.index(docs.README_END) + len(docs.README_END)
-    assert text[start:end] == docs.readme_table(), "run: python -m augment_cli.docs"
+    assert text[start:end] == docs.readme_table(), "run: python -m augment_cli.commands.docs"
 
 
 @pytest.mark.parametrize("spec", registry.specs(), ids=lambda s: f"{s.modality}/{s.name}")

@@ -7,8 +7,9 @@ import sys
 
 import cv2
 
-from augment_cli import api, worker
-from augment_cli.executor import batches
+from augment_cli import api
+from augment_cli.run import worker
+from augment_cli.run.executor import batches
 
 
 def test_batches_keep_every_item_in_order_and_stay_small():
@@ -53,8 +54,9 @@ for name in "abcd":
 summary = api.expand(source=root / "src", recipe=root / "r.toml", out=root / "out", copies=3,
                      workers=2)
 assert summary.copies_written == 12, summary
-print(sorted(m for m in ("numpy", "cv2", "augment_cli.worker", "augment_cli.transforms.text",
-                         "augment_cli.transforms.audio") if m in sys.modules))
+print(sorted(m for m in ("numpy", "cv2", "augment_cli.run.worker",
+                         "augment_cli.modalities.text.transforms.core",
+                         "augment_cli.modalities.audio.transforms.core") if m in sys.modules))
 """
 
 

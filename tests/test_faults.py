@@ -65,8 +65,8 @@ def test_errors_csv_removed_when_a_rerun_succeeds(image_tree, write_recipe, run_
 
 def test_failed_write_leaves_no_partial_copies(image_tree, write_recipe, tmp_path, monkeypatch):
     """A source whose third copy cannot be written keeps none of its copies."""
-    from augment_cli import worker
     from augment_cli.api import expand
+    from augment_cli.run import worker
 
     real_write = worker.atomic_write
 
@@ -88,7 +88,7 @@ def test_failed_write_leaves_no_partial_copies(image_tree, write_recipe, tmp_pat
 def test_atomic_write_leaves_old_file_when_interrupted(tmp_path, monkeypatch):
     import os
 
-    from augment_cli.files import atomic_write
+    from augment_cli.outdir.files import atomic_write
 
     target = tmp_path / "x.bin"
     target.write_bytes(b"old")
@@ -107,7 +107,7 @@ def test_atomic_write_completes_short_writes(tmp_path, monkeypatch):
     """os.write may write less than asked (signals, quotas): the rest follows."""
     import os
 
-    from augment_cli.files import atomic_write
+    from augment_cli.outdir.files import atomic_write
 
     real_write = os.write
     monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:7])))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from augment_cli.lock import LOCK_NAME, locked
-from augment_cli.manifest import read_manifest
-from augment_cli.verify import verify
+from augment_cli.outdir.lock import LOCK_NAME, locked
+from augment_cli.outdir.manifest import read_manifest
+from augment_cli.outdir.verify import verify
 from conftest import save, textured
 from test_expand_cli import read_rows
 
@@ -81,7 +81,7 @@ def test_unwritable_manifest_is_one_clear_error(image_tree, write_recipe, tmp_pa
 
 
 def test_read_only_out_is_one_clear_error(image_tree, write_recipe, run_cli, tmp_path, monkeypatch):
-    from augment_cli import outdir
+    from augment_cli.outdir import claim as outdir
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "out" / ".augment-run.json"))

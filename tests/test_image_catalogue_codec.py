@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from augment_cli import api, image_codec
+from augment_cli import api
 from augment_cli.errors import SampleError
+from augment_cli.modalities.image import codec as image_codec
 from augment_cli.recipe import OutputOptions
 from catalogue_helpers import kinds, smooth_rgb
 

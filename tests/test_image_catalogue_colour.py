@@ -145,7 +145,7 @@ def test_to_gray_methods():
 
 
 def test_lut8_equals_opencv_lut_on_any_layout():
-    from augment_cli.transforms.image_ops import lut8
+    from augment_cli.modalities.image.transforms.core_ops import lut8
     table = np.random.default_rng(1).integers(0, 256, 256).astype(np.uint8)
     for image in (RGB, KINDS["l8"], KINDS["rgba8"][:, 3:40]):
         np.testing.assert_array_equal(lut8(image, table), cv2.LUT(np.ascontiguousarray(image), table))

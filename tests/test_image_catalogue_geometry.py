@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from augment_cli.transforms.image_geometry_ops import displacement_field
+from augment_cli.modalities.image.transforms.geometry_ops import displacement_field
 from catalogue_helpers import apply, kinds, run, smooth_rgb
 
 RGB = smooth_rgb()

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from augment_cli import pipeline
 from augment_cli.errors import RecipeError
+from augment_cli.modalities.image.transforms.policy import OP_NAMES
 from augment_cli.recipe import parse_recipe
-from augment_cli.transforms.image_policy import OP_NAMES
+from augment_cli.run import steps as pipeline
 from catalogue_helpers import apply, kinds, smooth_rgb
 
 RGB = smooth_rgb()

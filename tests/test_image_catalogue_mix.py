@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from augment_cli import api, image_codec, pipeline
-from augment_cli.partners import OtherFiles, Partners
-from augment_cli.transforms.image_mix_ops import matched
+from augment_cli import api
+from augment_cli.modalities.image import codec as image_codec
+from augment_cli.modalities.image.transforms.mix_ops import matched
+from augment_cli.run import steps as pipeline
+from augment_cli.run.partners import OtherFiles, Partners
 from catalogue_helpers import MemoryPartners, apply, kinds, smooth_rgb
 
 RGB = smooth_rgb()
@@ -165,10 +167,10 @@ def test_catalogue_recipe_runs_on_sample_data(tmp_path):
 
 
 def test_preview_mixes_with_the_same_partners_as_expand(tmp_path):
-    from augment_cli.dataset import scan
-    from augment_cli.partners import label_groups
-    from augment_cli.preview import build_row
+    from augment_cli import layouts
+    from augment_cli.commands.preview import build_row
     from augment_cli.recipe import load_recipe
+    from augment_cli.run.partners import label_groups
 
     source = tmp_path / "src"
     (source / "cat").mkdir(parents=True)
@@ -177,8 +179,9 @@ def test_preview_mixes_with_the_same_partners_as_expand(tmp_path):
     recipe_path = tmp_path / "r.toml"
     recipe_path.write_text('[[image]]\ntransform = "cutmix"\n')
     recipe = load_recipe(recipe_path)
-    sample = scan(source).samples[0]
-    partners = label_groups(scan(source).samples)[("cat", "image")]
+    walked = layouts.scan(source, layouts.get("folders"))
+    sample = walked.samples[0]
+    partners = label_groups(walked.samples)[("cat", "image")]
     row = build_row(source, sample, recipe, 2, 0, partners)
     out = tmp_path / "out"
     api.expand(source=source, recipe=recipe_path, out=out, copies=2, workers=1)
@@ -190,7 +193,7 @@ def test_preview_mixes_with_the_same_partners_as_expand(tmp_path):
 
 def test_online_augmenter_mixes_with_given_partners_and_replays():
     from augment_cli.online import Augmenter
-    from augment_cli.partners import InMemoryPartners
+    from augment_cli.run.partners import InMemoryPartners
 
     augmenter = Augmenter.from_toml('[[image]]\ntransform = "mixup"\nlam = 0.5\n')
     partners = InMemoryPartners({"cat/b.png": OTHER})
@@ -223,7 +226,7 @@ def test_a_label_list_crosses_to_a_worker_once_not_with_every_job():
     import pickle
 
     from augment_cli.errors import SampleError
-    from augment_cli.partners import LabelFiles, share
+    from augment_cli.run.partners import LabelFiles, share
 
     files = LabelFiles(("cat", "image"), tuple(f"cat/{i:05d}.png" for i in range(5000)))
     blob = pickle.dumps(files)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from augment_cli.transforms.image_quality_ops import motion_kernel
+from augment_cli.modalities.image.transforms.quality_ops import motion_kernel
 from catalogue_helpers import apply, kinds, run, smooth_rgb
 
 RGB = smooth_rgb()

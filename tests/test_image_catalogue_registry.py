@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from augment_cli import pipeline, registry
+from augment_cli import registry
 from augment_cli.errors import SampleError
+from augment_cli.run import steps as pipeline
 from catalogue_helpers import kinds, mixed_partners, step_for
 
 SPECS = registry.specs("image")

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from augment_cli import registry
-from augment_cli.pipeline import augment, replay
+from augment_cli.modalities.image.transforms import core_ops as ops
+from augment_cli.modalities.image.transforms.core import meta
 from augment_cli.recipe import parse_recipe
-from augment_cli.transforms import image_ops as ops
-from augment_cli.transforms.image import meta
+from augment_cli.run.steps import augment, replay
 from conftest import textured
 
 RGB = textured(60, 80, 3)

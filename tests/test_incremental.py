@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from augment_cli.verify import verify
+from augment_cli.outdir.verify import verify
 from conftest import save, textured
 from test_expand_cli import read_rows
 

@@ -10,10 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from augment_cli import image_codec, jpeg_cv
 from augment_cli.errors import SampleError
+from augment_cli.modalities.image import codec as image_codec
+from augment_cli.modalities.image import jpeg_cv
+from augment_cli.modalities.image.transforms import core_ops as image_ops
 from augment_cli.recipe import OutputOptions
-from augment_cli.transforms import image_ops
 
 
 def _jpeg(pixels, orientation: int | None = None, **options) -> bytes:

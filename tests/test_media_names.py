@@ -1,4 +1,5 @@
-"""copy_name's string fast path names outputs exactly as the pathlib version did."""
+"""copy_name's string fast path names outputs exactly as the pathlib version did;
+modality_of and output_extension agree with pathlib's suffix."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from augment_cli.media import copy_name
+from augment_cli.layouts.names import copy_name
+from augment_cli.modalities import MODALITIES, modality_of, output_extension
+from augment_cli.recipe.model import OutputOptions
 
 
 def _pathlib_copy_name(source: str, copy: int, extension: str) -> str:
@@ -30,10 +33,8 @@ def test_copy_name_matches_pathlib(source, copy, extension):
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_modality_and_extension_match_pathlib(source):
-    from augment_cli.media import EXTENSIONS, modality_of, output_extension
-
     suffix = PurePosixPath(source).suffix
-    expected = next((m for m, exts in EXTENSIONS.items() if suffix.lower() in exts), None)
+    expected = next((m.name for m in MODALITIES.values() if suffix.lower() in m.extensions), None)
     assert modality_of(source) == expected
     if expected == "image":
-        assert output_extension(source, "keep") in (suffix, ".png")
+        assert output_extension(source, OutputOptions()) in (suffix, ".png")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -12,8 +11,8 @@ from PIL import Image
 
 from augment_cli import Augmenter, read_image
 from augment_cli.errors import AugmentError, UsageError
-from augment_cli.manifest import read_manifest
-from augment_cli.pipeline import replay
+from augment_cli.outdir.manifest import read_manifest
+from augment_cli.run.steps import replay
 from conftest import textured
 
 RECIPE = """
@@ -118,14 +117,12 @@ def test_readme_dataset_example_runs(image_tree, write_recipe):
 
 
 AUDIO_RECIPE = Path(__file__).parent.parent / "recipes" / "audio.toml"
-HAS_AUDIO = importlib.util.find_spec("augment_cli.audio_codec") is not None and AUDIO_RECIPE.is_file()
 
 
-@pytest.mark.skipif(not HAS_AUDIO, reason="needs the audio family (audio_codec, recipes/audio.toml)")
 def test_online_audio_encodes_to_the_files_expand_wrote(tmp_path, run_cli):
     import soundfile
 
-    from augment_cli import audio_codec
+    from augment_cli.modalities.audio import codec as audio_codec
     from augment_cli.recipe import load_recipe
 
     rate = 16000
@@ -151,12 +148,10 @@ def test_online_audio_encodes_to_the_files_expand_wrote(tmp_path, run_cli):
 
 
 TEXT_RECIPE = Path(__file__).parent.parent / "recipes" / "eda.toml"
-HAS_TEXT = importlib.util.find_spec("augment_cli.text_codec") is not None and TEXT_RECIPE.is_file()
 
 
-@pytest.mark.skipif(not HAS_TEXT, reason="needs the text family (text_codec, recipes/eda.toml)")
 def test_online_text_and_text_preview_match_expand(tmp_path, run_cli):
-    from augment_cli import text_codec
+    from augment_cli.modalities.text import codec as text_codec
     from augment_cli.recipe import load_recipe
 
     texts = {"pos/a.txt": "A quiet and lovely film, well acted and warmly shot.\n",

@@ -11,11 +11,14 @@ import pytest
 import soundfile
 from PIL import Image
 
-from augment_cli.dataset import Sample
-from augment_cli.preview import PreviewRow, RenderContext, pick_samples
-from augment_cli.preview_renderers import render_audio, render_text, text_diffs
+from augment_cli import modalities
+from augment_cli.commands.preview import PreviewRow, RenderContext, pick_samples
+from augment_cli.commands.render import Renderer
+from augment_cli.commands.sheet import CAPTION_LINES, LINE_HEIGHT, PAD, THUMB, short_caption
+from augment_cli.layouts import Sample
+from augment_cli.modalities.audio.preview import render_audio
+from augment_cli.modalities.text.preview import render_text, text_diffs
 from augment_cli.recipe import parse_recipe
-from augment_cli.sheet import CAPTION_LINES, LINE_HEIGHT, PAD, THUMB, short_caption
 from conftest import FLIPS
 
 CELL_W, CELL_H = THUMB + PAD, THUMB + CAPTION_LINES * LINE_HEIGHT + 2 * PAD
@@ -139,9 +142,8 @@ def test_audio_renderer_draws_spectrograms_and_writes_clips(tmp_path):
     assert sheet[PAD:PAD + 96, PAD:PAD + THUMB].max() == 255  # the spectrogram is drawn
 
 
-def test_sheets_of_several_modalities_get_their_own_names(tmp_path):
-    from augment_cli.preview import PreviewResult, _render
-    from augment_cli.preview_renderers import Renderer
+def test_sheets_of_several_modalities_get_their_own_names(tmp_path, monkeypatch):
+    from augment_cli.commands.preview import PreviewResult, _render
 
     seen = {}
 
@@ -149,11 +151,13 @@ def test_sheets_of_several_modalities_get_their_own_names(tmp_path):
         seen[rows[0].sample.modality] = context.png
         return [context.png], ""
 
-    renderers = {m: Renderer(record, draws_png=True) for m in ("image", "audio")}
+    real_part = modalities.part
+    monkeypatch.setattr(modalities, "part", lambda modality, field: (
+        Renderer(record, draws_png=True) if field == "preview" else real_part(modality, field)))
     rows = [PreviewRow(Sample("a/x.png", "a", "image")), PreviewRow(Sample("a/y.wav", "a", "audio"))]
     recipe = parse_recipe(FLIPS, "r.toml")
-    _render(rows, tmp_path / "p.png", recipe, False, PreviewResult(), renderers)
+    _render(rows, tmp_path / "p.png", recipe, False, PreviewResult())
     assert seen == {"image": tmp_path / "p-image.png", "audio": tmp_path / "p-audio.png"}
     seen.clear()
-    _render(rows[:1], tmp_path / "p.html", recipe, False, PreviewResult(), renderers)
+    _render(rows[:1], tmp_path / "p.html", recipe, False, PreviewResult())
     assert seen == {"image": tmp_path / "p.png"}

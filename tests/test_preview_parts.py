@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from augment_cli.spectrogram import spectrogram_image
-from augment_cli.textdiff import changed_words, render_ansi, render_html, render_plain, word_diff
+from augment_cli.modalities.audio.spectrogram import spectrogram_image
+from augment_cli.modalities.text.diff import changed_words, render_ansi, render_html, render_plain, word_diff
 
 
 def test_word_diff_marks_only_changed_words():

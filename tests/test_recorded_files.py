@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from augment_cli.manifest import transforms_json
-from augment_cli.recorded_files import MARK, relative_to, resolved_from
+from augment_cli.outdir.manifest import transforms_json
+from augment_cli.run.recorded_files import MARK, relative_to, resolved_from
 
 BASE = Path("/data/project/recipes")
 RECORDS = [

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from augment_cli.outdir import OWN_FILES
-from augment_cli.verify import verify
+from augment_cli.outdir.claim import OWN_FILES
+from augment_cli.outdir.verify import verify
 from conftest import save, textured, tree_bytes
 
 SLOW_RECIPE = """

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from augment_cli import api, pipeline, text_codec
+from augment_cli import api
 from augment_cli.cli import app
-from augment_cli.manifest import read_manifest
+from augment_cli.modalities.text import codec as text_codec
+from augment_cli.outdir.manifest import read_manifest
 from augment_cli.recipe import OutputOptions
+from augment_cli.run import steps as pipeline
 
 TRANSLATOR = Path(__file__).parent / "assets" / "fake_translator.py"
 GOOD = "A good movie.\n\n  I'm sure it was great!\n"

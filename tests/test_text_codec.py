@@ -2,8 +2,8 @@
 
 import pytest
 
-from augment_cli import text_codec
 from augment_cli.errors import SampleError
+from augment_cli.modalities.text import codec as text_codec
 from augment_cli.recipe import OutputOptions
 
 OUT = OutputOptions()

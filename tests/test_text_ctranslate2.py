@@ -18,8 +18,9 @@ from typer.testing import CliRunner
 
 from augment_cli import api
 from augment_cli.cli import app
-from augment_cli.manifest import read_manifest
-from augment_cli.transforms import text_ct2, text_translate
+from augment_cli.modalities.text.transforms import ct2 as text_ct2
+from augment_cli.modalities.text.transforms import translate as text_translate
+from augment_cli.outdir.manifest import read_manifest
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 sentencepiece = pytest.importorskip("sentencepiece")

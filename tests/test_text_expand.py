@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from augment_cli import api
 from augment_cli.cli import app
-from augment_cli.manifest import read_manifest
+from augment_cli.outdir.manifest import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 EDA = ROOT / "recipes" / "eda.toml"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from augment_cli.transforms import text_lexicon
-from augment_cli.transforms.text_lexicon import is_stopword, synonyms, user_table
+from augment_cli.modalities.text.transforms import lexicon as text_lexicon
+from augment_cli.modalities.text.transforms.lexicon import is_stopword, synonyms, user_table
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "augment_cli" / "data"
+DATA = ROOT / "augment_cli" / "modalities" / "text" / "data"
 WORDNET = Path("/usr/share/wordnet")
 
 
@@ -38,7 +38,7 @@ def test_data_files_are_declared_as_package_data():
     for path in DATA.iterdir():
         if path.suffix == ".py":
             continue  # the build script sits beside its output; it is not shipped data
-        assert any(fnmatch(f"data/{path.name}", p) for p in patterns), path.name
+        assert any(fnmatch(f"modalities/text/data/{path.name}", p) for p in patterns), path.name
 
 
 @pytest.mark.skipif(not (WORDNET / "data.noun").is_file(), reason="wordnet-base not installed")

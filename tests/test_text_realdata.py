@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from augment_cli import api
-from augment_cli.manifest import read_manifest
-from augment_cli.transforms.text_tokens import words
+from augment_cli.modalities.text.transforms.tokens import words
+from augment_cli.outdir.manifest import read_manifest
 
 REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
 SETS = ["text-sst2", "text-trec6", "text-yelp-sentiment"]

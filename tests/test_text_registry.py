@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from augment_cli import pipeline, registry
+from augment_cli import registry
 from augment_cli.recipe import parse_recipe
+from augment_cli.run import steps as pipeline
 
 TEXT = ("I'm glad I bought this kettle. It boils water quickly and looks great on the counter.\n"
         "\nThe lid is a little stiff, but that's a small complaint. Recommended!\n")

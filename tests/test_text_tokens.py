@@ -2,7 +2,7 @@
 
 import pytest
 
-from augment_cli.transforms.text_tokens import match_case, sentences, tokenize, words
+from augment_cli.modalities.text.transforms.tokens import match_case, sentences, tokenize, words
 
 TEXTS = [
     "I'm sure it's fine, isn't it?",

@@ -5,9 +5,9 @@ from collections import Counter
 import pytest
 
 from augment_cli.errors import SampleError
-from augment_cli.transforms import text_ops
-from augment_cli.transforms.text_lexicon import is_stopword, synonyms
-from augment_cli.transforms.text_tokens import sentences, words
+from augment_cli.modalities.text.transforms import core_ops as text_ops
+from augment_cli.modalities.text.transforms.lexicon import is_stopword, synonyms
+from augment_cli.modalities.text.transforms.tokens import sentences, words
 from text_helpers import run, sample
 
 REVIEW = ("I'm really happy with this phone. The battery lasts two full days, and the screen "
@@ -134,7 +134,7 @@ def test_char_noise_kinds_each_do_their_own_edit(kind):
 
 
 def text_ops_ocr_pairs():
-    from augment_cli.transforms.text_noise import OCR_CONFUSIONS
+    from augment_cli.modalities.text.transforms.noise import OCR_CONFUSIONS
     return set(OCR_CONFUSIONS.items())
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from augment_cli import pipeline, registry
+from augment_cli import registry
+from augment_cli.run import steps as pipeline
 
 
 def sample(name: str, text: str, seed: int = 0, **values: Any) -> dict[str, Any]:

@@ -1,0 +1,167 @@
+"""`augment stats SRC`: what a labelled tree holds, from file headers.
+
+Per label: files, modalities, formats, bytes and image sizes; the files whose
+header cannot be read; and a warning when the labels are imbalanced. Images
+and audio are read only as far as their headers (Pillow's lazy open,
+soundfile.info), so a tree of thousands of files takes seconds; a text file
+is read whole (its words are what there is to count). A file whose header
+reads but whose body is truncated is only found by `expand` itself.
+
+Each modality's header reader is named by its entry in the modality table
+(modalities/<name>/header.py): a function of a path returning a dict with at
+least "format", or raising SampleError, with the checks its codec applies.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from augment_cli import layouts, modalities
+from augment_cli.errors import SampleError
+
+TOTALS = ("seconds", "words")  # summed per label: audio length, text length
+IMBALANCE_RATIO = 1.5  # largest / smallest label above this is worth a warning
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class LabelStats:
+    files: int = 0
+    bytes: int = 0
+    modalities: Counter = field(default_factory=Counter)
+    formats: Counter = field(default_factory=Counter)
+    sizes: list[tuple[int, int]] = field(default_factory=list)  # image (width, height)
+    totals: Counter = field(default_factory=Counter)  # audio "seconds", text "words"
+    unreadable: int = 0
+
+
+@dataclass
+class Stats:
+    source: str
+    labels: dict[str, LabelStats] = field(default_factory=dict)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+    skipped: Counter = field(default_factory=Counter)
+
+    @property
+    def files(self) -> int:
+        return sum(s.files for s in self.labels.values())
+
+    def imbalance(self) -> tuple[str, str, float] | None:
+        """(largest label, smallest label, ratio) when the ratio is over IMBALANCE_RATIO."""
+        if len(self.labels) < 2:
+            return None
+        counts = {label: s.files for label, s in self.labels.items()}
+        largest = max(counts, key=lambda k: (counts[k], k))
+        smallest = min(counts, key=lambda k: (counts[k], k))
+        ratio = counts[largest] / max(counts[smallest], 1)
+        return (largest, smallest, round(ratio, 2)) if ratio > IMBALANCE_RATIO else None
+
+    def warnings(self) -> list[str]:
+        found = self.imbalance()
+        if not found:
+            return []
+        largest, smallest, ratio = found
+        return [f"labels are imbalanced: '{largest}' has {self.labels[largest].files} files, "
+                f"'{smallest}' {self.labels[smallest].files} (ratio {ratio:g} > {IMBALANCE_RATIO:g}); "
+                "`augment expand --balance` evens them out"]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "files": self.files,
+            "labels": {label: _label_dict(s) for label, s in self.labels.items()},
+            "formats": dict(sorted(sum((s.formats for s in self.labels.values()), Counter()).items())),
+            "unreadable": [{"file": f, "error": e} for f, e in self.unreadable],
+            "skipped": dict(sorted(self.skipped.items())),
+            "imbalance": _imbalance_dict(self.imbalance()),
+            "warnings": self.warnings(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+
+def collect(source: str | Path, on_progress: Progress | None = None, layout: str | None = None) -> Stats:
+    """Walk `source` like `expand` does and read every file's header."""
+    source = Path(source)
+    layouts.check_source(source)
+    walked = layouts.scan(source, layouts.get(layouts.find(source, layout)))
+    stats = Stats(str(source), skipped=walked.skipped.copy())
+    for done, sample in enumerate(walked.samples, 1):
+        label = stats.labels.setdefault(sample.label, LabelStats())
+        _add(stats, label, source, sample)
+        if on_progress:
+            on_progress(done, len(walked.samples))
+    return stats
+
+
+def _add(stats: Stats, label: LabelStats, source: Path, sample) -> None:
+    path = source / sample.relative
+    label.files += 1
+    label.modalities[sample.modality] += 1
+    try:
+        label.bytes += path.stat().st_size
+        if path.stat().st_size == 0:
+            raise SampleError("empty file (0 bytes)")
+        info = modalities.part(sample.modality, "header")(path)
+    except OSError as exc:
+        info, error = None, f"cannot read file: {exc.strerror or exc}"
+    except SampleError as exc:
+        info, error = None, str(exc)
+    if info is None:
+        label.unreadable += 1
+        stats.unreadable.append((sample.relative, error))
+        return
+    label.formats[info["format"]] += 1
+    if "width" in info:
+        label.sizes.append((info["width"], info["height"]))
+    for key in TOTALS:
+        label.totals[key] += info.get(key, 0)
+
+
+def _label_dict(s: LabelStats) -> dict[str, Any]:
+    sizes = {}
+    if s.sizes:
+        widths, heights = [w for w, _ in s.sizes], [h for _, h in s.sizes]
+        sizes = {"min": [min(widths), min(heights)], "max": [max(widths), max(heights)],
+                 "median": [statistics.median(widths), statistics.median(heights)]}
+    return {"files": s.files, "bytes": s.bytes, "modalities": dict(sorted(s.modalities.items())),
+            "formats": dict(sorted(s.formats.items())), "image_sizes": sizes,
+            "audio_seconds": round(s.totals["seconds"], 3), "text_words": s.totals["words"],
+            "unreadable": s.unreadable}
+
+
+def _imbalance_dict(found: tuple[str, str, float] | None) -> dict[str, Any] | None:
+    return None if found is None else {"largest": found[0], "smallest": found[1], "ratio": found[2]}
+
+
+def stats_text(stats: Stats) -> str:
+    """The human-readable table `augment stats` prints on stdout."""
+    data = stats.as_dict()
+    lines = [f"{stats.source}: {stats.files} files in {len(stats.labels)} labels"]
+    width = max([len(label) for label in stats.labels] + [5])
+    lines.append(f"  {'label':<{width}}  {'files':>6}  {'MB':>8}  {'unread':>6}  "
+                 "modalities: formats; image sizes")
+    for label, info in data["labels"].items():
+        formats = (", ".join(f"{k} {v}" for k, v in info["modalities"].items()) + ": "
+                   + (", ".join(f"{k} {v}" for k, v in info["formats"].items()) or "-"))
+        sizes = info["image_sizes"]
+        shown = (f"; {_wh(sizes['min'])} .. {_wh(sizes['max'])}" if sizes else "")
+        shown += f"; {info['audio_seconds']:g} s of audio" if info["audio_seconds"] else ""
+        shown += f"; {info['text_words']} words" if info["text_words"] else ""
+        lines.append(f"  {label:<{width}}  {info['files']:>6}  {info['bytes'] / 1e6:>8.2f}  "
+                     f"{info['unreadable']:>6}  {formats}{shown}")
+    for reason, count in data["skipped"].items():
+        lines.append(f"skipped {count}: {reason}")
+    for row in data["unreadable"]:
+        lines.append(f"unreadable {row['file']}: {row['error']}")
+    return "\n".join(lines)
+
+
+def _wh(pair: list) -> str:
+    return f"{pair[0]:g}x{pair[1]:g}"

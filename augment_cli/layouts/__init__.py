@@ -1,0 +1,63 @@
+"""The layout table: one module per way a dataset is laid out and labelled.
+
+Each entry is a "module:attr" string naming a `base.Layout` object, resolved
+on first use. `find` picks the layout a run uses: the one asked for, or the
+only one whose `detect` accepts the tree (class folders, the fallback, when
+no other does). Adding a layout is one module plus one entry here; plan,
+worker, manifest, stats, preview and verify reach it only through
+`base.Layout`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from augment_cli.errors import UsageError
+from augment_cli.layouts.base import Layout, Sample, Scan
+from augment_cli.plugins import resolve
+
+DEFAULT = "folders"
+# name -> "module:attr" of the Layout; the default comes last (it detects anything).
+LAYOUTS: dict[str, str] = {
+    "folders": "augment_cli.layouts.folders:FOLDERS",
+}
+
+__all__ = ["DEFAULT", "LAYOUTS", "Layout", "Sample", "Scan", "check_source", "find", "get", "scan",
+           "target_of"]
+
+
+def check_source(source: Path) -> None:
+    """The one check that SRC exists, for every command that reads one."""
+    if not source.is_dir():
+        raise UsageError(f"source folder not found: {source}")
+
+
+def target_of(name: str) -> str:
+    """The table entry of a layout name; UsageError naming the known ones."""
+    if name not in LAYOUTS:
+        raise UsageError(f"unknown dataset format {name!r}; known: {', '.join(LAYOUTS)}")
+    return LAYOUTS[name]
+
+
+def find(source: Path, name: str | None = None) -> str:
+    """The name of the layout asked for, else of the one that detects `source`."""
+    if name is not None:
+        target_of(name)
+        return name
+    found = [key for key in LAYOUTS if key != DEFAULT and get(key).detect(source)]
+    if len(found) > 1:
+        raise UsageError(f"{source} looks like several dataset formats ({', '.join(found)})",
+                         hint="say which one the run should read")
+    return found[0] if found else DEFAULT
+
+
+def get(name: str) -> Layout:
+    """The Layout object of a name in the table."""
+    return resolve(target_of(name))
+
+
+def scan(source: Path, layout: Layout, follow_links: bool = False) -> Scan:
+    """Walk `source` into a Scan whose samples are sorted (stats, preview)."""
+    result = Scan()
+    result.samples = sorted(layout.walk(source, follow_links, result))
+    return result

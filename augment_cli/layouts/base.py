@@ -1,0 +1,75 @@
+"""What every layout yields and the one small interface a layout implements.
+
+A layout is one way a dataset is laid out on disk and labelled (class
+folders today; annotation files, metadata files and tables plug in the same
+way). The run never asks which layout it has: it walks samples, names their
+outputs, lets the worker write what a copy carries beside its media, and
+lets the layout finish its dataset-level files, all through `Layout`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, order=True)
+class Sample:
+    """One source file; `relative` is its POSIX path relative to SRC."""
+
+    relative: str
+    label: str
+    modality: str
+
+
+@dataclass
+class Scan:
+    """What a walk met besides samples: skipped files per reason, refused files."""
+
+    samples: list[Sample] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+    unlabelled: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str, str, str]] = field(default_factory=list)  # path, label, modality, why
+
+
+class Layout(Protocol):
+    """One way of laying out and labelling a dataset.
+
+    Instances hold no run state; the worker resolves the layout again from
+    its table entry, so only its "module:attr" name crosses processes.
+    """
+
+    name: str
+
+    def detect(self, source: Path) -> bool:
+        """True when `source` looks laid out this way (cheap: a few names, no walk)."""
+        ...
+
+    def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
+        """The samples under `source`, one at a time in a fixed order; what is
+        skipped or refused is counted into `scan`."""
+        ...
+
+    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
+        """DIR-relative name of copy `copy` of `sample` (0: the original)."""
+        ...
+
+    def companion_names(self, media_name: str) -> tuple[str, ...]:
+        """Names of the files a copy carries beside its media (labels, masks)."""
+        ...
+
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+        """The bytes of those files for one written copy."""
+        ...
+
+    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+        """Dataset-level files written into DIR once the run's rows are final
+        (a data.yaml, an annotations file); `rows` are manifest rows in name order."""
+        ...
+
+    def dataset_files(self) -> tuple[str, ...]:
+        """Names `finish` may write: `verify` counts them as the run's own."""
+        ...

@@ -1,0 +1,60 @@
+"""Class folders: SRC/<label>/.../<file>, the label being the first folder.
+
+Deeper folders are kept in the output path, and DIR mirrors SRC. Files
+directly in SRC have no label and are skipped (and listed, for the summary's
+warning); files of unknown type are skipped and counted; never an error.
+This layout carries nothing beside a copy's media and writes no
+dataset-level files: the folder names are the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.names import copy_name
+from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
+from augment_cli.modalities import modality_of
+
+SKIP_UNLABELLED = "no label folder"
+
+
+class Folders:
+    name = "folders"
+
+    def detect(self, source: Path) -> bool:
+        """Any tree can be read as class folders: this is the fallback layout."""
+        return True
+
+    def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
+        for relative in walk_files(source, follow_links, scan):
+            parts = relative.split("/")
+            if len(parts) == 1:
+                scan.skipped[SKIP_UNLABELLED] += 1
+                scan.unlabelled.append(printable(relative))
+            elif (modality := modality_of(relative)) is None:
+                scan.skipped[SKIP_UNSUPPORTED] += 1
+            elif (problem := unsafe_name(relative)) is not None:
+                scan.refused.append((printable(relative), printable(parts[0]), modality, problem))
+            else:
+                yield Sample(relative, parts[0], modality)
+
+    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
+        return copy_name(sample.relative, copy, extension)
+
+    def companion_names(self, media_name: str) -> tuple[str, ...]:
+        return ()
+
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+        return {}
+
+    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+        return {}
+
+    def dataset_files(self) -> tuple[str, ...]:
+        return ()
+
+
+FOLDERS = Folders()

@@ -1,0 +1,172 @@
+"""Audio maths for level, noise, polarity, direction, masking and length.
+
+Every applier is a plain function (audio, params) -> audio with no randomness
+of its own: noise is generated from the `noise_seed` the sampler drew and
+recorded. Samples are (channels, frames) float32 and every channel gets the
+same parameters. A params dict with a "skipped" key (written by the sampler
+when the clip cannot take the transform) returns the audio unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from augment_cli.modalities.audio.codec import Audio
+from augment_cli.modalities.audio.transforms.core import analysis_frame
+
+Params = dict[str, Any]
+NOISE_EXPONENTS = {"white": 0.0, "pink": 0.5, "brown": 1.0}  # amplitude ~ 1 / f**exponent
+
+
+def skippable(function: Callable[[Audio, Params], Audio]) -> Callable[[Audio, Params], Audio]:
+    """Return the audio untouched when the sampler recorded a skip."""
+    @functools.wraps(function)
+    def apply(audio: Audio, params: Params) -> Audio:
+        return audio if "skipped" in params else function(audio, params)
+
+    return apply
+
+
+def rms(samples: np.ndarray) -> float:
+    """Root mean square over every channel and frame (float64 accumulation)."""
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if samples.size else 0.0
+
+
+def db_to_amplitude(db: float) -> float:
+    return float(10.0 ** (db / 20.0))
+
+
+def colored_noise(seed: int, shape: tuple[int, int], color: str) -> np.ndarray:
+    """Unit-RMS noise per channel: white, pink (-3 dB/octave) or brown (-6 dB/octave).
+
+    Coloured noise is white noise shaped in the frequency domain; its DC term
+    is removed so it cannot shift the waveform.
+    """
+    rng = np.random.default_rng(seed)
+    noise = rng.standard_normal(shape)
+    exponent = NOISE_EXPONENTS[color]
+    if exponent and shape[1] > 1:
+        spectrum = np.fft.rfft(noise, axis=-1)
+        bins = np.arange(spectrum.shape[-1], dtype=np.float64)
+        bins[0] = 1.0
+        spectrum /= bins**exponent
+        spectrum[:, 0] = 0.0
+        noise = np.fft.irfft(spectrum, n=shape[1], axis=-1)
+    level = np.sqrt(np.mean(np.square(noise), axis=-1, keepdims=True))
+    return (noise / np.maximum(level, 1e-12)).astype(np.float32)
+
+
+def mix_at_snr(audio: Audio, noise: np.ndarray, snr_db: float) -> Audio:
+    """Add `noise` scaled so 10*log10(P_signal / P_noise) equals snr_db."""
+    noise_rms = rms(noise)
+    if noise_rms == 0.0:
+        return audio  # a silent noise file adds nothing (documented)
+    scale = rms(audio.samples) / db_to_amplitude(snr_db) / noise_rms
+    return audio.with_samples(audio.samples + noise * np.float32(scale))
+
+
+@skippable
+def add_noise(audio: Audio, params: Params) -> Audio:
+    noise = colored_noise(params["noise_seed"], audio.samples.shape, params["color"])
+    return mix_at_snr(audio, noise, params["snr_db"])
+
+
+@skippable
+def gain(audio: Audio, params: Params) -> Audio:
+    return audio.with_samples(audio.samples * np.float32(db_to_amplitude(params["gain_db"])))
+
+
+@skippable
+def gain_transition(audio: Audio, params: Params) -> Audio:
+    """Gain moves linearly in dB from start to end gain across the transition span."""
+    start, length = params["start_frame"], max(1, params["transition_frames"])
+    curve_db = np.interp(np.arange(audio.frames), [start, start + length],
+                         [params["start_gain_db"], params["end_gain_db"]])
+    curve = np.power(10.0, curve_db / 20.0).astype(np.float32)
+    return audio.with_samples(audio.samples * curve)
+
+
+@skippable
+def normalize(audio: Audio, params: Params) -> Audio:
+    """Scale so the peak (or the RMS) reaches target_db dBFS."""
+    samples = audio.samples
+    level = float(np.abs(samples).max()) if params["mode"] == "peak" else rms(samples)
+    if level == 0.0:
+        return audio
+    return audio.with_samples(samples * np.float32(db_to_amplitude(params["target_db"]) / level))
+
+
+@skippable
+def clipping_distortion(audio: Audio, params: Params) -> Audio:
+    """Hard-clip at the level that `clip_percent` % of the samples exceed."""
+    threshold = float(np.percentile(np.abs(audio.samples), 100.0 - params["clip_percent"]))
+    return audio.with_samples(np.clip(audio.samples, -threshold, threshold))
+
+
+@skippable
+def polarity_invert(audio: Audio, params: Params) -> Audio:
+    return audio.with_samples(-audio.samples)
+
+
+@skippable
+def reverse(audio: Audio, params: Params) -> Audio:
+    return audio.with_samples(audio.samples[:, ::-1])
+
+
+@skippable
+def time_shift(audio: Audio, params: Params) -> Audio:
+    """Move the signal by shift_frames: rolled around, or with silence coming in."""
+    shift, samples = params["shift_frames"], audio.samples
+    if params["mode"] == "roll":
+        return audio.with_samples(np.roll(samples, shift, axis=1))
+    out = np.zeros_like(samples)
+    if shift >= 0:
+        out[:, shift:] = samples[:, :samples.shape[1] - shift]
+    else:
+        out[:, :shift] = samples[:, -shift:]
+    return audio.with_samples(out)
+
+
+@skippable
+def time_mask(audio: Audio, params: Params) -> Audio:
+    """Silence mask_frames frames from start_frame (SpecAugment's time mask, on the wave)."""
+    out = audio.samples.copy()
+    out[:, params["start_frame"]:params["start_frame"] + params["mask_frames"]] = 0.0
+    return audio.with_samples(out)
+
+
+@skippable
+def pad_or_crop(audio: Audio, params: Params) -> Audio:
+    """Fixed length: crop a window starting at `offset`, or pad with silence placed at `offset`."""
+    target, offset, samples = params["target_frames"], params["offset"], audio.samples
+    if samples.shape[1] >= target:
+        return audio.with_samples(samples[:, offset:offset + target])
+    out = np.zeros((samples.shape[0], target), dtype=np.float32)
+    out[:, offset:offset + samples.shape[1]] = samples
+    return audio.with_samples(out)
+
+
+@skippable
+def trim(audio: Audio, params: Params) -> Audio:
+    """Cut leading and trailing frames quieter than top_db below the loudest frame.
+
+    Loudness is frame RMS (64 ms frames, 75 % overlap), the loudest channel
+    counting, as librosa.effects.trim measures it. An all-silent clip is kept.
+    """
+    frame = analysis_frame(audio.sample_rate)
+    hop = frame // 4
+    power = np.square(audio.samples, dtype=np.float64)
+    padded = np.pad(power, ((0, 0), (frame // 2, frame // 2)))
+    cumulative = np.concatenate([np.zeros((power.shape[0], 1)), np.cumsum(padded, axis=1)], axis=1)
+    starts = np.arange(0, padded.shape[1] - frame + 1, hop)
+    frame_power = ((cumulative[:, starts + frame] - cumulative[:, starts]) / frame).max(axis=0)
+    if frame_power.max() <= 0.0:
+        return audio
+    loud = np.flatnonzero(frame_power > frame_power.max() * 10.0 ** (-params["top_db"] / 10.0))
+    begin = int(loud[0] * hop)
+    end = min(audio.frames, int((loud[-1] + 1) * hop))
+    return audio.with_samples(audio.samples[:, begin:max(end, begin + 1)])

@@ -1,0 +1,135 @@
+"""Quality maths: plain functions of (image, params) -> image.
+
+Spatial filters work on every channel (alpha edges follow the blur, as in
+`gaussian_blur`); noise and sharpening change colour channels only.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import cv2
+import numpy as np
+
+from augment_cli.errors import SampleError
+from augment_cli.modalities.image.transforms.core_ops import INTERPOLATIONS, by_planes, max_value, on_colour
+
+Params = dict[str, Any]
+DEPTHS = {np.dtype(np.uint8): cv2.CV_8U, np.dtype(np.uint16): cv2.CV_16U}
+
+
+def downscale(image: np.ndarray, params: Params) -> np.ndarray:
+    height, width = image.shape[:2]
+    small = (max(1, round(width * params["scale"])), max(1, round(height * params["scale"])))
+    flags = INTERPOLATIONS[params["interpolation"]]
+    return by_planes(image, lambda plane: cv2.resize(
+        cv2.resize(plane, small, interpolation=flags), (width, height), interpolation=flags))
+
+
+def jpeg(image: np.ndarray, params: Params) -> np.ndarray:
+    if image.dtype != np.uint8:
+        raise SampleError(f"JPEG holds 8 bits per channel; this {image.dtype} image would be "
+                          "truncated (leave jpeg out of recipes for 16-bit data)", transform="jpeg")
+    return on_colour(image, lambda colour: _jpeg_round_trip(colour, params["quality"]))
+
+
+def _jpeg_round_trip(colour: np.ndarray, quality: int) -> np.ndarray:
+    colour_image = colour.ndim == 3 and colour.shape[2] == 3
+    pixels = cv2.cvtColor(colour, cv2.COLOR_RGB2BGR) if colour_image else colour
+    ok, blob = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        raise SampleError("JPEG encoder failed", transform="jpeg")
+    decoded = cv2.imdecode(blob, cv2.IMREAD_UNCHANGED)
+    if decoded is None:
+        raise SampleError("JPEG decoder failed", transform="jpeg")
+    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB) if colour_image else decoded
+
+
+def gaussian_noise(image: np.ndarray, params: Params) -> np.ndarray:
+    rng = np.random.Generator(np.random.PCG64(params["noise_seed"]))
+    std = params["std"] * max_value(image)
+
+    def add(colour: np.ndarray) -> np.ndarray:
+        height, width = colour.shape[:2]
+        channels = 1 if colour.ndim == 2 else colour.shape[2]
+        shape = (height, width, channels if params["per_channel"] else 1)
+        noise = rng.standard_normal(shape, dtype=np.float32)
+        noise *= std
+        if not params["per_channel"] and channels > 1:
+            noise = np.repeat(noise, channels, axis=2)
+        # OpenCV adds float noise to integer pixels with rounding and
+        # saturation in one pass, without a float copy of the image.
+        return cv2.add(colour, noise.reshape(colour.shape), dtype=DEPTHS[colour.dtype])
+
+    return on_colour(image, add)
+
+
+def motion_blur(image: np.ndarray, params: Params) -> np.ndarray:
+    return _filter(image, motion_kernel(params["kernel"], params["angle_deg"]))
+
+
+def motion_kernel(size: int, angle_deg: float) -> np.ndarray:
+    """A normalised line of `size` pixels through the centre at angle_deg."""
+    kernel = np.zeros((size, size), np.float32)
+    centre, radius = size // 2, (size - 1) / 2
+    angle = math.radians(angle_deg)
+    for t in np.linspace(-radius, radius, 2 * size):
+        x = int(round(centre + t * math.cos(angle)))
+        y = int(round(centre - t * math.sin(angle)))
+        kernel[y, x] = 1.0
+    return kernel / kernel.sum()
+
+
+def median_blur(image: np.ndarray, params: Params) -> np.ndarray:
+    size = params["kernel"]
+    if image.dtype == np.uint8 or size <= 5:
+        return by_planes(image, lambda plane: cv2.medianBlur(plane, size))
+    return _median_numpy(image, size)  # OpenCV takes 16-bit only up to 5x5
+
+
+def _median_numpy(image: np.ndarray, size: int) -> np.ndarray:
+    half = size // 2
+    planes = image[..., None] if image.ndim == 2 else image
+    out = np.empty_like(planes)
+    for c in range(planes.shape[2]):
+        # Replicated edges, as OpenCV's medianBlur does for smaller kernels.
+        padded = cv2.copyMakeBorder(np.ascontiguousarray(planes[..., c]), half, half, half, half,
+                                    cv2.BORDER_REPLICATE)
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
+        out[..., c] = np.median(windows.reshape(*windows.shape[:2], -1), axis=2).astype(image.dtype)
+    return out.reshape(image.shape)
+
+
+def sharpen(image: np.ndarray, params: Params) -> np.ndarray:
+    amount, sigma = params["amount"], params["sigma"]
+    if amount == 0:
+        return image.copy()
+    size = 2 * math.ceil(2 * sigma) + 1  # +-2 sigma holds 95 % of the Gaussian
+    if size == 3:  # one 3x3 convolution: (1 + amount) x identity - amount x Gaussian
+        gauss = cv2.getGaussianKernel(3, sigma)
+        kernel = -amount * (gauss @ gauss.T)
+        kernel[1, 1] += 1 + amount
+        return on_colour(image, lambda colour: cv2.filter2D(
+            colour, -1, kernel.astype(np.float32), borderType=cv2.BORDER_REFLECT_101))
+
+    def unsharp(colour: np.ndarray) -> np.ndarray:
+        blurred = cv2.GaussianBlur(colour, (size, size), sigma, borderType=cv2.BORDER_REFLECT_101)
+        return cv2.addWeighted(colour, 1 + amount, blurred, -amount, 0)
+
+    return on_colour(image, unsharp)
+
+
+def defocus(image: np.ndarray, params: Params) -> np.ndarray:
+    radius = params["radius"]
+    size = 2 * radius + 1
+    kernel = np.zeros((size, size), np.float32)
+    cv2.circle(kernel, (radius, radius), radius, 1.0, thickness=-1)
+    if params["alias_blur"] > 0:
+        kernel = cv2.GaussianBlur(kernel, (0, 0), params["alias_blur"])
+    return _filter(image, kernel / kernel.sum())
+
+
+def _filter(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    return by_planes(image, lambda plane: cv2.filter2D(plane, -1, kernel,
+                                                       borderType=cv2.BORDER_REFLECT_101))

@@ -1,0 +1,126 @@
+"""The output folder: who made it, and claiming it for a run.
+
+DIR/.augment-run.json records the tool version, the recipe (path and
+digest), seed, copies and dataset layout of the run that wrote DIR. A non-empty DIR without
+it, or made by another recipe file, is refused unless --overwrite. (It is a
+file, not a folder: torchvision's ImageFolder would take a folder for a class.)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from augment_cli import __version__
+from augment_cli.errors import UsageError
+from augment_cli.layouts import DEFAULT
+from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, remove_quietly
+from augment_cli.outdir.index import INDEX_FILES, Index
+from augment_cli.outdir.lock import LOCK_NAME
+from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
+from augment_cli.recipe import Recipe
+
+STATE_NAME = ".augment-run.json"
+OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
+
+
+@dataclass(frozen=True)
+class RunState:
+    tool: str
+    version: str
+    recipe_path: str
+    recipe: str
+    seed: int
+    copies: int
+    include_originals: bool
+    layout: str = DEFAULT  # how SRC was read (layouts.LAYOUTS); verify asks it what DIR holds
+    complete: bool = False
+
+    @classmethod
+    def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
+           layout: str = DEFAULT) -> RunState:
+        path = str(Path(recipe.path).resolve())
+        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout)
+
+    def completed(self) -> RunState:
+        return replace(self, complete=True)
+
+    def differences(self, other: RunState) -> list[str]:
+        """What changed between two runs that makes every output different."""
+        names = ("version", "recipe", "seed", "copies", "include_originals", "layout")
+        return [f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
+                if name != "recipe" else "the recipe changed"
+                for name in names if getattr(self, name) != getattr(other, name)]
+
+
+def read_state(out: Path) -> RunState | None:
+    try:
+        return RunState(**json.loads((out / STATE_NAME).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_state(out: Path, state: RunState) -> None:
+    atomic_write(out / STATE_NAME, (json.dumps(asdict(state), indent=2) + "\n").encode())
+
+
+def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
+    """Refuse (UsageError) a DIR this run must not write into; writes nothing."""
+    if overwrite or not has_files(out):
+        return
+    previous = read_state(out)
+    if previous is None:
+        raise UsageError(f"--out {out} is not empty and was not made by augment",
+                         hint="choose an empty folder, or pass --overwrite to write into it")
+    if previous.recipe != state.recipe and previous.recipe_path != state.recipe_path:
+        raise UsageError(f"--out {out} was made by a different recipe ({previous.recipe_path})",
+                         hint="pass --overwrite to replace that run's files, or choose another --out")
+
+
+def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index) -> str | None:
+    """Start from nothing when the previous outputs cannot be kept.
+
+    Returns why (for the summary) when the recipe, seed, copies or tool
+    version changed, or with --overwrite: every previous output is removed
+    here and the index emptied. Returns None when the index may be used.
+    """
+    previous = read_state(out)
+    reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
+    if previous is None and not overwrite:
+        index.clear()  # an index without a run state is not trusted
+        return None
+    if not reasons:
+        return None
+    names = list(index.all_names()) or [row.file_name for row in _manifest_rows(out)]
+    remove_outputs(out, names)
+    index.clear()
+    return "; ".join(reasons)
+
+
+def remove_outputs(out: Path, names: list[str]) -> None:
+    root = out.resolve()
+    for name in names:
+        path = (out / name).resolve()
+        # Never delete outside DIR, whatever a (hand-edited) index says.
+        if root in path.parents and path.is_file():
+            remove_quietly(path)
+
+
+def sweep_temporary_files(out: Path) -> None:
+    """Remove half-written files a killed run left (they all carry TEMP_PREFIX)."""
+    for path in out.rglob(f"{TEMP_PREFIX}*"):
+        remove_quietly(path)
+
+
+def has_files(out: Path) -> bool:
+    """True if DIR holds anything besides a lock file."""
+    return out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir())
+
+
+def _manifest_rows(out: Path) -> list:
+    try:
+        return read_manifest(out / MANIFEST_NAME)
+    except (OSError, ValueError, KeyError, TypeError):
+        # No manifest, or one that cannot say what to remove: leave files be.
+        return []

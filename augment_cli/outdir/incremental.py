@@ -1,0 +1,114 @@
+"""Decide, one job at a time, what a re-run must redo (against the index).
+
+A source is unchanged when the index lists exactly the outputs this run
+would write, all of them exist, and the source still has the recorded size
+and mtime (or, if those moved, the same SHA-256: a `touch` or a fresh git
+checkout does not force regeneration). Everything else is redone: sources
+new to the index are "added", known ones "regenerated" (their old outputs
+are removed first, so the manifest never lists a half-redone source). Sources
+the walk no longer meets are "removed" with their outputs at the end. When
+the recipe mixes files of a label (mixup, cutmix, mosaic), a copy depends on
+every file of its label, so a label with any change is redone whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from augment_cli.outdir.claim import remove_outputs
+from augment_cli.outdir.index import Index, Known, Stamp
+from augment_cli.run.jobs import Job
+
+UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
+
+
+@dataclass
+class Tally:
+    added: int = 0
+    regenerated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    to_do: int = 0
+
+
+def jobs_to_run(jobs: Iterable[Job], index: Index, source: Path, out: Path, tally: Tally,
+                stale_labels: set | None = None) -> Iterator[Job]:
+    """Yield the jobs that need work; mark the rest seen in the index."""
+    for job in jobs:
+        verdict, stamp = decide(job, index, source)
+        if verdict == UNCHANGED and stale_labels and (job.sample.label, job.sample.modality) in stale_labels:
+            verdict = REGENERATED
+        if verdict == UNCHANGED:
+            tally.unchanged += 1
+            _keep(index, job.sample.relative, stamp)
+            continue
+        if verdict == ADDED:
+            tally.added += 1
+        else:
+            tally.regenerated += 1
+            remove_outputs(out, index.names_of(job.sample.relative))
+            index.forget(job.sample.relative)
+        tally.to_do += 1
+        yield job
+
+
+def decide(job: Job, index: Index, source: Path) -> tuple[str, Stamp | None]:
+    """The verdict on one job, and for an unchanged source whose stamp moved
+    (same bytes, e.g. after a `touch`) the stamp to record. Reads only."""
+    known = index.lookup(job.sample.relative)
+    if known is None:
+        return ADDED, None
+    valid, stamp = _still_valid(known, job, source / job.sample.relative, Path(job.out_root))
+    return (UNCHANGED, stamp) if valid else (REGENERATED, None)
+
+
+def stale_mixed_labels(jobs: Iterable[Job], index: Index, source: Path) -> set:
+    """Labels (with modality) of a mixing recipe that have any change: a
+    changed or added source, or one gone from SRC. Unchanged sources are
+    marked seen on the way, so the index's unseen ones are then the changed
+    and the gone."""
+    stale = set()
+    for job in jobs:
+        verdict, stamp = decide(job, index, source)
+        if verdict == UNCHANGED:
+            _keep(index, job.sample.relative, stamp)
+        else:
+            stale.add((job.sample.label, job.sample.modality))
+    return stale | {(label, modality) for _, label, modality in index.unseen()}
+
+
+def remove_unseen(index: Index, out: Path, tally: Tally) -> None:
+    """Sources gone from SRC: their outputs and rows go too."""
+    for source, _, _ in index.unseen():
+        remove_outputs(out, index.names_of(source))
+        index.forget(source)
+        tally.removed += 1
+
+
+def _keep(index: Index, relative: str, stamp: Stamp | None) -> None:
+    if stamp is None:
+        index.mark_seen(relative)
+    else:
+        index.restamp(relative, stamp)
+
+
+def _still_valid(known: Known, job: Job, path: Path, out: Path) -> tuple[bool, Stamp | None]:
+    """Whether the recorded outputs still stand for the source; the new stamp
+    when only its size/mtime moved (its bytes hash the same)."""
+    names = tuple(job.names())
+    if known.names != names or not all((out / name).is_file() for name in names):
+        return False, None
+    try:
+        stamp = Stamp.of(path)
+        if stamp == known.stamp:
+            return True, None
+        with open(path, "rb") as handle:  # streamed: no whole-file bytes per source
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        if digest == known.sha256:
+            return True, stamp
+    except OSError:
+        pass  # unreadable now: let the worker report it
+    return False, None

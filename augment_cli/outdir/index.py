@@ -1,0 +1,175 @@
+"""DIR/.augment-index.sqlite: what each source was when its copies were made.
+
+Per source: size, modification time, SHA-256 and its output names; per
+output: its manifest row. A run commits each source as it finishes, so a
+killed run keeps what it finished; a re-run looks sources up here to redo
+only what changed. Nothing of it is held in memory: the manifest is read
+back in file-name order by SQLite, so a run's memory does not grow with the
+dataset. (SQLite's BINARY order is UTF-8 byte order, which is code-point
+order: the same order as Python's sorted().)
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from augment_cli.outdir.manifest import ManifestRow, cells
+
+INDEX_NAME = ".augment-index.sqlite"
+COMMIT_EVERY = 1000
+# SQLite's own files beside the database while it is open (or after a kill).
+INDEX_FILES = (INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", INDEX_NAME + "-journal")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    source TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, sha256 TEXT, names TEXT,
+    seen INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS rows (
+    file_name TEXT PRIMARY KEY, label TEXT, source TEXT, copy INTEGER, modality TEXT,
+    transforms TEXT, sha256 TEXT);
+CREATE INDEX IF NOT EXISTS rows_by_source ON rows (source);
+CREATE TABLE IF NOT EXISTS planned (key TEXT PRIMARY KEY, source TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Cheap identity of a source file: changed size or mtime means re-check."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> Stamp:
+        info = os.stat(path)
+        return cls(info.st_size, info.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the index says about one source."""
+
+    stamp: Stamp
+    sha256: str
+    names: tuple[str, ...]
+
+
+class Index:
+    def __init__(self, out: Path):
+        # Python's default transactions: statements between two commits are
+        # one transaction, so marking thousands of sources costs one commit.
+        self.uncommitted = 0
+        try:
+            self.db = self._open(out)
+        except sqlite3.DatabaseError:
+            # Damaged (a power cut while writing): start it afresh, which
+            # only means the next run redoes every source.
+            for name in INDEX_FILES:
+                (out / name).unlink(missing_ok=True)
+            self.db = self._open(out)
+
+    @staticmethod
+    def _open(out: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(out / INDEX_NAME)
+        # No fsync per commit: a killed process loses nothing committed (the
+        # OS has it); only a power cut could, and a damaged index is rebuilt.
+        # A rollback journal, not WAL, keeps the files as small as the data.
+        db.execute("PRAGMA journal_mode=TRUNCATE")
+        db.execute("PRAGMA synchronous=OFF")
+        db.executescript(SCHEMA)
+        db.execute("SELECT count(*) FROM sources").fetchone()  # fails here if damaged
+        return db
+
+    def commit(self) -> None:
+        self.db.commit()
+        self.uncommitted = 0
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+    def lookup(self, source: str) -> Known | None:
+        found = self.db.execute("SELECT size, mtime_ns, sha256, names FROM sources WHERE source = ?",
+                                (source,)).fetchone()
+        if found is None:
+            return None
+        return Known(Stamp(found[0], found[1]), found[2], tuple(found[3].split("\n")))
+
+    def put(self, source: str, stamp: Stamp, sha256: str, rows: list[ManifestRow],
+            companions: list[str] | tuple[str, ...] = ()) -> None:
+        """A finished source: its rows, and every name it wrote (media, then companions)."""
+        with self.db:
+            self._delete(source)
+            names = [row.file_name for row in rows] + list(companions)
+            self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
+                            (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
+            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
+
+    def restamp(self, source: str, stamp: Stamp) -> None:
+        self.db.execute("UPDATE sources SET size = ?, mtime_ns = ?, seen = 1 WHERE source = ?",
+                        (stamp.size, stamp.mtime_ns, source))
+        self._pending()
+
+    def forget(self, source: str) -> None:
+        with self.db:
+            self._delete(source)
+
+    def _delete(self, source: str) -> None:
+        self.db.execute("DELETE FROM rows WHERE source = ?", (source,))
+        self.db.execute("DELETE FROM sources WHERE source = ?", (source,))
+
+    def begin_run(self) -> None:
+        """Nothing is seen yet; no output name is taken yet."""
+        with self.db:
+            self.db.execute("UPDATE sources SET seen = 0")
+            self.db.execute("DELETE FROM planned")
+
+    def mark_seen(self, source: str) -> None:
+        self.db.execute("UPDATE sources SET seen = 1 WHERE source = ?", (source,))
+        self._pending()
+
+    def _pending(self) -> None:
+        """Commit every so often: a long transaction keeps its dirty pages in memory."""
+        self.uncommitted += 1
+        if self.uncommitted >= COMMIT_EVERY:
+            self.commit()
+
+    def claim_names(self, source: str, keys: list[str]) -> str | None:
+        """Reserve output names for a source; return the source that already holds one."""
+        for key in keys:
+            holder = self.db.execute("SELECT source FROM planned WHERE key = ?", (key,)).fetchone()
+            if holder is not None:
+                return holder[0]
+        self.db.executemany("INSERT INTO planned VALUES (?, ?)", ((key, source) for key in keys))
+        self._pending()
+        return None
+
+    def unseen(self) -> Iterator[tuple[str, str, str]]:
+        """(source, label, modality) of sources this run did not meet: gone from SRC."""
+        return iter(self.db.execute(
+            "SELECT s.source, r.label, r.modality FROM sources s LEFT JOIN rows r "
+            "ON r.file_name = (SELECT file_name FROM rows WHERE source = s.source LIMIT 1) "
+            "WHERE s.seen = 0").fetchall())
+
+    def names_of(self, source: str) -> list[str]:
+        """Every file the source wrote (its manifest rows' files and their companions)."""
+        found = self.db.execute("SELECT names FROM sources WHERE source = ?", (source,)).fetchone()
+        return found[0].split("\n") if found and found[0] else []
+
+    def all_names(self) -> Iterator[str]:
+        return (name for (names,) in self.db.execute("SELECT names FROM sources") if names
+                for name in names.split("\n"))
+
+    def manifest_rows(self) -> Iterator[ManifestRow]:
+        cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256 "
+                                 "FROM rows ORDER BY file_name")
+        return (ManifestRow(*row) for row in cursor)
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM rows")
+            self.db.execute("DELETE FROM sources")
+            self.db.execute("DELETE FROM planned")

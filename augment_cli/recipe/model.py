@@ -1,0 +1,122 @@
+"""What a validated recipe is: frozen steps per modality, output options and
+the digest of what it means. recipe_checker builds these from TOML; recipe.py
+is the entry point (load_recipe / parse_recipe) and re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from augment_cli.registry import MODALITIES, Param
+
+FORMAT_VERSION = 1
+GROUP_KINDS = ("one_of", "some_of", "shuffle")
+# Keys a group takes besides its member list and p.
+GROUP_KEYS = {"one_of": (), "some_of": ("n",), "shuffle": ()}
+OUTPUT_PARAMS = (
+    Param("format", "choice", "keep", choices=("keep", "jpg", "png", "webp"),
+          help="image output format; keep writes each file in its source format"),
+    Param("jpeg_quality", "int", 95, bounds=(1, 100), ranged=False, help="JPEG quality"),
+    Param("webp_quality", "int", 90, bounds=(1, 100), ranged=False, help="WebP quality"),
+    Param("text_encoding", "str", "utf-8", validator="augment_cli.modalities.text.codec:check_encoding",
+          help="encoding of the source .txt files (e.g. latin-1, cp1252); copies are written as UTF-8"),
+    Param("audio_format", "choice", "keep", choices=("keep", "wav", "flac", "ogg", "mp3"),
+          help="audio output format; keep writes each file in its source format and subtype"),
+    Param("sample_rate", "int", 0, bounds=(0, 384000), ranged=False,
+          help="audio sample rate in Hz (resampled with soxr); 0 keeps each file's rate"),
+    Param("mono", "bool", False, help="mix audio down to one channel"),
+    Param("clipping", "choice", "normalize", choices=("normalize", "limit"),
+          help="audio beyond full scale: peak-normalise the clip, or soft-limit the peaks"),
+)
+TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """One transform with its validated values (ranges as (low, high))."""
+
+    transform: str
+    p: float
+    values: tuple[tuple[str, Any], ...]
+    where: str
+
+    def values_dict(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+@dataclass(frozen=True)
+class GroupStep:
+    """A group of transforms; `kind` says which members run.
+
+    one_of: one member, weighted by the members' p. some_of: `n` distinct
+    members (a count or a (low, high) range), weighted by p, applied in the
+    listed order. shuffle: every member in a random order, each applied with
+    its own probability p.
+    """
+
+    kind: str
+    p: float
+    members: tuple[TransformStep, ...]
+    where: str
+    n: int | tuple[int, int] = 1
+
+
+Step = TransformStep | GroupStep
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    format: str = "keep"
+    jpeg_quality: int = 95
+    webp_quality: int = 90
+    text_encoding: str = "utf-8"
+    audio_format: str = "keep"
+    sample_rate: int = 0
+    mono: bool = False
+    clipping: str = "normalize"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    path: str
+    steps: tuple[tuple[str, tuple[Step, ...]], ...]
+    output: OutputOptions
+    digest: str
+    # [copies] label = N: copies per file for those labels (overrides --copies).
+    # Not part of the digest: it changes how many copies, never their bytes.
+    copies: tuple[tuple[str, int], ...] = ()
+
+    def copies_per_label(self) -> dict[str, int]:
+        return dict(self.copies)
+
+    def steps_for(self, modality: str) -> tuple[Step, ...]:
+        return dict(self.steps).get(modality, ())
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return tuple(m for m, steps in self.steps if steps)
+
+
+def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] | None = None) -> str:
+    """Hash of what the recipe means (not its comments or layout). `relative`
+    maps absolute file and folder values to their spelling relative to the
+    recipe file, so moving a checkout does not change the digest."""
+    canonical = json.dumps([FORMAT_VERSION, repr(steps_without_where(steps, relative or {})),
+                            repr(output)])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def steps_without_where(steps: tuple, relative: dict[str, str]) -> list:
+    def plain(step: Step) -> Any:
+        if isinstance(step, GroupStep):
+            # n only for some_of, so one_of recipes keep the digest they had.
+            count = [step.n] if step.kind == "some_of" else []
+            return [step.kind, step.p, [plain(m) for m in step.members], *count]
+        values = tuple((key, relative.get(value, value) if isinstance(value, str) else value)
+                       for key, value in step.values)
+        return [step.transform, step.p, values]
+
+    return [[modality, [plain(s) for s in items]] for modality, items in steps]

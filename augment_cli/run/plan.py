@@ -1,0 +1,169 @@
+"""make_plan(): check everything, count the sources, name every output.
+
+Nothing is written and, for a large tree, nothing per file is kept: the plan
+holds counts per label, and `iter_jobs` walks SRC again to yield one Job at a
+time, so memory does not grow with the dataset. (A recipe that mixes files
+of a label keeps that label's file list: mixing needs it.)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from augment_cli.errors import UsageError
+from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
+from augment_cli.modalities import output_extension
+from augment_cli.outdir.manifest import ErrorRow
+from augment_cli.recipe import Recipe, load_recipe
+from augment_cli.run.balance import CopyPlan, copies_per_sample
+from augment_cli.run.jobs import Job
+from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
+
+# claim(source, names) -> the source already holding one of the names, or None
+Claim = Callable[[str, list[str]], "str | None"]
+
+
+@dataclass
+class Plan:
+    """What a run will do; `--dry-run` prints this and stops."""
+
+    source: Path
+    out: Path
+    recipe: Recipe
+    seed: int
+    include_originals: bool
+    follow_links: bool
+    scan: Scan
+    layout_name: str
+    counts: Counter = field(default_factory=Counter)  # files per label that have steps
+    skipped: Counter = field(default_factory=Counter)
+    refused: list[ErrorRow] = field(default_factory=list)
+    copies: CopyPlan | None = None  # copies per file, per label
+    warnings: list[str] = field(default_factory=list)
+    partners: dict = field(default_factory=dict)  # (label, modality) -> paths, mixing only
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def files_per_label(self) -> dict[str, int]:
+        return dict(sorted(self.counts.items()))
+
+    def outputs_per_label(self) -> dict[str, int]:
+        extra = 1 if self.include_originals else 0
+        assert self.copies is not None, "make_plan decides copies before anything asks"
+        return {label: sum(count + extra for count in self.copies.per_file[label])
+                for label in sorted(self.counts)}
+
+    @property
+    def layout(self) -> Layout:
+        return get(self.layout_name)
+
+    def iter_work(self, claim: Claim) -> Iterator[Job | ErrorRow]:
+        """One Job per source in walk order, or an ErrorRow for a source that
+        cannot be planned (its names collide, or it appeared mid-run)."""
+        recipe, first = self.recipe, 0 if self.include_originals else 1
+        assert self.copies is not None, "make_plan decides copies before anything asks"
+        per_file = {label: iter(counts) for label, counts in self.copies.per_file.items()}
+        layout, target = self.layout, target_of(self.layout_name)
+        for sample in layout.walk(self.source, self.follow_links, Scan()):
+            if not recipe.steps_for(sample.modality):
+                continue
+            count = next(per_file.get(sample.label, iter(())), None)
+            if count is None:  # SRC changed between the counting walk and this one
+                yield ErrorRow(sample.relative, sample.label, sample.modality,
+                               "appeared in the source folder during the run; run again")
+                continue
+            extension = output_extension(sample.relative, recipe.output)
+            outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
+            job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
+                      self.partners.get((sample.label, sample.modality), ()), target)
+            holder = claim(sample.relative, [name.casefold() for name in job.names()])
+            if holder is not None:
+                yield ErrorRow(sample.relative, sample.label, sample.modality,
+                               f"its output names collide with those of {holder}; rename one")
+                continue
+            yield job
+
+
+def split_work(work: Iterable[Job | ErrorRow]) -> tuple[list[Job], list[ErrorRow]]:
+    """The jobs and the refused sources of a plan, as lists (for a printed plan)."""
+    jobs: list[Job] = []
+    refused: list[ErrorRow] = []
+    for item in work:
+        (refused if isinstance(item, ErrorRow) else jobs).append(item)  # type: ignore[arg-type]
+    return jobs, refused
+
+
+def memory_claim() -> Claim:
+    """A Claim for a plan that is only printed (--dry-run): names kept in memory."""
+    taken: dict[str, str] = {}
+
+    def claim(source: str, keys: list[str]) -> str | None:
+        holder = next((taken[key] for key in keys if key in taken), None)
+        if holder is None:
+            taken.update((key, source) for key in keys)
+        return holder
+
+    return claim
+
+
+def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
+              seed: int = 0, include_originals: bool = False, follow_links: bool = False,
+              balance: bool = False, max_copies: int | None = None, layout: str | None = None) -> Plan:
+    """Check everything and count what will be made; writes nothing.
+
+    `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it."""
+    source, out = Path(source), Path(out)
+    _check_paths(source, out)
+    if copies < 1 or (max_copies is not None and max_copies < 1):
+        raise UsageError("--copies and --max-copies must be at least 1")
+    recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    if balance and recipe.copies:
+        raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
+                         hint="use one: drop --balance, or the [copies] table")
+    plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), find(source, layout))
+    mixing = uses_partners(recipe)
+    mixed = []
+    for sample in plan.layout.walk(source, follow_links, plan.scan):
+        if not recipe.steps_for(sample.modality):
+            plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
+            continue
+        plan.counts[sample.label] += 1
+        if mixing:
+            mixed.append(sample)
+    plan.skipped.update(plan.scan.skipped)
+    plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
+    plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
+                     if mixing else {})
+    plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
+    return plan
+
+
+def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
+               max_copies: int | None) -> CopyPlan:
+    """Copies per file for each label, and the warnings a user should see."""
+    wanted = plan.recipe.copies_per_label()
+    for label in sorted(set(wanted) - set(plan.counts)):
+        plan.warnings.append(f"[copies] in {plan.recipe.path} names label {label!r}, "
+                             "which has no files in the source folder")
+    result = copies_per_sample(dict(sorted(plan.counts.items())), copies, include_originals=include_originals,
+                               max_copies=max_copies, balance=balance, per_label=wanted)
+    for label, missing in result.short.items():
+        plan.warnings.append(f"label {label!r} stays {missing} files short of {result.target}: "
+                             f"--max-copies {max_copies} caps its files")
+    return result
+
+
+def _check_paths(source: Path, out: Path) -> None:
+    check_source(source)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    real_source, real_out = source.resolve(), out.resolve()
+    if real_out == real_source or real_source in real_out.parents:
+        raise UsageError(f"--out {out} is inside the source folder {source}",
+                         hint="the outputs would be read as sources on the next run; "
+                              "choose a folder outside it")

@@ -1,0 +1,103 @@
+"""Apply a recipe's steps to one in-memory item, or replay recorded steps.
+
+Sampling and applying are separate: each step first draws its parameters
+from its own stream, then a pure applier uses them. The drawn parameters are
+returned as records (JSON-safe), which is what the manifest stores and what
+`replay` takes back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from augment_cli import registry
+from augment_cli.errors import SampleError
+from augment_cli.recipe.model import GroupStep, Step, TransformStep
+from augment_cli.run.recorded_files import resolved_from
+from augment_cli.run.seeding import step_generators
+
+Record = dict[str, Any]
+
+
+def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.random.SeedSequence,
+            resources: Any = None) -> tuple[Any, list[Record]]:
+    """Run every step that fires on `data`; return the result and its records.
+
+    `resources` (see partners.Partners) gives mixing transforms the other
+    files of the source's label: `.paths` and a call path -> decoded data.
+    """
+    records: list[Record] = []
+    for step, rng in zip(steps, step_generators(sequence, len(steps)), strict=True):
+        # Draw the firing decision first and always, so the rest of this
+        # step's stream is the same whatever p is.
+        if rng.random() >= step.p:
+            continue
+        for chosen in _members(rng, step):
+            spec = registry.require(modality, chosen.transform)
+            drawn = registry.draw(rng, spec, chosen.values_dict())
+            meta = meta_of(modality, data)
+            meta["partners"] = resources.paths if resources is not None else ()
+            params = spec.sampler(rng, drawn, meta)
+            data = apply_one(modality, chosen.transform, data, params, resources)
+            records.append({"transform": chosen.transform, "params": params})
+    return data, records
+
+
+def replay(data: Any, records: list[Record], modality: str, resources: Any = None,
+           base: str | Path | None = None) -> Any:
+    """Apply recorded steps (a manifest row's `transforms`) to a source.
+
+    `base` is the recipe file's folder: the manifest names the files a step
+    picked (`noise_file`, `ir_file`) relative to it."""
+    if base is not None:
+        records = resolved_from(records, Path(base))
+    for record in records:
+        data = apply_one(modality, record["transform"], data, record["params"], resources)
+    return data
+
+
+def apply_one(modality: str, name: str, data: Any, params: dict[str, Any],
+              resources: Any = None) -> Any:
+    spec = registry.get(modality, name)
+    if spec is None:
+        raise SampleError(f"unknown {modality} transform", transform=name)
+    try:
+        if spec.uses_partners:
+            return spec.apply_function()(data, params, resources)
+        return spec.apply_function()(data, params)
+    except SampleError:
+        raise
+    except Exception as exc:  # an applier bug or odd input must not kill the run
+        raise SampleError(f"{type(exc).__name__}: {exc}", transform=name) from exc
+
+
+def meta_of(modality: str, data: Any) -> dict[str, Any]:
+    """What a sampler may need to know about the current data (e.g. its size)."""
+    return registry.meta_function(modality)(data)
+
+
+def _members(rng: np.random.Generator, step: Step) -> list[TransformStep]:
+    """The transform steps a fired step runs, in the order they run."""
+    if isinstance(step, TransformStep):
+        return [step]
+    if step.kind == "one_of":
+        return [_pick_member(rng, step)]
+    if step.kind == "some_of":
+        low, high = step.n if isinstance(step.n, tuple) else (step.n, step.n)
+        count = int(rng.integers(low, high + 1))
+        weights = np.array([m.p for m in step.members], dtype=float)
+        picked = rng.choice(len(step.members), size=count, replace=False, p=weights / weights.sum())
+        return [step.members[i] for i in sorted(int(i) for i in picked)]
+    # shuffle: draw every member's firing, so the stream does not depend on p.
+    order = [int(i) for i in rng.permutation(len(step.members))]
+    fires = rng.random(len(step.members))
+    return [step.members[i] for i in order if fires[i] < step.members[i].p]
+
+
+def _pick_member(rng: np.random.Generator, step: GroupStep) -> TransformStep:
+    weights = np.array([m.p for m in step.members], dtype=float)
+    index = int(rng.choice(len(step.members), p=weights / weights.sum()))
+    return step.members[index]

@@ -1,0 +1,172 @@
+"""process_sample(job) -> SampleResult: one source file, all its copies.
+
+Runs in a worker process (or in-process for --workers 1). It is a plain
+picklable function of its argument, reads the file once, decodes once, makes
+every copy, encodes and writes each atomically, with the files the layout
+says a copy carries beside it. It never raises: any failure becomes a failed
+result, and the files already written for that source are removed so the
+tree always matches the manifest. `open_source` and `make_copy` are the
+per-copy steps `augment preview` shares, so a preview shows what expand writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache, partial
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import Any
+
+from augment_cli.errors import SampleError
+from augment_cli.layouts.base import Sample
+from augment_cli.modalities import codec_for
+from augment_cli.outdir.files import atomic_write, remove_quietly
+from augment_cli.outdir.index import Stamp
+from augment_cli.outdir.manifest import ManifestRow, transforms_json
+from augment_cli.plugins import resolve
+from augment_cli.recipe.model import Recipe
+from augment_cli.run.jobs import Job, SampleResult
+from augment_cli.run.partners import OtherFiles, Partners
+from augment_cli.run.recorded_files import MARK, relative_to
+from augment_cli.run.seeding import copy_seed
+from augment_cli.run.steps import Record, augment
+
+
+@dataclass(frozen=True)
+class OpenedSource:
+    """One source read and decoded once, ready for any number of copies."""
+
+    sample: Sample
+    payload: bytes
+    decoded: Any            # the codec's decoded object (its .data is what transforms get)
+    codec: ModuleType
+    recipe: Recipe
+    resources: Partners | None  # other files of the label, for mixing recipes
+
+
+def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes,
+                partners: tuple[str, ...] = ()) -> OpenedSource:
+    """Decode a source's bytes; SampleError if its codec refuses them."""
+    codec = codec_for(sample.modality)
+    decoded = codec.decode(payload, recipe.output)
+    decode = partial(codec.decode, output=recipe.output)
+    resources = Partners(root, OtherFiles(partners, sample.relative), decode) if partners else None
+    return OpenedSource(sample, payload, decoded, codec, recipe, resources)
+
+
+def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Record]]:
+    """Copy `copy` (>= 1) of a source: its data and the records of what was applied."""
+    sample = source.sample
+    return augment(source.decoded.data, source.recipe.steps_for(sample.modality), sample.modality,
+                   copy_seed(seed, sample.relative, copy), source.resources)
+
+
+def process_sample(job: Job) -> SampleResult:
+    result = SampleResult(job.sample)
+    writer = _Writer(Path(job.out_root))
+    try:
+        result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
+        result.sha256 = hashlib.sha256(payload).hexdigest()
+        result.rows, result.companions = _make_copies(job, payload, writer)
+    except SampleError as exc:
+        result.error = str(exc)
+    except MemoryError:
+        result.error = "out of memory"
+    except Exception as exc:  # never let one file take the run down
+        result.error = f"unexpected {type(exc).__name__}: {exc}"
+    if result.error is not None:
+        writer.remove_written()
+        result.rows, result.companions = [], []
+    return result
+
+
+def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[ManifestRow], list[str]]:
+    """Write every output of the job: its manifest rows and the companion files' names."""
+    sample = job.sample
+    source = open_source(job.source_root, sample, job.recipe, payload, job.partners)
+    layout = resolve(job.layout)
+    # Every output of a source shares one folder: check it once, not per copy.
+    folder = writer.folder_of(job.outputs[0][1])
+    rows, companions = [], []
+    for copy, name in job.outputs:
+        records: list[Record] = []
+        if copy == 0:
+            blob = payload
+        else:
+            data, records = make_copy(source, job.seed, copy)
+            blob = source.codec.encode(data, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
+        writer.write(folder / PurePosixPath(name).name, name, blob)
+        rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
+                                _manifest_json(records, job), hashlib.sha256(blob).hexdigest()))
+        for extra, content in sorted(layout.companions(sample, name, records).items()):
+            writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
+            companions.append(extra)
+    return rows, companions
+
+
+def _manifest_json(records: list[Record], job: Job) -> str:
+    """The transforms cell; files a step picked are named relative to the recipe."""
+    text = transforms_json(records)
+    if MARK not in text:
+        return text
+    return transforms_json(relative_to(records, _recipe_folder(job.recipe.path, os.getcwd())))
+
+
+@lru_cache(maxsize=8)
+def _recipe_folder(recipe_path: str, cwd: str) -> Path:
+    """Resolved once, not per copy; `cwd` keys it because a relative recipe
+    path means another folder after a chdir (in-process runs)."""
+    return (Path(cwd) / recipe_path).resolve().parent
+
+
+def _read_source(path: Path) -> tuple[Stamp, bytes]:
+    """Stamp first, then read: if the file changes meanwhile, its mtime moves
+    past the stamp and the next run redoes it."""
+    try:
+        return Stamp.of(path), path.read_bytes()
+    except OSError as exc:
+        raise SampleError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+class _Writer:
+    """Writes one source's outputs into DIR and remembers them, so a failure
+    part-way can remove every file of that source again."""
+
+    def __init__(self, out_root: Path):
+        self.out_root = out_root
+        self.written: list[Path] = []
+        self._folders: set[Path] = set()
+
+    def folder_of(self, name: str) -> Path:
+        """The (made, checked) folder a DIR-relative name goes into."""
+        folder = _inside(self.out_root, PurePosixPath(name).parent.as_posix())
+        if folder not in self._folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
+            self._folders.add(folder)
+        return folder
+
+    def write(self, target: Path, name: str, blob: bytes) -> None:
+        try:
+            atomic_write(target, blob, make_folder=False)
+        except OSError as exc:
+            raise SampleError(f"cannot write {name}: {exc.strerror or exc}") from None
+        self.written.append(target)
+
+    def remove_written(self) -> None:
+        for path in self.written:
+            remove_quietly(path)
+
+
+def _inside(out_root: Path, folder: str) -> Path:
+    """The output path, refused if it would lie outside DIR (e.g. reached
+    through a symlinked folder inside DIR)."""
+    target = out_root / folder
+    root, real = out_root.resolve(), target.resolve()
+    if ".." in PurePosixPath(folder).parts or (real != root and root not in real.parents):
+        raise SampleError(f"output folder {folder} would be outside the output folder")
+    return target
