@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from augment_cli.modalities.image.transforms.mix_ops import matched
 from augment_cli.run import steps as pipeline
 from augment_cli.run.partners import OtherFiles, Partners
 from catalogue_helpers import MemoryPartners, apply, kinds, smooth_rgb
+from paths import PROJECT_ROOT
 
 RGB = smooth_rgb()
 OTHER = smooth_rgb(seed=9)[::-1].copy()
@@ -156,7 +156,7 @@ def test_rerun_redoes_a_mixed_label_whole_and_matches_a_fresh_run(tmp_path):
 
 def test_catalogue_recipe_runs_on_sample_data(tmp_path):
     """The shipped worked example is valid and runs end to end on the bundled images."""
-    root = Path(__file__).resolve().parent.parent
+    root = PROJECT_ROOT
     out = tmp_path / "out"
     summary = api.expand(source=root / "sample_data" / "images", recipe=root / "recipes" / "catalogue.toml",
                          out=out, copies=2, workers=1)

@@ -1,15 +1,15 @@
 """Every text transform on the real sentence sets in ../shared (local checks only)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from augment_cli import api
 from augment_cli.modalities.text.transforms.tokens import words
 from augment_cli.outdir.manifest import read_manifest
+from paths import PROJECT_ROOT
 
-REALDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "realdata"
+REALDATA = PROJECT_ROOT.parent / "shared" / "realdata"
 SETS = ["text-sst2", "text-trec6", "text-yelp-sentiment"]
 RECIPE = "".join(f"[[text]]\ntransform = \"{name}\"\np = 0.5\n\n" for name in (
     "synonym_replace", "random_insert", "random_swap", "random_delete", "sentence_shuffle",

@@ -10,8 +10,9 @@ import pytest
 
 from augment_cli.modalities.text.transforms import lexicon as text_lexicon
 from augment_cli.modalities.text.transforms.lexicon import is_stopword, synonyms, user_table
+from paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 DATA = ROOT / "augment_cli" / "modalities" / "text" / "data"
 WORDNET = Path("/usr/share/wordnet")
 

@@ -12,10 +12,11 @@ import pytest
 from augment_cli import registry
 from augment_cli.recipe import parse_recipe
 from augment_cli.run import steps as pipeline
+from paths import ASSETS
 
 TEXT = ("I'm glad I bought this kettle. It boils water quickly and looks great on the counter.\n"
         "\nThe lid is a little stiff, but that's a small complaint. Recommended!\n")
-TRANSLATOR = Path(__file__).parent / "assets" / "fake_translator.py"
+TRANSLATOR = ASSETS / "fake_translator.py"
 NAMES = registry.names("text")
 
 

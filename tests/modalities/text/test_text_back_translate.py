@@ -13,8 +13,9 @@ from augment_cli.modalities.text import codec as text_codec
 from augment_cli.outdir.manifest import read_manifest
 from augment_cli.recipe import OutputOptions
 from augment_cli.run import steps as pipeline
+from paths import ASSETS
 
-TRANSLATOR = Path(__file__).parent / "assets" / "fake_translator.py"
+TRANSLATOR = ASSETS / "fake_translator.py"
 GOOD = "A good movie.\n\n  I'm sure it was great!\n"
 PARAPHRASE = "A fine film.\n\n  I'm sure it was terrific!\n"
 

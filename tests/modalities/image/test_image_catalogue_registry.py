@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import pickle
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from augment_cli import registry
 from augment_cli.errors import SampleError
 from augment_cli.run import steps as pipeline
 from catalogue_helpers import kinds, mixed_partners, step_for
+from paths import TESTS
 
 SPECS = registry.specs("image")
 NAMES = [s.name for s in SPECS]
@@ -93,7 +93,7 @@ def test_same_seed_gives_same_params(name):
 
 
 def test_every_transform_has_a_behaviour_test():
-    text = "".join(p.read_text() for p in Path(__file__).parent.glob("test_image*.py"))
+    text = "".join(p.read_text() for p in (TESTS / "modalities" / "image").glob("test_image*.py"))
     missing = [n for n in NAMES if not re.search(rf"def test_{n}\b|def test_{n}_", text)]
     assert not missing, f"no behaviour test (def test_<name>...) for: {missing}"
 

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 from augment_cli import api
 from augment_cli.cli import app
 from augment_cli.outdir.manifest import read_manifest
+from paths import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_ROOT
 EDA = ROOT / "recipes" / "eda.toml"
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from augment_cli.errors import RecipeError
 from augment_cli.recipe import GroupStep, parse_recipe
+from paths import PROJECT_ROOT
 
 BAD_RECIPES = [
     ("syntax", '[[image]\ntransform = "hflip"\n', ["TOML syntax error", "line 1"]),
@@ -92,9 +93,8 @@ def test_one_of_without_any_weight_is_refused():
 
 
 def test_shipped_recipes_validate(run_cli):
-    from pathlib import Path
 
-    recipes = sorted((Path(__file__).parent.parent / "recipes").glob("*.toml"))
+    recipes = sorted((PROJECT_ROOT / "recipes").glob("*.toml"))
     assert recipes
     for recipe in recipes:
         assert run_cli("validate", recipe).exit_code == 0, recipe

@@ -4,14 +4,14 @@ README's table is the generated one."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from augment_cli import registry
 from augment_cli.commands import docs
+from paths import PROJECT_ROOT
 
-README = Path(__file__).parent.parent / "README.md"
+README = PROJECT_ROOT / "README.md"
 
 
 def test_readme_transform_table_is_up_to_date():
