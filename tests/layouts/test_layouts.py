@@ -20,7 +20,7 @@ def listed(monkeypatch, tmp_path: Path) -> Path:
     monkeypatch.syspath_prepend(str(ASSETS))
     monkeypatch.setitem(layouts.LAYOUTS, "listed", "toy_layout:LISTED")
     src = tmp_path / "src"
-    for i, label in enumerate(["cat", "dog", "cat"]):
+    for i in range(3):
         save(src / f"img{i}.png", textured(seed=i))
     (src / "labels.txt").write_text("img0.png cat\nimg1.png dog\nimg2.png cat\nmissing.png dog\n")
     return src
