@@ -161,3 +161,22 @@ def test_sheets_of_several_modalities_get_their_own_names(tmp_path, monkeypatch)
     seen.clear()
     _render(rows[:1], tmp_path / "p.html", recipe, False, PreviewResult())
     assert seen == {"image": tmp_path / "p.png"}
+
+
+def test_audio_preview_clips_are_what_expand_writes(tmp_path, write_recipe, run_cli):
+    """Preview makes its copies with the worker's own functions: the clips have
+    expand's names, container ([output] audio_format) and bytes."""
+    src = tmp_path / "src" / "tone"
+    src.mkdir(parents=True)
+    t = np.arange(8000) / 8000
+    soundfile.write(src / "a.wav", (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 8000,
+                    subtype="PCM_16")
+    recipe = write_recipe('[output]\naudio_format = "flac"\n\n[[audio]]\ntransform = "gain"\n'
+                          'gain_db = [-6, 6]\n')
+    assert run_cli("preview", tmp_path / "src", "-r", recipe, "--out", tmp_path / "p.png",
+                   "--samples", 1, "--copies", 2).exit_code == 0
+    assert run_cli("expand", tmp_path / "src", "-r", recipe, "--copies", 2, "--out", tmp_path / "out",
+                   "--workers", 1, "-q").exit_code == 0
+    for k in (1, 2):
+        clip = tmp_path / "p-clips" / "tone" / f"a.wav__aug{k}.flac"
+        assert clip.read_bytes() == (tmp_path / "out" / "tone" / f"a.wav__aug{k}.flac").read_bytes()

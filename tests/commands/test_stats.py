@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import wave
 from pathlib import Path
@@ -103,3 +104,23 @@ def test_audio_and_text_files_add_seconds_and_words(tmp_path, run_cli):
     assert data["labels"]["note"]["text_words"] == 4 and data["labels"]["note"]["modalities"] == {"text": 1}
     text = run_cli("stats", tmp_path / "src").stdout
     assert "audio 2: WAV 2; 0.75 s of audio" in text and "text 1: TXT 1; 4 words" in text
+
+
+@pytest.mark.parametrize("name, payload", [
+    ("nul.txt", b"some text\x00with a NUL byte"),
+    ("blank.txt", b"   \n\t \n"),
+    ("latin.txt", "caf\u00e9 cr\u00e8me".encode("latin-1")),
+    ("huge.txt", b"word " * (2 * 2**20 + 1)),  # just over the 10 MiB limit
+])
+def test_stats_refuses_exactly_the_text_files_expand_refuses(tmp_path, run_cli, write_recipe, name, payload):
+    (tmp_path / "src" / "doc").mkdir(parents=True)
+    (tmp_path / "src" / "doc" / name).write_bytes(payload)
+    (tmp_path / "src" / "doc" / "fine.txt").write_text("a perfectly good sentence here", encoding="utf-8")
+    data = json.loads(run_cli("stats", tmp_path / "src", "--json").stdout)
+    recipe = write_recipe('[[text]]\ntransform = "random_swap"\n')
+    expanded = run_cli("expand", tmp_path / "src", "-r", recipe, "--copies", 1, "--out", tmp_path / "out")
+    assert expanded.exit_code == 1
+    with open(tmp_path / "out" / "errors.csv", newline="", encoding="utf-8") as handle:
+        refused_by_expand = [(row["source"], row["error"]) for row in csv.DictReader(handle)]
+    # the same file, for the codec's own reason, word for word
+    assert [(row["file"], row["error"]) for row in data["unreadable"]] == refused_by_expand
