@@ -15,7 +15,7 @@ from pathlib import Path
 from augment_cli import __version__
 from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT
-from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, remove_quietly
+from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, check_regular, remove_quietly
 from augment_cli.outdir.index import INDEX_FILES, Index
 from augment_cli.outdir.lock import LOCK_NAME
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
@@ -67,6 +67,8 @@ def write_state(out: Path, state: RunState) -> None:
 
 def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
     """Refuse (UsageError) a DIR this run must not write into; writes nothing."""
+    for name in OWN_FILES:  # even with --overwrite: never write through a planted symlink
+        check_regular(out / name)
     if overwrite or not has_files(out):
         return
     previous = read_state(out)

@@ -16,6 +16,7 @@ from pathlib import Path
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
 from augment_cli.modalities import output_extension
+from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import CopyPlan, copies_per_sample
@@ -136,6 +137,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
         if mixing:
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
+    _check_labels(plan)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
                      if mixing else {})
@@ -156,6 +158,19 @@ def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
         plan.warnings.append(f"label {label!r} stays {missing} files short of {result.target}: "
                              f"--max-copies {max_copies} caps its files")
     return result
+
+
+def _check_labels(plan: Plan) -> None:
+    """A label folder named like one of DIR's own files (manifest.csv, the
+    layout's dataset files) would make DIR/<name> a folder that no run can
+    write the file over. Compared casefolded, as a case-insensitive DIR would."""
+    own = {name.casefold(): name for name in (*OWN_FILES, *plan.layout.dataset_files())}
+    for label in sorted(plan.counts):
+        if label.casefold() in own:
+            raise UsageError(f"label folder {label!r} in {plan.source} has the name of augment's own "
+                             f"{own[label.casefold()]} in --out",
+                             hint="rename that folder: every run writes DIR/"
+                                  f"{own[label.casefold()]} itself")
 
 
 def _check_paths(source: Path, out: Path) -> None:
