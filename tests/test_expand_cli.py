@@ -15,7 +15,7 @@ from PIL import Image
 from augment_cli.modalities.image.codec import decode
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.run.steps import replay
-from conftest import FLIPS, tree_bytes
+from conftest import FLIPS, save, textured, tree_bytes
 
 
 def read_rows(out: Path) -> list[dict[str, str]]:
@@ -135,6 +135,19 @@ def test_out_inside_source_is_refused(image_tree, write_recipe, run_cli):
     result = run_cli("expand", image_tree, "--recipe", write_recipe(), "--out", image_tree / "cat" / "out")
     assert result.exit_code == 2 and "inside the source folder" in result.stderr
     assert not (image_tree / "cat" / "out").exists()
+
+
+def test_out_containing_source_is_refused_even_with_overwrite(tmp_path, write_recipe, run_cli):
+    # SRC = project/cat-data; a label "cat-data" would write DIR/cat-data/... into SRC itself.
+    project = tmp_path / "project"
+    source = project / "cat-data"
+    save(source / "cat-data" / "a.png", textured())
+    for out in (project, tmp_path):
+        result = run_cli("expand", source, "--recipe", write_recipe(), "--out", out, "--overwrite",
+                         "--workers", 1)
+        assert result.exit_code == 2, result.output
+        assert f"--out {out} contains the source folder {source}" in result.stderr
+    assert sorted(p.name for p in source.rglob("*")) == ["a.png", "cat-data"]
 
 
 def test_unlabelled_hidden_and_unsupported_files_are_skipped(image_tree, write_recipe, run_cli, tmp_path):

@@ -182,3 +182,8 @@ def _check_paths(source: Path, out: Path) -> None:
         raise UsageError(f"--out {out} is inside the source folder {source}",
                          hint="the outputs would be read as sources on the next run; "
                               "choose a folder outside it")
+    if real_out in real_source.parents:
+        # A label named like SRC's own folder would write outputs into SRC.
+        raise UsageError(f"--out {out} contains the source folder {source}",
+                         hint="outputs could land inside SRC and be read as sources on the next "
+                              "run; choose a folder beside SRC, not around it")
