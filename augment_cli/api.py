@@ -69,25 +69,32 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
-           max_copies: int | None = None, layout: str | None = None) -> Summary:
+           max_copies: int | None = None, layout: str | None = None,
+           allow_removals: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
+    Another SRC than the one DIR was made from is refused unless `overwrite`;
+    removing the outputs of many sources gone from SRC needs `allow_removals`
+    (see outdir/claim.py).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout)
-    state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name)
+    state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
+                              plan.source)
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
         with locked(plan.out):
             index = Index(plan.out)
             try:
+                if not (overwrite or allow_removals):
+                    claim.check_removals(plan.out, plan.source, index)
                 summary = _Run(plan, index).execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()

@@ -1,14 +1,17 @@
 """The output folder: who made it, and claiming it for a run.
 
 DIR/.augment-run.json records the tool version, the recipe (path and
-digest), seed, copies and dataset layout of the run that wrote DIR. A non-empty DIR without
-it, or made by another recipe file, is refused unless --overwrite. (It is a
-file, not a folder: torchvision's ImageFolder would take a folder for a class.)
+digest), seed, copies, dataset layout and SRC of the run that wrote DIR. A
+non-empty DIR without it, made by another recipe file or from another SRC, is
+refused unless --overwrite, and so is a run that would remove the outputs of
+most of DIR's sources because SRC lost them, unless --allow-removals. (It is
+a file, not a folder: torchvision's ImageFolder would take a folder for a class.)
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -35,13 +38,29 @@ class RunState:
     copies: int
     include_originals: bool
     layout: str = DEFAULT  # how SRC was read (layouts.LAYOUTS); verify asks it what DIR holds
+    # SRC, resolved: another SRC is refused (see same_source). "" in a state
+    # written before it was recorded: any SRC is taken then.
+    src: str = ""
     complete: bool = False
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
-           layout: str = DEFAULT) -> RunState:
+           layout: str = DEFAULT, source: Path | None = None) -> RunState:
         path = str(Path(recipe.path).resolve())
-        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout)
+        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
+                   str(source.resolve()) if source else "")
+
+    def same_source(self, other: RunState) -> bool:
+        """Whether `other` reads the SRC this state's run read: the same folder,
+        or one at the same place relative to the recipe file (the project
+        moved or checked out elsewhere, as manifest paths of noise files are
+        relative to the recipe). A SRC moved on its own cannot be told from
+        another dataset. DIR's own path is not recorded: two DIRs of the same
+        run stay byte-identical."""
+        if not self.src or self.src == other.src:
+            return True
+        return (os.path.relpath(self.src, Path(self.recipe_path).parent)
+                == os.path.relpath(other.src, Path(other.recipe_path).parent))
 
     def completed(self) -> RunState:
         return replace(self, complete=True)
@@ -78,6 +97,34 @@ def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
     if previous.recipe != state.recipe and previous.recipe_path != state.recipe_path:
         raise UsageError(f"--out {out} was made by a different recipe ({previous.recipe_path})",
                          hint="pass --overwrite to replace that run's files, or choose another --out")
+    if not previous.same_source(state):
+        raise UsageError(f"--out {out} was made from another source folder ({previous.src})",
+                         hint=f"pass --overwrite to replace that run's files with copies of {state.src}, "
+                              "or choose another --out")
+
+
+def check_removals(out: Path, source: Path, index: Index) -> None:
+    """Refuse a run that would remove the outputs of a large share of DIR's
+    sources because they are gone from SRC (an unmounted share, a wrong or
+    half-copied folder); writes nothing. See `too_many_gone`."""
+    known = gone = 0
+    for relative in index.sources():
+        known += 1
+        gone += not os.path.isfile(source / relative)
+    if too_many_gone(gone, known):
+        raise UsageError(f"{gone} of the {known} sources --out {out} was made from are gone from "
+                         f"{source}: this run would remove their outputs",
+                         hint="if they were deleted on purpose, pass --allow-removals (or --overwrite "
+                              "to start afresh); if SRC is a share or disk, check that it is mounted")
+
+
+def too_many_gone(gone: int, known: int) -> bool:
+    """All of DIR's sources, or more than one and over 10 % of them.
+
+    Editing a dataset removes a few files at a time; losing most of them at
+    once is nearly always an accident, whose cost is the dataset. One file
+    (or 10 %) is free so that ordinary deletions need no flag."""
+    return gone > 0 and (gone == known or (gone > 1 and gone * 10 > known))
 
 
 def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index) -> str | None:

@@ -154,6 +154,10 @@ class Index:
             "ON r.file_name = (SELECT file_name FROM rows WHERE source = s.source LIMIT 1) "
             "WHERE s.seen = 0").fetchall())
 
+    def sources(self) -> Iterator[str]:
+        """Every source the index knows, streamed."""
+        return (source for (source,) in self.db.execute("SELECT source FROM sources"))
+
     def names_of(self, source: str) -> list[str]:
         """Every file the source wrote (its manifest rows' files and their companions)."""
         found = self.db.execute("SELECT names FROM sources WHERE source = ?", (source,)).fetchone()
