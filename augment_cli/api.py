@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
-from augment_cli.outdir import claim, incremental
+from augment_cli.outdir import claim, incremental, naming
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
@@ -118,10 +118,11 @@ class _Run:
         claim.sweep_temporary_files(self.out)
         self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index)
         claim.write_state(self.out, state)
-        self.index.begin_run()
+        claims = naming.NameClaims(self.index, self.plan.source, naming.folds_case(self.out))
+        self.index.begin_run(claims.folds)
         try:
-            self._pool(workers, on_progress)
-            incremental.remove_unseen(self.index, self.out, self.tally)
+            self._pool(workers, on_progress, claims)
+            incremental.remove_unseen(self.index, self.out, self.tally, claims.taken)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
             done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
@@ -136,12 +137,12 @@ class _Run:
         claim.write_state(self.out, state.completed())
         return self.summary
 
-    def _pool(self, workers: int | None, on_progress: Progress | None) -> None:
+    def _pool(self, workers: int | None, on_progress: Progress | None, claims: naming.NameClaims) -> None:
         """Run the jobs; record each finished source in the index as it comes."""
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
         with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
-            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs()), workers, total),
+            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs(claims)), workers, total),
                                in_flight=workers * 4)
             for done, result in enumerate(results, 1):
                 self.running.pop(result.sample.relative, None)
@@ -149,14 +150,14 @@ class _Run:
                 if on_progress:
                     on_progress(done, total)
 
-    def _jobs(self) -> Iterator[Job]:
+    def _jobs(self, claims: naming.NameClaims) -> Iterator[Job]:
         """The planned jobs that need work (against the index); a source that
         cannot be planned goes to `refused`."""
         plan, stale = self.plan, None
         if plan.partners:  # mixing: a label with any change is redone whole
             unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
-        planned = self._planned(plan.iter_work(self.index.claim_names))
+        planned = self._planned(plan.iter_work(claims))
         return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally, stale)
 
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:

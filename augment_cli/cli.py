@@ -216,7 +216,7 @@ def _print_plan(plan) -> None:
                    + (f" ({each} copies per file)" if each else ""))
     from augment_cli.run.plan import memory_claim, split_work
 
-    jobs, refused = split_work(plan.iter_work(memory_claim()))
+    jobs, refused = split_work(plan.iter_work(memory_claim(plan.out)))
     names = [name for job in jobs for _, name in job.outputs]
     typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
     for name in names:

@@ -18,12 +18,14 @@ from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
+from augment_cli.outdir.naming import folds_case
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
-# claim(source, names) -> the source already holding one of the names, or None
+# claim(source, output names) -> the source already holding one of the names
+# (as DIR compares them: outdir/naming.py), or None
 Claim = Callable[[str, list[str]], "str | None"]
 
 
@@ -82,7 +84,7 @@ class Plan:
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
             job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
                       self.partners.get((sample.label, sample.modality), ()), target)
-            holder = claim(sample.relative, [name.casefold() for name in job.names()])
+            holder = claim(sample.relative, list(job.names()))
             if holder is not None:
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
                                f"its output names collide with those of {holder}; rename one")
@@ -99,11 +101,14 @@ def split_work(work: Iterable[Job | ErrorRow]) -> tuple[list[Job], list[ErrorRow
     return jobs, refused
 
 
-def memory_claim() -> Claim:
-    """A Claim for a plan that is only printed (--dry-run): names kept in memory."""
+def memory_claim(out: Path) -> Claim:
+    """A Claim for a plan that is only printed (--dry-run): names kept in
+    memory, compared as the file system DIR would be on compares them."""
     taken: dict[str, str] = {}
+    folds = folds_case(out)
 
-    def claim(source: str, keys: list[str]) -> str | None:
+    def claim(source: str, names: list[str]) -> str | None:
+        keys = [name.casefold() if folds else name for name in names]
         holder = next((taken[key] for key in keys if key in taken), None)
         if holder is None:
             taken.update((key, source) for key in keys)
