@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
-from augment_cli.outdir import claim, incremental, naming
+from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
@@ -91,7 +91,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
         with locked(plan.out):
-            index = Index(plan.out)
+            index = _open_index(plan, state, overwrite)
             try:
                 if not (overwrite or allow_removals):
                     claim.check_removals(plan.out, plan.source, index)
@@ -211,6 +211,18 @@ class _Run:
             errors.unlink()
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
+
+
+def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:
+    """DIR's index: checked if the last run did not finish, rebuilt from the
+    manifest if damaged and its outputs may be kept (a warning says so)."""
+    previous = None if overwrite else claim.read_state(plan.out)
+    index, damage = recovery.open_index(plan.out, plan.source, plan.layout,
+                                        unclean=previous is not None and not previous.complete,
+                                        reusable=previous is not None and not previous.differences(state))
+    if damage:
+        plan.warnings.append(damage)
+    return index
 
 
 def _no_claim(source: str, keys: list[str]) -> None:

@@ -58,16 +58,23 @@ class Known:
 
 
 class Index:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, check: bool = False):
+        """Open DIR's index. `check`: run SQLite's quick_check first (the last
+        run did not finish: a power cut with synchronous=OFF may have damaged
+        any page). A damaged index is started afresh and `damaged` set, so the
+        caller can rebuild it (outdir/recovery.py)."""
         # Python's default transactions: statements between two commits are
         # one transaction, so marking thousands of sources costs one commit.
         self.uncommitted = 0
         self.folds = False  # see begin_run
+        self.damaged = False
         try:
             self.db = self._open(out)
+            if check and self.db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                self.db.close()
+                raise sqlite3.DatabaseError("quick_check found damage")
         except sqlite3.DatabaseError:
-            # Damaged (a power cut while writing): start it afresh, which
-            # only means the next run redoes every source.
+            self.damaged = True
             for name in INDEX_FILES:
                 (out / name).unlink(missing_ok=True)
             self.db = self._open(out)
