@@ -32,6 +32,7 @@ from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.recipe import Recipe
+from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
@@ -86,7 +87,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
-                              plan.source)
+                              plan.source, inputs_digest(plan.recipe))
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)

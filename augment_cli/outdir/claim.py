@@ -25,6 +25,7 @@ from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifes
 from augment_cli.recipe import Recipe
 
 STATE_NAME = ".augment-run.json"
+WORDS = {"recipe": "the recipe changed", "inputs": "a file or folder the recipe reads changed"}
 OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
 
 
@@ -41,14 +42,16 @@ class RunState:
     # SRC, resolved: another SRC is refused (see same_source). "" in a state
     # written before it was recorded: any SRC is taken then.
     src: str = ""
+    # Content of the files the recipe reads (recipe/inputs.py); "" for none.
+    inputs: str = ""
     complete: bool = False
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
-           layout: str = DEFAULT, source: Path | None = None) -> RunState:
+           layout: str = DEFAULT, source: Path | None = None, inputs: str = "") -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
-                   str(source.resolve()) if source else "")
+                   str(source.resolve()) if source else "", inputs)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
@@ -67,9 +70,8 @@ class RunState:
 
     def differences(self, other: RunState) -> list[str]:
         """What changed between two runs that makes every output different."""
-        names = ("version", "recipe", "seed", "copies", "include_originals", "layout")
-        return [f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
-                if name != "recipe" else "the recipe changed"
+        names = ("version", "recipe", "inputs", "seed", "copies", "include_originals", "layout")
+        return [WORDS.get(name) or f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
                 for name in names if getattr(self, name) != getattr(other, name)]
 
 
