@@ -143,8 +143,8 @@ class _Run:
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
         with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
-            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs(claims)), workers, total),
-                               in_flight=workers * 4)
+            jobs = self._tracked(self._jobs(claims))
+            results = run_jobs(executor, run_batch, batches(jobs, workers, total), in_flight=workers * 4)
             for done, result in enumerate(results, 1):
                 self.running.pop(result.sample.relative, None)
                 self._record(result)

@@ -67,7 +67,7 @@ def open_state_file(path: Path, flags: int) -> int:
     would block: O_NONBLOCK, cleared once it is known to be a file)."""
     try:
         handle = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
-    except OSError as exc:
+    except OSError:
         if os.path.islink(path):
             raise UsageError(f"{path} is a symlink, not a regular file", hint=NOT_REGULAR_HINT) from None
         raise

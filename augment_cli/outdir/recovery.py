@@ -26,7 +26,8 @@ from augment_cli.outdir.index import Index, Stamp
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest
 
 
-def open_index(out: Path, source: Path, layout: Layout, unclean: bool, reusable: bool) -> tuple[Index, str | None]:
+def open_index(out: Path, source: Path, layout: Layout, unclean: bool,
+               reusable: bool) -> tuple[Index, str | None]:
     """DIR's index, checked when the last run was `unclean`, and rebuilt from
     manifest.csv if damaged and its outputs are `reusable` (the run state
     matches: else every output is redone anyway). Returns the index and, after

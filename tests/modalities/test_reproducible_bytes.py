@@ -80,7 +80,7 @@ def image_cases() -> dict[str, Encoder]:
 
 
 def text_cases() -> dict[str, Encoder]:
-    sources = {"utf-8": "a line\nanother\n".encode(), "bom crlf": b"\xef\xbb\xbfa\r\nb\r\n",
+    sources = {"utf-8": b"a line\nanother\n", "bom crlf": b"\xef\xbb\xbfa\r\nb\r\n",
                "latin-1": "caf\xe9\n".encode("latin-1")}
     cases = {}
     for name, payload in sources.items():

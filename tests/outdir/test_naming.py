@@ -6,13 +6,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from test_incremental import outputs_with_mtimes
 
 from augment_cli.outdir import naming
 from augment_cli.outdir.lock import LOCK_NAME
 from augment_cli.run import plan as plan_module
 from conftest import save, textured
 from test_expand_cli import read_rows
-from test_incremental import outputs_with_mtimes
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ import json
 import os
 import sqlite3
 
+from test_incremental import outputs_with_mtimes
+
 from augment_cli.outdir.claim import STATE_NAME
 from augment_cli.outdir.index import INDEX_NAME
 from augment_cli.outdir.verify import verify
 from conftest import save, textured, tree_bytes
-from test_incremental import outputs_with_mtimes
 
 PAGE_NOISE = b"\xa5" * 4096
 
