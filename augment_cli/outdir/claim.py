@@ -10,8 +10,10 @@ a file, not a folder: torchvision's ImageFolder would take a folder for a class.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -110,14 +112,30 @@ def check_removals(out: Path, source: Path, index: Index) -> None:
     sources because they are gone from SRC (an unmounted share, a wrong or
     half-copied folder); writes nothing. See `too_many_gone`."""
     known = gone = 0
+    listing = _folder_listing(str(source))
     for relative in index.sources():
         known += 1
-        gone += not os.path.isfile(source / relative)
+        folder, _, name = relative.rpartition("/")
+        gone += name not in listing(folder)
     if too_many_gone(gone, known):
         raise UsageError(f"{gone} of the {known} sources --out {out} was made from are gone from "
                          f"{source}: this run would remove their outputs",
                          hint="if they were deleted on purpose, pass --allow-removals (or --overwrite "
                               "to start afresh); if SRC is a share or disk, check that it is mounted")
+
+
+def _folder_listing(root: str) -> Callable[[str], frozenset[str]]:
+    """Names in a folder of SRC, listed once per folder: a stat per source
+    costs ~6 us, 0.6 s a run at 100k sources. The index yields sources in
+    name order, so a few folders listed at a time suffice (memory stays flat)."""
+    @functools.lru_cache(maxsize=64)
+    def listing(folder: str) -> frozenset[str]:
+        try:
+            return frozenset(os.listdir(os.path.join(root, folder)))
+        except OSError:
+            return frozenset()
+
+    return listing
 
 
 def too_many_gone(gone: int, known: int) -> bool:

@@ -186,8 +186,8 @@ class Index:
             "WHERE s.seen = 0").fetchall())
 
     def sources(self) -> Iterator[str]:
-        """Every source the index knows, streamed."""
-        return (source for (source,) in self.db.execute("SELECT source FROM sources"))
+        """Every source the index knows, streamed in name order."""
+        return (source for (source,) in self.db.execute("SELECT source FROM sources ORDER BY source"))
 
     def names_of(self, source: str) -> list[str]:
         """Every file the source wrote (its manifest rows' files and their companions)."""
