@@ -113,7 +113,9 @@ def check_removals(out: Path, source: Path, index: Index) -> None:
     half-copied folder); writes nothing. See `too_many_gone`."""
     known = gone = 0
     listing = _folder_listing(str(source))
-    for relative in index.sources():
+    # A fresh index (damaged and not rebuilt) knows nothing: the manifest does.
+    recorded = index.sources() if index.has_sources() else sorted({r.source for r in _manifest_rows(out)})
+    for relative in recorded:
         known += 1
         folder, _, name = relative.rpartition("/")
         gone += name not in listing(folder)

@@ -185,6 +185,9 @@ class Index:
             "ON r.file_name = (SELECT file_name FROM rows WHERE source = s.source LIMIT 1) "
             "WHERE s.seen = 0").fetchall())
 
+    def has_sources(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
+
     def sources(self) -> Iterator[str]:
         """Every source the index knows, streamed in name order."""
         return (source for (source,) in self.db.execute("SELECT source FROM sources ORDER BY source"))

@@ -63,11 +63,20 @@ class NameClaims:
         if holder is None:
             owner = self.index.previous_owner(source, keys)
             # The source a previous run wrote them for keeps them if it is still in SRC.
-            if owner is not None and (self.source / owner).is_file():
+            if owner is not None and self._in_source(owner):
                 holder = owner
         if holder is None:
             self.index.plan_names(source, keys)
         return holder
+
+    def _in_source(self, relative: str) -> bool:
+        """Whether SRC holds `relative` under exactly that name: on a
+        case-insensitive SRC, x.png renamed X.png still opens as x.png."""
+        folder, _, name = relative.rpartition("/")
+        try:
+            return name in os.listdir(self.source / folder)
+        except OSError:
+            return False
 
     def taken(self, name: str) -> bool:
         """Whether this run claimed `name` (as DIR compares names): the output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 
 from test_incremental import outputs_with_mtimes
@@ -76,3 +77,16 @@ def test_without_a_manifest_a_damaged_index_starts_afresh(image_tree, write_reci
     assert result.exit_code == 0, result.output
     assert "0 of 0 sources kept" in result.stderr and "Read 5 files, wrote 10 copies" in result.stderr
     assert verify(out) == []
+
+
+def test_a_damaged_index_does_not_disarm_the_removal_check(image_tree, write_recipe, run_cli, tmp_path):
+    out = tmp_path / "out"
+    assert expand(run_cli, image_tree, write_recipe(), out).exit_code == 0
+    damage_as_a_power_cut_would(out)
+    before = tree_bytes(out)
+    edited = write_recipe('[[image]]\ntransform = "vflip"\n')  # not rebuilt: everything is redone
+    for label in ("cat", "dog"):
+        shutil.rmtree(image_tree / label)
+    result = expand(run_cli, image_tree, edited, out)
+    assert result.exit_code == 2 and "5 of the 5 sources" in result.stderr
+    assert tree_bytes(out) == before
