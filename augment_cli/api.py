@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
-from augment_cli.outdir import claim, incremental
+from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
 from augment_cli.recipe import Recipe
+from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
@@ -69,25 +70,32 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
-           max_copies: int | None = None, layout: str | None = None) -> Summary:
+           max_copies: int | None = None, layout: str | None = None,
+           allow_removals: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
+    Another SRC than the one DIR was made from is refused unless `overwrite`;
+    removing the outputs of many sources gone from SRC needs `allow_removals`
+    (see outdir/claim.py).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout)
-    state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name)
+    state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
+                              plan.source, inputs_digest(plan.recipe))
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
         with locked(plan.out):
-            index = Index(plan.out)
+            index = _open_index(plan, state, overwrite)
             try:
+                if not (overwrite or allow_removals):
+                    claim.check_removals(plan.out, plan.source, index)
                 summary = _Run(plan, index).execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
@@ -111,10 +119,11 @@ class _Run:
         claim.sweep_temporary_files(self.out)
         self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index)
         claim.write_state(self.out, state)
-        self.index.begin_run()
+        claims = naming.NameClaims(self.index, self.plan.source, naming.folds_case(self.out))
+        self.index.begin_run(claims.folds)
         try:
-            self._pool(workers, on_progress)
-            incremental.remove_unseen(self.index, self.out, self.tally)
+            self._pool(workers, on_progress, claims)
+            incremental.remove_unseen(self.index, self.out, self.tally, claims.taken)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
             done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
@@ -129,27 +138,27 @@ class _Run:
         claim.write_state(self.out, state.completed())
         return self.summary
 
-    def _pool(self, workers: int | None, on_progress: Progress | None) -> None:
+    def _pool(self, workers: int | None, on_progress: Progress | None, claims: naming.NameClaims) -> None:
         """Run the jobs; record each finished source in the index as it comes."""
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
         with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
-            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs()), workers, total),
-                               in_flight=workers * 4)
+            jobs = self._tracked(self._jobs(claims))
+            results = run_jobs(executor, run_batch, batches(jobs, workers, total), in_flight=workers * 4)
             for done, result in enumerate(results, 1):
                 self.running.pop(result.sample.relative, None)
                 self._record(result)
                 if on_progress:
                     on_progress(done, total)
 
-    def _jobs(self) -> Iterator[Job]:
+    def _jobs(self, claims: naming.NameClaims) -> Iterator[Job]:
         """The planned jobs that need work (against the index); a source that
         cannot be planned goes to `refused`."""
         plan, stale = self.plan, None
         if plan.partners:  # mixing: a label with any change is redone whole
             unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
-        planned = self._planned(plan.iter_work(self.index.claim_names))
+        planned = self._planned(plan.iter_work(claims))
         return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally, stale)
 
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
@@ -203,6 +212,18 @@ class _Run:
             errors.unlink()
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
+
+
+def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:
+    """DIR's index: checked if the last run did not finish, rebuilt from the
+    manifest if damaged and its outputs may be kept (a warning says so)."""
+    previous = None if overwrite else claim.read_state(plan.out)
+    index, damage = recovery.open_index(plan.out, plan.source, plan.layout,
+                                        unclean=previous is not None and not previous.complete,
+                                        reusable=previous is not None and not previous.differences(state))
+    if damage:
+        plan.warnings.append(damage)
+    return index
 
 
 def _no_claim(source: str, keys: list[str]) -> None:

@@ -64,6 +64,9 @@ def expand(
     balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
+    allow_removals: Annotated[bool, typer.Option(
+        help="Remove the outputs of sources gone from SOURCE even when they are many "
+             "(all, or more than 10 %).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -79,7 +82,7 @@ def expand(
             return
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
-                                 on_progress=on_progress)
+                                 allow_removals=allow_removals, on_progress=on_progress)
         _print_summary(summary, quiet)
     raise typer.Exit(code=summary.exit_code)
 
@@ -213,7 +216,7 @@ def _print_plan(plan) -> None:
                    + (f" ({each} copies per file)" if each else ""))
     from augment_cli.run.plan import memory_claim, split_work
 
-    jobs, refused = split_work(plan.iter_work(memory_claim()))
+    jobs, refused = split_work(plan.iter_work(memory_claim(plan.out)))
     names = [name for job in jobs for _, name in job.outputs]
     typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
     for name in names:

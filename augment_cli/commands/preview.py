@@ -143,5 +143,11 @@ def _check(source: Path, out: Path, samples: int, copies: int) -> None:
                          hint="images and audio are drawn to a PNG, text to an HTML page")
     if out.exists() and out.is_dir():
         raise UsageError(f"--out {out} is a folder; give a file name like preview.png")
+    real_source, folder = source.resolve(), out.resolve().parent
+    if folder == real_source or real_source in folder.parents:
+        # The sheet and the audio clips (<out>-clips/) would be read as sources by expand.
+        raise UsageError(f"--out {out} is inside the source folder {source}",
+                         hint="the preview and its clips would be read as sources; "
+                              "write it outside the source folder")
     if samples < 1 or copies < 1:
         raise UsageError("--samples and --copies must be at least 1")

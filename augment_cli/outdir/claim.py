@@ -1,27 +1,33 @@
 """The output folder: who made it, and claiming it for a run.
 
 DIR/.augment-run.json records the tool version, the recipe (path and
-digest), seed, copies and dataset layout of the run that wrote DIR. A non-empty DIR without
-it, or made by another recipe file, is refused unless --overwrite. (It is a
-file, not a folder: torchvision's ImageFolder would take a folder for a class.)
+digest), seed, copies, dataset layout and SRC of the run that wrote DIR. A
+non-empty DIR without it, made by another recipe file or from another SRC, is
+refused unless --overwrite, and so is a run that would remove the outputs of
+most of DIR's sources because SRC lost them, unless --allow-removals. (It is
+a file, not a folder: torchvision's ImageFolder would take a folder for a class.)
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from augment_cli import __version__
 from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT
-from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, remove_quietly
+from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, check_regular, remove_quietly
 from augment_cli.outdir.index import INDEX_FILES, Index
 from augment_cli.outdir.lock import LOCK_NAME
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
 from augment_cli.recipe import Recipe
 
 STATE_NAME = ".augment-run.json"
+WORDS = {"recipe": "the recipe changed", "inputs": "a file or folder the recipe reads changed"}
 OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
 
 
@@ -35,22 +41,39 @@ class RunState:
     copies: int
     include_originals: bool
     layout: str = DEFAULT  # how SRC was read (layouts.LAYOUTS); verify asks it what DIR holds
+    # SRC, resolved: another SRC is refused (see same_source). "" in a state
+    # written before it was recorded: any SRC is taken then.
+    src: str = ""
+    # Content of the files the recipe reads (recipe/inputs.py); "" for none.
+    inputs: str = ""
     complete: bool = False
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
-           layout: str = DEFAULT) -> RunState:
+           layout: str = DEFAULT, source: Path | None = None, inputs: str = "") -> RunState:
         path = str(Path(recipe.path).resolve())
-        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout)
+        return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
+                   str(source.resolve()) if source else "", inputs)
+
+    def same_source(self, other: RunState) -> bool:
+        """Whether `other` reads the SRC this state's run read: the same folder,
+        or one at the same place relative to the recipe file (the project
+        moved or checked out elsewhere, as manifest paths of noise files are
+        relative to the recipe). A SRC moved on its own cannot be told from
+        another dataset. DIR's own path is not recorded: two DIRs of the same
+        run stay byte-identical."""
+        if not self.src or self.src == other.src:
+            return True
+        return (os.path.relpath(self.src, Path(self.recipe_path).parent)
+                == os.path.relpath(other.src, Path(other.recipe_path).parent))
 
     def completed(self) -> RunState:
         return replace(self, complete=True)
 
     def differences(self, other: RunState) -> list[str]:
         """What changed between two runs that makes every output different."""
-        names = ("version", "recipe", "seed", "copies", "include_originals", "layout")
-        return [f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
-                if name != "recipe" else "the recipe changed"
+        names = ("version", "recipe", "inputs", "seed", "copies", "include_originals", "layout")
+        return [WORDS.get(name) or f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
                 for name in names if getattr(self, name) != getattr(other, name)]
 
 
@@ -67,6 +90,8 @@ def write_state(out: Path, state: RunState) -> None:
 
 def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
     """Refuse (UsageError) a DIR this run must not write into; writes nothing."""
+    for name in OWN_FILES:  # even with --overwrite: never write through a planted symlink
+        check_regular(out / name)
     if overwrite or not has_files(out):
         return
     previous = read_state(out)
@@ -76,6 +101,52 @@ def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
     if previous.recipe != state.recipe and previous.recipe_path != state.recipe_path:
         raise UsageError(f"--out {out} was made by a different recipe ({previous.recipe_path})",
                          hint="pass --overwrite to replace that run's files, or choose another --out")
+    if not previous.same_source(state):
+        raise UsageError(f"--out {out} was made from another source folder ({previous.src})",
+                         hint=f"pass --overwrite to replace that run's files with copies of {state.src}, "
+                              "or choose another --out")
+
+
+def check_removals(out: Path, source: Path, index: Index) -> None:
+    """Refuse a run that would remove the outputs of a large share of DIR's
+    sources because they are gone from SRC (an unmounted share, a wrong or
+    half-copied folder); writes nothing. See `too_many_gone`."""
+    known = gone = 0
+    listing = _folder_listing(str(source))
+    # A fresh index (damaged and not rebuilt) knows nothing: the manifest does.
+    recorded = index.sources() if index.has_sources() else sorted({r.source for r in _manifest_rows(out)})
+    for relative in recorded:
+        known += 1
+        folder, _, name = relative.rpartition("/")
+        gone += name not in listing(folder)
+    if too_many_gone(gone, known):
+        raise UsageError(f"{gone} of the {known} sources --out {out} was made from are gone from "
+                         f"{source}: this run would remove their outputs",
+                         hint="if they were deleted on purpose, pass --allow-removals (or --overwrite "
+                              "to start afresh); if SRC is a share or disk, check that it is mounted")
+
+
+def _folder_listing(root: str) -> Callable[[str], frozenset[str]]:
+    """Names in a folder of SRC, listed once per folder: a stat per source
+    costs ~6 us, 0.6 s a run at 100k sources. The index yields sources in
+    name order, so a few folders listed at a time suffice (memory stays flat)."""
+    @functools.lru_cache(maxsize=64)
+    def listing(folder: str) -> frozenset[str]:
+        try:
+            return frozenset(os.listdir(os.path.join(root, folder)))
+        except OSError:
+            return frozenset()
+
+    return listing
+
+
+def too_many_gone(gone: int, known: int) -> bool:
+    """All of DIR's sources, or more than one and over 10 % of them.
+
+    Editing a dataset removes a few files at a time; losing most of them at
+    once is nearly always an accident, whose cost is the dataset. One file
+    (or 10 %) is free so that ordinary deletions need no flag."""
+    return gone > 0 and (gone == known or (gone > 1 and gone * 10 > known))
 
 
 def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index) -> str | None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
+from augment_cli.errors import UsageError
+
 TEMP_PREFIX = ".augment-tmp-"
+NOT_REGULAR_HINT = "remove it (or choose another --out): augment writes this file itself"
 
 
 def atomic_write(path: Path, payload: bytes | memoryview, make_folder: bool = True) -> None:
@@ -40,3 +44,42 @@ def _write_all(path: Path, data: memoryview) -> None:
 def remove_quietly(path: Path) -> None:
     path.unlink(missing_ok=True)
 
+
+
+def check_regular(path: Path) -> None:
+    """UsageError unless `path` is absent or a regular file.
+
+    DIR's own files (lock, run state, index, reports) are written in place or
+    opened by SQLite, which follow a symlink: one planted there would have its
+    target overwritten. Checked with lstat, so the link itself is seen.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{path} is {_kind(mode)}, not a regular file", hint=NOT_REGULAR_HINT)
+
+
+def open_state_file(path: Path, flags: int) -> int:
+    """os.open a state file of DIR, refusing a symlink (O_NOFOLLOW: no race
+    between a check and the open) and anything but a regular file (a FIFO
+    would block: O_NONBLOCK, cleared once it is known to be a file)."""
+    try:
+        handle = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o666)
+    except OSError:
+        if os.path.islink(path):
+            raise UsageError(f"{path} is a symlink, not a regular file", hint=NOT_REGULAR_HINT) from None
+        raise
+    mode = os.fstat(handle).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(handle)
+        raise UsageError(f"{path} is {_kind(mode)}, not a regular file", hint=NOT_REGULAR_HINT)
+    os.set_blocking(handle, True)
+    return handle
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a device or special file")

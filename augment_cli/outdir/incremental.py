@@ -14,7 +14,7 @@ every file of its label, so a label with any change is redone whole.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +80,12 @@ def stale_mixed_labels(jobs: Iterable[Job], index: Index, source: Path) -> set:
     return stale | {(label, modality) for _, label, modality in index.unseen()}
 
 
-def remove_unseen(index: Index, out: Path, tally: Tally) -> None:
-    """Sources gone from SRC: their outputs and rows go too."""
+def remove_unseen(index: Index, out: Path, tally: Tally, taken: Callable[[str], bool]) -> None:
+    """Sources gone from SRC: their outputs and rows go too, but for a name
+    this run `taken` for another source (x.png renamed X.png on a
+    case-insensitive DIR: the old name is the new file)."""
     for source, _, _ in index.unseen():
-        remove_outputs(out, index.names_of(source))
+        remove_outputs(out, [name for name in index.names_of(source) if not taken(name)])
         index.forget(source)
         tally.removed += 1
 

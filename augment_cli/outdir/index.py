@@ -58,15 +58,23 @@ class Known:
 
 
 class Index:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, check: bool = False):
+        """Open DIR's index. `check`: run SQLite's quick_check first (the last
+        run did not finish: a power cut with synchronous=OFF may have damaged
+        any page). A damaged index is started afresh and `damaged` set, so the
+        caller can rebuild it (outdir/recovery.py)."""
         # Python's default transactions: statements between two commits are
         # one transaction, so marking thousands of sources costs one commit.
         self.uncommitted = 0
+        self.folds = False  # see begin_run
+        self.damaged = False
         try:
             self.db = self._open(out)
+            if check and self.db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+                self.db.close()
+                raise sqlite3.DatabaseError("quick_check found damage")
         except sqlite3.DatabaseError:
-            # Damaged (a power cut while writing): start it afresh, which
-            # only means the next run redoes every source.
+            self.damaged = True
             for name in INDEX_FILES:
                 (out / name).unlink(missing_ok=True)
             self.db = self._open(out)
@@ -121,11 +129,22 @@ class Index:
         self.db.execute("DELETE FROM rows WHERE source = ?", (source,))
         self.db.execute("DELETE FROM sources WHERE source = ?", (source,))
 
-    def begin_run(self) -> None:
-        """Nothing is seen yet; no output name is taken yet."""
+    def begin_run(self, folds: bool = False) -> None:
+        """Nothing is seen yet; no output name is taken yet. `folds`: output
+        names are compared casefolded (a case-insensitive DIR), so the
+        previous run's names are keyed that way for previous_owner."""
         with self.db:
             self.db.execute("UPDATE sources SET seen = 0")
             self.db.execute("DELETE FROM planned")
+            self.db.execute("DROP TABLE IF EXISTS temp.owners")
+        self.folds = folds
+        if folds:
+            self.db.execute("CREATE TEMP TABLE owners (key TEXT PRIMARY KEY, source TEXT)")
+            recorded = self.db.execute("SELECT source, names FROM sources")  # streamed
+            self.db.executemany("INSERT OR IGNORE INTO owners VALUES (?, ?)",
+                                ((name.casefold(), source) for source, names in recorded
+                                 if names for name in names.split("\n")))
+            self.commit()
 
     def mark_seen(self, source: str) -> None:
         self.db.execute("UPDATE sources SET seen = 1 WHERE source = ?", (source,))
@@ -137,14 +156,26 @@ class Index:
         if self.uncommitted >= COMMIT_EVERY:
             self.commit()
 
-    def claim_names(self, source: str, keys: list[str]) -> str | None:
-        """Reserve output names for a source; return the source that already holds one."""
+    def planned_holder(self, keys: list[str]) -> str | None:
+        """The source this run reserved one of the name keys for, if any."""
         for key in keys:
             holder = self.db.execute("SELECT source FROM planned WHERE key = ?", (key,)).fetchone()
             if holder is not None:
                 return holder[0]
+        return None
+
+    def plan_names(self, source: str, keys: list[str]) -> None:
         self.db.executemany("INSERT INTO planned VALUES (?, ?)", ((key, source) for key in keys))
         self._pending()
+
+    def previous_owner(self, source: str, keys: list[str]) -> str | None:
+        """Another source whose recorded outputs have one of these name keys."""
+        query = ("SELECT source FROM owners WHERE key = ?" if self.folds
+                 else "SELECT source FROM rows WHERE file_name = ?")
+        for key in keys:
+            found = self.db.execute(query, (key,)).fetchone()
+            if found is not None and found[0] != source:
+                return found[0]
         return None
 
     def unseen(self) -> Iterator[tuple[str, str, str]]:
@@ -153,6 +184,13 @@ class Index:
             "SELECT s.source, r.label, r.modality FROM sources s LEFT JOIN rows r "
             "ON r.file_name = (SELECT file_name FROM rows WHERE source = s.source LIMIT 1) "
             "WHERE s.seen = 0").fetchall())
+
+    def has_sources(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sources LIMIT 1").fetchone() is not None
+
+    def sources(self) -> Iterator[str]:
+        """Every source the index knows, streamed in name order."""
+        return (source for (source,) in self.db.execute("SELECT source FROM sources ORDER BY source"))
 
     def names_of(self, source: str) -> list[str]:
         """Every file the source wrote (its manifest rows' files and their companions)."""

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from augment_cli.errors import UsageError
+from augment_cli.outdir.files import open_state_file
 
 LOCK_NAME = ".augment-lock"
 
@@ -25,7 +26,8 @@ LOCK_NAME = ".augment-lock"
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
     path = out / LOCK_NAME
-    with open(path, "a+", encoding="utf-8") as handle:
+    # Never through a symlink planted as DIR/.augment-lock: it would truncate its target.
+    with os.fdopen(open_state_file(path, os.O_RDWR | os.O_CREAT), "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -39,4 +41,3 @@ def locked(out: Path) -> Iterator[None]:
                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
         yield
-

@@ -16,13 +16,16 @@ from pathlib import Path
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
 from augment_cli.modalities import output_extension
+from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
+from augment_cli.outdir.naming import folds_case
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
-# claim(source, names) -> the source already holding one of the names, or None
+# claim(source, output names) -> the source already holding one of the names
+# (as DIR compares them: outdir/naming.py), or None
 Claim = Callable[[str, list[str]], "str | None"]
 
 
@@ -81,7 +84,7 @@ class Plan:
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
             job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
                       self.partners.get((sample.label, sample.modality), ()), target)
-            holder = claim(sample.relative, [name.casefold() for name in job.names()])
+            holder = claim(sample.relative, list(job.names()))
             if holder is not None:
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
                                f"its output names collide with those of {holder}; rename one")
@@ -98,11 +101,14 @@ def split_work(work: Iterable[Job | ErrorRow]) -> tuple[list[Job], list[ErrorRow
     return jobs, refused
 
 
-def memory_claim() -> Claim:
-    """A Claim for a plan that is only printed (--dry-run): names kept in memory."""
+def memory_claim(out: Path) -> Claim:
+    """A Claim for a plan that is only printed (--dry-run): names kept in
+    memory, compared as the file system DIR would be on compares them."""
     taken: dict[str, str] = {}
+    folds = folds_case(out)
 
-    def claim(source: str, keys: list[str]) -> str | None:
+    def claim(source: str, names: list[str]) -> str | None:
+        keys = [name.casefold() if folds else name for name in names]
         holder = next((taken[key] for key in keys if key in taken), None)
         if holder is None:
             taken.update((key, source) for key in keys)
@@ -136,6 +142,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
         if mixing:
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
+    _check_labels(plan)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
                      if mixing else {})
@@ -158,6 +165,19 @@ def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
     return result
 
 
+def _check_labels(plan: Plan) -> None:
+    """A label folder named like one of DIR's own files (manifest.csv, the
+    layout's dataset files) would make DIR/<name> a folder that no run can
+    write the file over. Compared casefolded, as a case-insensitive DIR would."""
+    own = {name.casefold(): name for name in (*OWN_FILES, *plan.layout.dataset_files())}
+    for label in sorted(plan.counts):
+        if label.casefold() in own:
+            raise UsageError(f"label folder {label!r} in {plan.source} has the name of augment's own "
+                             f"{own[label.casefold()]} in --out",
+                             hint="rename that folder: every run writes DIR/"
+                                  f"{own[label.casefold()]} itself")
+
+
 def _check_paths(source: Path, out: Path) -> None:
     check_source(source)
     if out.exists() and not out.is_dir():
@@ -167,3 +187,8 @@ def _check_paths(source: Path, out: Path) -> None:
         raise UsageError(f"--out {out} is inside the source folder {source}",
                          hint="the outputs would be read as sources on the next run; "
                               "choose a folder outside it")
+    if real_out in real_source.parents:
+        # A label named like SRC's own folder would write outputs into SRC.
+        raise UsageError(f"--out {out} contains the source folder {source}",
+                         hint="outputs could land inside SRC and be read as sources on the next "
+                              "run; choose a folder beside SRC, not around it")

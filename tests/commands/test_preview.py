@@ -82,6 +82,16 @@ def test_preview_usage_errors_exit_2(image_tree, write_recipe, run_cli, tmp_path
     assert "Traceback" not in result.output and not (Path("p.png").exists())
 
 
+@pytest.mark.parametrize("where", [".", "cat", "cat/deep"])
+def test_preview_out_inside_the_source_is_refused(image_tree, write_recipe, run_cli, where):
+    out = image_tree / where / "preview.png"
+    before = sorted(image_tree.rglob("*"))
+    result = run_cli("preview", image_tree, "--recipe", write_recipe(), "--out", out)
+    assert result.exit_code == 2
+    assert f"--out {out} is inside the source folder {image_tree}" in result.stderr
+    assert sorted(image_tree.rglob("*")) == before
+
+
 def test_preview_missing_source_exits_2(tmp_path, write_recipe, run_cli):
     result = run_cli("preview", tmp_path / "nope", "-r", write_recipe(), "--out", tmp_path / "p.png")
     assert result.exit_code == 2

@@ -24,6 +24,7 @@ from augment_cli.errors import SampleError
 from augment_cli.modalities.audio.formats import MP3_RATES
 from augment_cli.modalities.audio.header import check_size
 from augment_cli.modalities.audio.ogg import fix_serial
+from augment_cli.modalities.audio.wav import zero_peak_timestamp
 
 if TYPE_CHECKING:  # codecs read [output] options; the recipe package is not theirs to import
     from augment_cli.recipe.model import OutputOptions
@@ -74,7 +75,10 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedAudio:
     try:
         with sf.SoundFile(io.BytesIO(payload)) as handle:
             check_size(handle.frames, handle.channels)
-            samples = handle.read(dtype="float32", always_2d=True)
+            # Some WAV codecs (GSM 6.10, G.721, NMS ADPCM) are not seekable in
+            # libsndfile, and soundfile reads those only with a frame count.
+            frames = -1 if handle.seekable() else handle.frames
+            samples = handle.read(frames, dtype="float32", always_2d=True)
             container, subtype, rate = handle.format, handle.subtype, handle.samplerate
     except SampleError:
         raise
@@ -106,9 +110,12 @@ def encode(audio: Audio, decoded: DecodedAudio, extension: str, output: OutputOp
     except (sf.LibsndfileError, RuntimeError, ValueError) as exc:
         raise SampleError(f"cannot encode {container}/{subtype}: {reason(exc)}") from None
     blob = buffer.getvalue()
-    # libsndfile gives every Ogg stream a random serial number: fix it so the
-    # same input always gives the same bytes.
-    return fix_serial(blob) if container == "OGG" else blob
+    # libsndfile gives every Ogg stream a random serial number, and float WAV
+    # a PEAK chunk stamped with the clock: fix both so the same input always
+    # gives the same bytes.
+    if container == "OGG":
+        return fix_serial(blob)
+    return zero_peak_timestamp(blob) if container == "WAV" else blob
 
 
 def resample(samples: np.ndarray, rate: float, target: float) -> np.ndarray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,16 @@ def _span(value: Any) -> tuple[float, float]:
     return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
-@functools.lru_cache(maxsize=64)
 def folder_files(folder: str) -> tuple[str, ...]:
-    """The audio files of a recipe folder (checked non-empty when the recipe was read)."""
+    """The audio files of a recipe folder (checked non-empty when the recipe was read).
+
+    Cached per version of the folder (its mtime moves when a file is added or
+    removed): one process may run twice around such a change."""
+    return _folder_files(folder, os.stat(folder).st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _folder_files(folder: str, version: int) -> tuple[str, ...]:
     return tuple(p.as_posix() for p in audio_files(Path(folder)))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import os
 
 import numpy as np
 import soundfile as sf
@@ -113,9 +114,20 @@ def mp3_compression(audio: Audio, params: Params) -> Audio:
     return audio.with_samples(fit_length(decoded.T / scale, audio.frames))
 
 
-@functools.lru_cache(maxsize=32)
 def load_recording(path: str, sample_rate: int) -> np.ndarray:
-    """A noise or impulse-response file as (channels, frames) at sample_rate."""
+    """A noise or impulse-response file as (channels, frames) at sample_rate.
+
+    Cached per version of the file (size and mtime): one process may run
+    twice around an edit of it (api.expand, --workers 1)."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise SampleError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return _load_recording(path, sample_rate, (info.st_size, info.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_recording(path: str, sample_rate: int, version: tuple[int, int]) -> np.ndarray:
     try:
         samples, rate = sf.read(path, dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:

@@ -16,6 +16,7 @@ per line:
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -53,12 +54,27 @@ def wordnet_table() -> dict[str, str]:
         return dict(line.rstrip("\n").split("\t", 1) for line in handle)
 
 
-@lru_cache(maxsize=8)
 def user_table(path: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Parse a user synonym file: word -> ("=" or "+=", synonyms).
 
-    Raises ValueError naming the line for anything it cannot read.
+    Raises ValueError naming the line for anything it cannot read. Cached per
+    version of the file (see `file_version`): one process may run twice
+    around an edit of it (api.expand, --workers 1).
     """
+    return _user_table(path, file_version(path))
+
+
+def file_version(path: str) -> tuple[int, int] | None:
+    """Size and mtime of a file, the key of caches of what it holds."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _user_table(path: str, version: tuple[int, int] | None) -> dict[str, tuple[str, tuple[str, ...]]]:
     entries = {}
     try:
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
@@ -76,7 +92,6 @@ def user_table(path: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     return entries
 
 
-@lru_cache(maxsize=65536)
 def synonyms(word: str, user_path: str = "") -> tuple[str, ...]:
     """Synonyms of `word` (case-insensitive), user entries first; () if unknown.
 
@@ -86,6 +101,11 @@ def synonyms(word: str, user_path: str = "") -> tuple[str, ...]:
     third persons are covered. Multi-word synonyms are left out there: where
     the -s goes depends on the phrase ("motion pictures", "splits up").
     """
+    return _synonyms(word, user_path, file_version(user_path) if user_path else None)
+
+
+@lru_cache(maxsize=65536)
+def _synonyms(word: str, user_path: str, version: tuple[int, int] | None) -> tuple[str, ...]:
     key = word.lower()
     found = _entry(key, user_path)
     if not found:
