@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 
 import pytest
+import typer
 
 from augment_cli import registry
+from augment_cli.cli import app
 
-COMMANDS = ("expand", "preview", "stats", "transforms", "validate")
+# Every command the app registers, enumerated (a new one is covered unasked).
+COMMANDS = sorted(info.name or info.callback.__name__ for info in app.registered_commands)
+
+
+def test_the_app_has_the_commands_the_readme_lists():
+    assert COMMANDS == ["expand", "preview", "stats", "transforms", "validate", "verify"]
+    assert all(isinstance(info, typer.models.CommandInfo) for info in app.registered_commands)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

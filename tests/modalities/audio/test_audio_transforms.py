@@ -95,6 +95,7 @@ def test_clipping_distortion_clips_the_given_share():
     assert np.mean(np.abs(source.samples) > level) == pytest.approx(0.2, abs=0.01)
 
 
+@pytest.mark.covers("reverse")
 def test_polarity_invert_and_reverse():
     source = sine(440)
     assert np.array_equal(apply("polarity_invert", source).samples, -source.samples)
@@ -136,6 +137,7 @@ def test_lowpass_removes_energy_above_cutoff(order):
     assert kept(out, source, 500) == pytest.approx(1.0, abs=0.01)
 
 
+@pytest.mark.covers("bandpass")
 def test_highpass_and_bandpass_keep_only_their_band():
     source = tones([200, 2000, 7000])
     high = apply("highpass", source, cutoff_hz=1000.0, order=4)

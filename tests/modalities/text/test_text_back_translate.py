@@ -48,6 +48,7 @@ def make_source(tmp_path: Path) -> Path:
     return source
 
 
+@pytest.mark.covers("back_translate")
 def test_round_trip_is_cached_and_recorded(tmp_path, cache):
     counter = tmp_path / "count.txt"
     source, recipe = make_source(tmp_path), translator_recipe(tmp_path, counter)
