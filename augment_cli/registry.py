@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from augment_cli import modalities
@@ -105,7 +105,6 @@ class TransformSpec:
     sampler: Sampler
     applier: str
     doc: str
-    notes: tuple[str, ...] = field(default=())
     check: StepCheck | None = None
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
