@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from augment_cli import modalities
@@ -105,7 +105,6 @@ class TransformSpec:
     sampler: Sampler
     applier: str
     doc: str
-    notes: tuple[str, ...] = field(default=())
     check: StepCheck | None = None
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
@@ -215,15 +214,26 @@ def _draw_value(rng: Any, param: Param, value: Any) -> Any:
     return _draw_number(rng, param.kind, value)
 
 
-def _draw_number(rng: Any, kind: str, span: tuple[float, float]) -> float | int:
-    low, high = span
+def _draw_number(rng: Any, kind: str, bounds: tuple[float, float]) -> float | int:
+    low, high = bounds
     if kind == "int":
         return int(rng.integers(int(low), int(high) + 1))
-    # Six significant digits keep the manifest readable; the rounded value is
-    # the one applied, so a replay of the manifest is exact.
     # low + (high - low) * random() is exactly what Generator.uniform
     # computes, without its per-call error-state handling (~1 us).
-    return float(f"{low + (high - low) * rng.random():.6g}")
+    return significant(low + (high - low) * rng.random())
+
+
+def significant(value: float) -> float:
+    """`value` rounded to six significant digits: the form of every float a
+    sampler records. Six digits keep the manifest readable; the rounded value
+    is the one applied, so a replay of the manifest is exact."""
+    return float(f"{value:.6g}")
+
+
+def span(value: Any) -> tuple[Any, Any]:
+    """(low, high) of a value-or-range parameter the sampler draws itself
+    (`Param(draw=False)`): a single value is the range (value, value)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 def _num(x: float) -> str:

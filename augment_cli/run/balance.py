@@ -19,10 +19,6 @@ class CopyPlan:
     target: int | None = None  # files per label that --balance aims for
     short: dict[str, int] = field(default_factory=dict)  # label -> files missing (--max-copies)
 
-    def outputs(self, label: str, include_originals: bool) -> int:
-        files = self.per_file[label]
-        return sum(files) + (len(files) if include_originals else 0)
-
 
 def spread(total: int, slots: int) -> list[int]:
     """Split `total` over `slots` so no slot gets more than one above another.

@@ -39,7 +39,6 @@ class OpenedSource:
     """One source read and decoded once, ready for any number of copies."""
 
     sample: Sample
-    payload: bytes
     decoded: Any            # the codec's decoded object (its .data is what transforms get)
     codec: ModuleType
     recipe: Recipe
@@ -53,7 +52,7 @@ def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes
     decoded = codec.decode(payload, recipe.output)
     decode = partial(codec.decode, output=recipe.output)
     resources = Partners(root, OtherFiles(partners, sample.relative), decode) if partners else None
-    return OpenedSource(sample, payload, decoded, codec, recipe, resources)
+    return OpenedSource(sample, decoded, codec, recipe, resources)
 
 
 def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Record]]:

@@ -8,7 +8,9 @@ from augment_cli.run.balance import copies_per_sample, spread
 
 
 def totals(plan, include_originals=False):
-    return {label: plan.outputs(label, include_originals) for label in plan.per_file}
+    """Files each label ends with: its copies, plus its originals when kept."""
+    return {label: sum(files) + (len(files) if include_originals else 0)
+            for label, files in plan.per_file.items()}
 
 
 def test_without_balance_every_file_gets_copies():

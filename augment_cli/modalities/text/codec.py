@@ -75,11 +75,18 @@ def check_length(size: int) -> None:
 
 
 def check_encoding(name: str) -> None:
-    """ValueError unless Python knows the encoding (the recipe's text_encoding)."""
+    """ValueError unless `name` is a text encoding Python knows (the recipe's text_encoding).
+
+    codecs.lookup also finds bytes-to-bytes and str-to-str codecs (base64,
+    uu_codec, rot13), which bytes.decode refuses on every file; CPython marks
+    the real text encodings with _is_text_encoding.
+    """
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except LookupError:
         raise ValueError(f"unknown text encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"{name!r} is a codec, not a text encoding (e.g. utf-8, latin-1, cp1252)")
 
 
 def _refuse_binary(body: bytes, encoding: str) -> None:

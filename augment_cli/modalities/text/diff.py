@@ -67,8 +67,3 @@ def _render(pieces: list[Piece], marks: dict[str, str], escape) -> str:
         lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
         out.append(escape(lead) + marks[op].format(escape(core)) + escape(trail))
     return "".join(out)
-
-
-def changed_words(pieces: list[Piece]) -> int:
-    """Words removed or added: a one-number summary of how much changed."""
-    return sum(len(text.split()) for op, text in pieces if op != "=")

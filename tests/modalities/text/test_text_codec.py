@@ -2,9 +2,9 @@
 
 import pytest
 
-from augment_cli.errors import SampleError
+from augment_cli.errors import RecipeError, SampleError
 from augment_cli.modalities.text import codec as text_codec
-from augment_cli.recipe import OutputOptions
+from augment_cli.recipe import OutputOptions, parse_recipe
 
 OUT = OutputOptions()
 
@@ -54,3 +54,25 @@ def test_latin1_is_read_with_a_recipe_encoding_and_written_as_utf8():
     decoded = text_codec.decode(b"caf\xe9\n", options)
     assert decoded.data == "caf\u00e9\n"
     assert text_codec.encode(decoded.data, decoded, ".txt", options) == "caf\u00e9\n".encode()
+
+
+ENCODING_RECIPE = '[[text]]\ntransform = "random_swap"\n\n[output]\ntext_encoding = "{}"\n'
+
+
+@pytest.mark.parametrize("name, reason", [
+    ("rot13", "'rot13' is a codec, not a text encoding"),
+    ("base64", "'base64' is a codec, not a text encoding"),
+    ("uu_codec", "'uu_codec' is a codec, not a text encoding"),
+    ("klingon-8", "unknown text encoding 'klingon-8'"),
+])
+def test_text_encoding_must_be_a_text_encoding(name, reason):
+    with pytest.raises(RecipeError) as caught:
+        parse_recipe(ENCODING_RECIPE.format(name), "r.toml")
+    error = caught.value
+    assert (error.recipe, error.step, error.key, error.line) == ("r.toml", "[output]", "text_encoding", 5)
+    assert error.reason.startswith(reason)
+
+
+@pytest.mark.parametrize("name", ["utf-8", "latin-1", "cp1252", "utf-16", "shift_jis"])
+def test_text_encodings_are_accepted(name):
+    assert parse_recipe(ENCODING_RECIPE.format(name), "r.toml").output.text_encoding == name

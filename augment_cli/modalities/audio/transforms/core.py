@@ -18,7 +18,7 @@ from typing import Any
 
 from augment_cli.modalities.audio.formats import MP3_RATES
 from augment_cli.modalities.audio.recordings import audio_files
-from augment_cli.registry import Param, register
+from augment_cli.registry import Param, register, significant, span
 
 LEVEL = "augment_cli.modalities.audio.transforms.core_ops"
 TIME = "augment_cli.modalities.audio.transforms.time_ops"
@@ -46,11 +46,7 @@ def _skip(reason: str) -> dict[str, str]:
 
 
 def _uniform(rng, low: float, high: float) -> float:
-    return float(f"{rng.uniform(low, high):.6g}")
-
-
-def _span(value: Any) -> tuple[float, float]:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    return significant(rng.uniform(low, high))
 
 
 def folder_files(folder: str) -> tuple[str, ...]:
@@ -117,8 +113,8 @@ def short_noises(rng, drawn, meta):
     for _ in range(drawn["count"]):
         bursts.append({"noise_file": _pick(rng, drawn["folder"]),
                        "start_s": _uniform(rng, 0.0, meta["duration_s"]),
-                       "duration_s": _uniform(rng, *_span(drawn["burst_s"])),
-                       "snr_db": _uniform(rng, *_span(drawn["snr_db"]))})
+                       "duration_s": _uniform(rng, *span(drawn["burst_s"])),
+                       "snr_db": _uniform(rng, *span(drawn["snr_db"]))})
     return {"bursts": bursts}
 
 
@@ -255,7 +251,7 @@ def bandpass(rng, drawn, meta):
     low, high = drawn["center_hz"] - half, drawn["center_hz"] + half
     if low >= meta["sample_rate"] / 2:
         return _skip(f"band starts at {low:g} Hz, above the Nyquist frequency")
-    return {"low_hz": float(f"{low:.6g}"), "high_hz": float(f"{high:.6g}"), "order": drawn["order"]}
+    return {"low_hz": significant(low), "high_hz": significant(high), "order": drawn["order"]}
 
 
 @register("mp3_compression", modality="audio", apply=f"{MIX}:mp3_compression", params=(

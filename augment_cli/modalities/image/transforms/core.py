@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from augment_cli.registry import Param, register
+from augment_cli.registry import Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
 
@@ -77,7 +77,7 @@ def random_resized_crop(rng, drawn, meta):
     area = width * height
     # The recipe gives the ranges; draw them here (not via `drawn`) because
     # several tries may be needed to fit the box, as torchvision does.
-    scale, ratio = _span(drawn["scale"]), _span(drawn["ratio"])
+    scale, ratio = span(drawn["scale"]), span(drawn["ratio"])
     for _ in range(10):
         target = area * rng.uniform(*scale)
         aspect = math.exp(rng.uniform(math.log(ratio[0]), math.log(ratio[1])))
@@ -125,11 +125,6 @@ def odd_size(rng, value) -> int:
     low, high = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     odd = range(low | 1, (high | 1) + 1, 2)
     return int(odd[int(rng.integers(len(odd)))])
-
-
-def _span(value: Any) -> tuple[float, float]:
-    """A range param the sampler draws itself: a value means a fixed point."""
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 def _central_box(width: int, height: int, ratio: tuple[float, float]) -> dict[str, int]:

@@ -7,7 +7,7 @@ The maths is in `image_geometry_ops.py`. Every warp shares the `border` and
 from __future__ import annotations
 
 from augment_cli.modalities.image.transforms.core import BORDER, FILL, INTERPOLATION
-from augment_cli.registry import Param, register
+from augment_cli.registry import Param, register, significant, span
 
 OPS = "augment_cli.modalities.image.transforms.geometry_ops"
 
@@ -40,11 +40,11 @@ def affine(rng, drawn, meta):
 ))
 def perspective(rng, drawn, meta):
     """Move each corner inwards/outwards at random and warp the image to match."""
-    low, high = _span(drawn["distortion"])
+    low, high = span(drawn["distortion"])
     width, height = meta["width"], meta["height"]
     # 4 corners x (dx, dy): magnitude in the range, random direction.
     amount = rng.uniform(low, high, size=(4, 2)) * rng.choice((-1.0, 1.0), size=(4, 2))
-    shifts = [[_round(dx * width), _round(dy * height)] for dx, dy in amount]
+    shifts = [[significant(dx * width), significant(dy * height)] for dx, dy in amount]
     return {"corners_px": shifts, "interpolation": drawn["interpolation"],
             "border": drawn["border"], "fill": drawn["fill"]}
 
@@ -102,11 +102,3 @@ def pad(rng, drawn, meta):
 def resize(rng, drawn, meta):
     """Resize to exactly height x width (area interpolation is best for shrinking)."""
     return drawn
-
-
-def _span(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-
-
-def _round(value: float) -> float:
-    return float(f"{value:.6g}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from augment_cli.registry import Param, register
+from augment_cli.registry import Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.occlusion_ops"
 
@@ -28,7 +28,7 @@ FILL_VALUE = Param("fill", "int", 0, bounds=(0, 65535), ranged=False,
 def random_erasing(rng, drawn, meta):
     """Cutout / random erasing: fill boxes of random size, shape and place."""
     width, height = meta["width"], meta["height"]
-    area, aspect = _span(drawn["area"]), _span(drawn["aspect"])
+    area, aspect = span(drawn["area"]), span(drawn["aspect"])
     boxes = []
     for _ in range(drawn["count"]):
         target = width * height * rng.uniform(*area)
@@ -56,7 +56,3 @@ def grid_dropout(rng, drawn, meta):
     hole = min(unit - 1, max(1, round(drawn["ratio"] * unit)))
     return {"unit_px": unit, "hole_px": hole, "fill": drawn["fill"],
             "offset_x": int(rng.integers(unit)), "offset_y": int(rng.integers(unit))}
-
-
-def _span(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)

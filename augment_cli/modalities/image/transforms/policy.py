@@ -15,7 +15,7 @@ from typing import Any
 
 from augment_cli import registry
 from augment_cli.modalities.image.transforms.core import BORDER, FILL
-from augment_cli.registry import Param, register
+from augment_cli.registry import Param, register, significant
 
 OPS = "augment_cli.modalities.image.transforms.policy_ops"
 MAX_MAGNITUDE = 30
@@ -42,16 +42,16 @@ def op_values(op: str, f: float, sign: float, r: dict[str, float]) -> tuple[str,
               "rotate": ("rotate_deg", r["rotate_deg"])}
     if op in affine:
         key, full = affine[op]
-        return "affine", {**NEUTRAL_AFFINE, key: round(sign * f * full, 6)}
+        return "affine", {**NEUTRAL_AFFINE, key: significant(sign * f * full)}
     jitter = {"brightness": "brightness", "color": "saturation", "contrast": "contrast"}
     if op in jitter:
-        return "color_jitter", {**NEUTRAL_JITTER, jitter[op]: round(sign * f * r["enhance"], 6)}
+        return "color_jitter", {**NEUTRAL_JITTER, jitter[op]: significant(sign * f * r["enhance"])}
     if op == "sharpness":
-        return "sharpen", {"amount": round(f * r["enhance"] * 2, 6), "sigma": 1.0}
+        return "sharpen", {"amount": significant(f * r["enhance"] * 2), "sigma": 1.0}
     if op == "posterize":
         return "posterize", {"bits": int(round(8 - f * (8 - r["posterize_low"])))}
     if op == "solarize":
-        return "solarize", {"threshold": round(1.0 - f, 6)}
+        return "solarize", {"threshold": significant(1.0 - f)}
     return op, {"cutoff": 0.0} if op == "auto_contrast" else {}
 
 
