@@ -105,8 +105,12 @@ def root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "cache"))
+def private_cache(request, monkeypatch, tmp_path_factory):
+    """A fresh translation cache per text test (back_translate fills one); only
+    those: a tmp folder costs ~10 ms, more than most cases here take."""
+    spec = getattr(request.node, "callspec", None) and request.node.callspec.params.get("spec")
+    if spec is not None and spec.modality == "text":
+        monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 @functools.cache
