@@ -9,23 +9,32 @@ import typer
 
 from augment_cli import registry
 from augment_cli.cli import app
+from paths import PROJECT_ROOT
 
-# Every command the app registers, enumerated (a new one is covered unasked).
-COMMANDS = sorted(info.name or info.callback.__name__ for info in app.registered_commands)
+# What the app registers, so a new command is checked the moment it exists.
+COMMANDS = typer.main.get_command(app).commands
+# Commands without --quiet, and why (every other command must take it).
+NO_QUIET = {
+    "transforms": "prints only data (its listing) on stdout",
+    "verify": "none yet (gap, not design): its OK or problem-count line always goes to stderr",
+}
 
 
-def test_the_app_has_the_commands_the_readme_lists():
-    assert COMMANDS == ["expand", "preview", "stats", "transforms", "validate", "verify"]
-    assert all(isinstance(info, typer.models.CommandInfo) for info in app.registered_commands)
+def test_commands_are_read_from_the_app():
+    # A floor, so an enumeration that finds nothing cannot pass by testing nothing.
+    assert set(COMMANDS) >= {"expand", "preview", "stats", "transforms", "validate", "verify"}
+    assert set(NO_QUIET) <= set(COMMANDS)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_every_command_has_help_with_an_example(run_cli, command):
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example_and_readme_docs(run_cli, command):
+    assert COMMANDS[command].help, f"{command} has no docstring (its --help text)"
     result = run_cli(command, "--help")
     assert result.exit_code == 0 and "Example:" in result.stdout
+    assert f"augment {command}" in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("command", ["expand", "preview", "stats", "validate"])
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - set(NO_QUIET)))
 def test_long_commands_take_quiet(run_cli, command):
     assert "--quiet" in run_cli(command, "--help").stdout
 

@@ -1,39 +1,30 @@
-"""Folder parameters of audio recipes (noises, impulse responses): resolved, checked, refused.
-
-The registry-wide checks of every audio transform are in tests/test_registry.py."""
+"""Recipe folder parameters (background_noise, short_noises, impulse_response):
+resolved relative to the recipe, checked before any work, errors name the key.
+Registry-wide checks of every audio transform live in tests/test_registry.py."""
 
 from __future__ import annotations
 
 import pytest
 from typer.testing import CliRunner
 
-from audio_signals import sine, tones, write
-from augment_cli import registry
+from audio_signals import sine, write
 from augment_cli.cli import app
 from augment_cli.errors import RecipeError
 from augment_cli.recipe import load_recipe
-
-AUDIO = registry.names("audio")
+from registry_inputs import write_recordings
 
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    root = tmp_path_factory.mktemp("recipe")
-    write(root / "noise" / "hum.wav", sine(100, seconds=0.3))
-    write(root / "noise" / "hiss.flac", tones([3000, 5000], seconds=0.2))
-    write(root / "rooms" / "ir.wav", sine(50, seconds=0.05))
+    root = write_recordings(tmp_path_factory.mktemp("recipe"))
     (root / "empty").mkdir()
     (root / "empty" / "notes.txt").write_text("not audio")
     return root
 
 
-def step_recipe(root, name: str, p: float = 1.0):
-    spec = registry.get("audio", name)
-    folders = {"folder": "rooms" if name == "impulse_response" else "noise"}
-    lines = [f'[[audio]]\ntransform = "{name}"\np = {p}']
-    lines += [f'{k} = "{v}"' for k, v in folders.items() if spec.param(k)]
+def step_recipe(root, name: str):
     path = root / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(f'[[audio]]\ntransform = "{name}"\nfolder = "noise"\n')
     return load_recipe(path)
 
 

@@ -149,3 +149,23 @@ def test_lut8_equals_opencv_lut_on_any_layout():
     table = np.random.default_rng(1).integers(0, 256, 256).astype(np.uint8)
     for image in (RGB, KINDS["l8"], KINDS["rgba8"][:, 3:40]):
         np.testing.assert_array_equal(lut8(image, table), cv2.LUT(np.ascontiguousarray(image), table))
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "image/auto_contrast": test_auto_contrast_stretches_to_full_range,
+    "image/brightness_contrast": test_brightness_contrast_formula,
+    "image/channel_shuffle": test_channel_shuffle_applies_reported_order,
+    "image/clahe": test_clahe_raises_local_contrast_at_8_and_16_bits,
+    "image/color_jitter": test_color_jitter_saturation_brightness_and_order,
+    "image/equalize": test_equalize_flattens_histogram,
+    "image/gamma": test_gamma_curve,
+    "image/grayscale": test_grayscale_writes_luma_to_every_channel_and_keeps_alpha,
+    "image/hue_saturation_value": test_hue_saturation_value_on_known_colours,
+    "image/invert": test_invert_twice_is_identity_and_keeps_alpha,
+    "image/posterize": test_posterize_bits_1_leaves_two_levels,
+    "image/sepia": test_sepia_matrix_and_strength_zero,
+    "image/solarize": test_solarize_inverts_above_threshold,
+    "image/to_gray": test_to_gray_methods,
+}

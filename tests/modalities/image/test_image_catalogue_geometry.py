@@ -125,3 +125,21 @@ def test_resize_shape_identity_and_area_mean():
     blocks = np.kron(np.arange(16, dtype=np.uint8).reshape(4, 4) * 10, np.ones((2, 2), np.uint8))
     half, _ = apply("resize", blocks, 0, height=4, width=4, interpolation="area")
     np.testing.assert_array_equal(half, np.arange(16, dtype=np.uint8).reshape(4, 4) * 10)
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "image/affine": (test_affine_zero_params_is_identity, test_affine_translate_shifts_by_fraction_of_size,
+                     test_affine_rotation_matches_rotate_and_shear_moves_point),
+    "image/center_crop": test_center_crop_is_centred,
+    "image/elastic": test_elastic_field_strength_and_zero_alpha_identity,
+    "image/hflip": test_hflip_equals_numpy_fliplr,
+    "image/pad": (test_pad_matches_numpy, test_pad_constant_fills_with_value),
+    "image/perspective": test_perspective_pure_shift_and_sampled_corners_in_range,
+    "image/random_crop": test_random_crop_is_the_reported_box_and_pads_when_small,
+    "image/random_resized_crop": test_random_resized_crop_box_inside_and_scaled_back,
+    "image/resize": test_resize_shape_identity_and_area_mean,
+    "image/rotate": test_rotate_90_is_numpy_rot90_and_0_is_identity,
+    "image/vflip": test_vflip_equals_numpy_flipud,
+}

@@ -121,3 +121,12 @@ def test_trivial_augment_one_op_over_all_magnitudes_and_ops():
     assert ops == {"affine", "color_jitter", "sharpen", "posterize", "solarize", "auto_contrast",
                    "equalize"}
     assert len(OP_NAMES) == 13
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "image/randaugment": (test_randaugment_samples_n_ops_at_magnitude_through_their_specs,
+                          test_randaugment_magnitude_zero_changes_little),
+    "image/trivial_augment": test_trivial_augment_one_op_over_all_magnitudes_and_ops,
+}

@@ -239,3 +239,12 @@ def test_a_label_list_crosses_to_a_worker_once_not_with_every_job():
             pickle.loads(blob)
     finally:
         share({})
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "image/cutmix": test_cutmix_pastes_the_partner_box_only,
+    "image/mixup": test_mixup_lambda_one_is_source_and_blend_is_weighted,
+    "image/mosaic": test_mosaic_tiles_hold_scaled_source_and_partners,
+}

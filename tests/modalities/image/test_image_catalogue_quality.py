@@ -139,3 +139,22 @@ def test_median_blur_and_motion_blur_draw_odd_sizes_evenly():
     assert set(sizes) == {3, 5} and 70 < sizes.count(3) < 130
     motion = {apply("motion_blur", RGB, seed, kernel=[4, 8])[1]["kernel"] for seed in range(100)}
     assert motion == {5, 7, 9}
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "image/defocus": test_defocus_spreads_a_point_into_a_disc,
+    "image/downscale": test_downscale_loses_fine_detail_but_keeps_blocks,
+    "image/gaussian_blur": (test_gaussian_blur_matches_opencv_and_zero_sigma_is_identity,
+                            test_gaussian_blur_kernel_range_draws_odd_windows_the_blur_uses),
+    "image/gaussian_noise": test_gaussian_noise_has_the_drawn_std,
+    "image/grid_dropout": test_grid_dropout_drops_ratio_squared_on_a_grid,
+    "image/jpeg": test_jpeg_quality_orders_the_error,
+    "image/median_blur": (test_median_blur_removes_salt_at_8_and_16_bits,
+                          test_median_blur_and_motion_blur_draw_odd_sizes_evenly),
+    "image/motion_blur": (test_motion_blur_smears_along_its_direction_only,
+                          test_median_blur_and_motion_blur_draw_odd_sizes_evenly),
+    "image/random_erasing": test_random_erasing_changes_only_inside_reported_boxes,
+    "image/sharpen": test_sharpen_raises_edge_contrast_and_keeps_flat_areas,
+}

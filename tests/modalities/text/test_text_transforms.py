@@ -176,3 +176,21 @@ def test_appliers_refuse_a_changed_source():
     with pytest.raises(SampleError, match="differs"):
         text_ops.synonym_replace(REVIEW.replace("phone", "tablet").replace("battery", "cell"),
                                  params)
+
+
+# The transforms these tests pin down (tests/test_registry.py fails while a
+# registered transform is named in no module's BEHAVIOUR).
+BEHAVIOUR = {
+    "text/char_noise": (test_char_noise_edits_about_rate_of_the_letters,
+                        test_char_noise_kinds_each_do_their_own_edit),
+    "text/random_delete": (test_random_delete_removes_about_alpha_of_the_words,
+                           test_random_delete_never_returns_empty_text,
+                           test_random_delete_keeps_the_other_words_in_order),
+    "text/random_insert": test_random_insert_adds_synonyms_of_the_texts_words,
+    "text/random_swap": (test_random_swap_keeps_the_multiset_of_words_and_the_layout,
+                         test_random_swap_protects_stopwords_by_default),
+    "text/sentence_shuffle": (test_sentence_shuffle_keeps_every_sentence_exactly_once,
+                              test_sentence_shuffle_changes_the_order_and_keep_first_holds),
+    "text/synonym_replace": (test_synonym_replace_uses_table_words_and_never_touches_stopwords,
+                             test_synonym_replace_keeps_capitals),
+}
