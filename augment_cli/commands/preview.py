@@ -21,6 +21,7 @@ from typing import Any
 from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
+from augment_cli.layouts.reading import read_regular
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import spread
 from augment_cli.run.partners import label_groups, uses_partners
@@ -110,7 +111,7 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
 
     row = PreviewRow(sample)
     try:
-        opened = open_source(source, sample, recipe, (source / sample.relative).read_bytes(), partners)
+        opened = open_source(source, sample, recipe, read_regular(source / sample.relative)[1], partners)
         row.decoded, row.codec = opened.decoded, opened.codec
         for k in range(1, copies + 1):
             data, records = make_copy(opened, seed, k)

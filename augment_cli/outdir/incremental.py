@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from augment_cli.layouts.reading import open_regular
 from augment_cli.outdir.claim import remove_outputs
 from augment_cli.outdir.index import Index, Known, Stamp
 from augment_cli.run.jobs import Job
@@ -107,7 +108,7 @@ def _still_valid(known: Known, job: Job, path: Path, out: Path) -> tuple[bool, S
         stamp = Stamp.of(path)
         if stamp == known.stamp:
             return True, None
-        with open(path, "rb") as handle:  # streamed: no whole-file bytes per source
+        with open_regular(path) as (handle, _):  # streamed: no whole-file bytes per source
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
         if digest == known.sha256:
             return True, stamp

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from augment_cli import layouts
 from augment_cli.errors import SampleError, UsageError
+from augment_cli.layouts.reading import read_regular
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.claim import OWN_FILES, read_state
 from augment_cli.outdir.files import TEMP_PREFIX
@@ -53,7 +54,7 @@ def _layout_of(out: Path) -> layouts.Layout:
 def _check_row(out: Path, row) -> str | None:
     path = out / row.file_name
     try:
-        payload = path.read_bytes()
+        payload = read_regular(path)[1]
     except FileNotFoundError:
         return f"{row.file_name}: missing"
     except OSError as exc:

@@ -17,6 +17,7 @@ from typing import Any, overload
 
 from augment_cli import registry
 from augment_cli.errors import SampleError
+from augment_cli.layouts.reading import read_regular
 from augment_cli.recipe.model import GroupStep, Recipe
 
 
@@ -71,7 +72,7 @@ class Partners:
             raise SampleError(f"mixing partner {relative!r} is not another file of this label")
         if relative not in self._cache:
             try:
-                payload = (self.root / relative).read_bytes()
+                payload = read_regular(self.root / relative)[1]
             except OSError as exc:
                 raise SampleError(f"cannot read mixing partner {relative}: {exc.strerror or exc}") from None
             try:

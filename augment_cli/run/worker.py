@@ -21,6 +21,7 @@ from typing import Any
 
 from augment_cli.errors import SampleError
 from augment_cli.layouts.base import Sample
+from augment_cli.layouts.reading import read_regular
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, remove_quietly
 from augment_cli.outdir.index import Stamp
@@ -122,9 +123,11 @@ def _recipe_folder(recipe_path: str, cwd: str) -> Path:
 
 def _read_source(path: Path) -> tuple[Stamp, bytes]:
     """Stamp first, then read: if the file changes meanwhile, its mtime moves
-    past the stamp and the next run redoes it."""
+    past the stamp and the next run redoes it. A source swapped for a pipe or
+    a device since the walk is refused, not read forever (layouts/reading.py)."""
     try:
-        return Stamp.of(path), path.read_bytes()
+        info, payload = read_regular(path)
+        return Stamp(info.st_size, info.st_mtime_ns), payload
     except OSError as exc:
         raise SampleError(f"cannot read file: {exc.strerror or exc}") from None
 

@@ -83,14 +83,26 @@ def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: 
     pixel_bytes = image.itemsize * (image.shape[2] if image.ndim == 3 else 1)
     pads = None if border == cv2.BORDER_CONSTANT else _padding(inverse, width, height, pixel_bytes)
     if pads is None:
-        return cv2.warpAffine(image, matrix, (width, height), flags=flags, borderMode=border,
-                              borderValue=(fill,) * 4)
+        return cv2.warpAffine(two_pixels_thick(image, border), matrix, (width, height), flags=flags,
+                              borderMode=border, borderValue=(fill,) * 4)
     top, bottom, left, right = pads
     padded = cv2.copyMakeBorder(image, top, bottom, left, right, border)
     inverse[0, 2] += left
     inverse[1, 2] += top
     return cv2.warpAffine(padded, inverse, (width, height), flags=flags | cv2.WARP_INVERSE_MAP,
                           borderMode=border)
+
+
+def two_pixels_thick(image: np.ndarray, border: int) -> np.ndarray:
+    """The image with a 1-pixel side doubled, for OpenCV's warps and remaps
+    with a reflected border: with bicubic sampling they never return on a
+    1-pixel side (OpenCV 5.0; 1x1, 1xN and Nx1 alike). Reflecting one pixel
+    and reflecting two copies of it give the same infinite plane, so the
+    result is what the warp means; the output size is the caller's."""
+    height, width = image.shape[:2]
+    if border != cv2.BORDER_REFLECT_101 or (height > 1 and width > 1):
+        return image
+    return np.repeat(np.repeat(image, 2 if height == 1 else 1, axis=0), 2 if width == 1 else 1, axis=1)
 
 
 def _padding(inverse: np.ndarray, width: int, height: int,

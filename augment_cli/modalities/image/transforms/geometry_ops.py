@@ -13,7 +13,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from augment_cli.modalities.image.transforms.core_ops import BORDERS, INTERPOLATIONS, by_planes, warp_affine
+from augment_cli.modalities.image.transforms.core_ops import (
+    BORDERS,
+    INTERPOLATIONS,
+    by_planes,
+    two_pixels_thick,
+    warp_affine,
+)
 
 Params = dict[str, Any]
 
@@ -46,10 +52,10 @@ def perspective(image: np.ndarray, params: Params) -> np.ndarray:
     source = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
     target = source + np.array(params["corners_px"], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(source, target)
-    fill = params["fill"]
+    fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.warpPerspective(
-        plane, matrix, (width, height), flags=INTERPOLATIONS[params["interpolation"]],
-        borderMode=BORDERS[params["border"]], borderValue=(fill,) * 4))
+        two_pixels_thick(plane, border), matrix, (width, height),
+        flags=INTERPOLATIONS[params["interpolation"]], borderMode=border, borderValue=(fill,) * 4))
 
 
 def elastic(image: np.ndarray, params: Params) -> np.ndarray:
@@ -59,10 +65,10 @@ def elastic(image: np.ndarray, params: Params) -> np.ndarray:
     grid_x, grid_y = np.meshgrid(np.arange(width, dtype=np.float32),
                                  np.arange(height, dtype=np.float32))
     map_x, map_y = grid_x + dx, grid_y + dy
-    fill = params["fill"]
+    fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.remap(
-        plane, map_x, map_y, INTERPOLATIONS[params["interpolation"]],
-        borderMode=BORDERS[params["border"]], borderValue=(fill,) * 4))
+        two_pixels_thick(plane, border), map_x, map_y, INTERPOLATIONS[params["interpolation"]],
+        borderMode=border, borderValue=(fill,) * 4))
 
 
 def displacement_field(height: int, width: int, alpha: float, sigma: float,
