@@ -54,7 +54,8 @@ def load_recipe(path: str | Path) -> Recipe:
     except FileNotFoundError:
         raise RecipeError("file not found", recipe=name) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RecipeError(f"cannot read: {exc}", recipe=name) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise RecipeError(f"cannot read: {reason}", recipe=name) from None
     return parse_recipe(text, name)
 
 
