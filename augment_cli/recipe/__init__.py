@@ -54,8 +54,7 @@ def load_recipe(path: str | Path) -> Recipe:
     except FileNotFoundError:
         raise RecipeError("file not found", recipe=name) from None
     except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise RecipeError(f"cannot read: {reason}", recipe=name) from None
+        raise RecipeError(f"cannot read: {exc}", recipe=name) from None
     return parse_recipe(text, name)
 
 
