@@ -30,11 +30,12 @@ recipe_checker.py the checks; what callers need is importable from here.
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from pathlib import Path
 
 from augment_cli.errors import RecipeError
-from augment_cli.layouts.reading import open_regular
 from augment_cli.recipe.checker import Checker
 from augment_cli.recipe.model import GroupStep, OutputOptions, Recipe, Step, TransformStep
 
@@ -59,10 +60,16 @@ def load_recipe(path: str | Path) -> Recipe:
 
 
 def _read_small_file(path: Path) -> bytes:
-    """The bytes of a regular file of at most MAX_RECIPE_BYTES; a FIFO or
-    device is refused without blocking (layouts.reading.open_regular)."""
-    with open_regular(path) as (handle, _):
-        payload = handle.read(MAX_RECIPE_BYTES + 1)
+    """The bytes of a regular file of at most MAX_RECIPE_BYTES. Opened without
+    blocking, so a FIFO cannot hang the run; a device or FIFO is refused."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            payload = stream.read(MAX_RECIPE_BYTES + 1)
+    finally:
+        os.close(handle)
     if len(payload) > MAX_RECIPE_BYTES:
         raise OSError(f"over the {MAX_RECIPE_BYTES // 1024} KiB a recipe may have")
     return payload
