@@ -161,9 +161,6 @@ class Checker:
         if not path.exists():
             raise self.fail(f"not found: {path}", where, param.name,
                             self.key_line(param.name, line))
-        if not (path.is_file() or path.is_dir()):  # a FIFO would hang the read, a device never end
-            raise self.fail(f"not a regular file or folder: {path}", where, param.name,
-                            self.key_line(param.name, line))
         return str(path)
 
     def output(self, table: Any) -> OutputOptions:

@@ -98,29 +98,3 @@ def test_user_file_bad_line_names_the_line(tmp_path, line):
     path.write_text(f"ok = fine\n{line}\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"syn.txt:2: expected"):
         user_table(str(path))
-
-
-@pytest.mark.parametrize("make", ["fifo", "device"])
-def test_a_synonyms_value_that_is_not_a_file_is_refused_without_reading_it(tmp_path, run_cli, make):
-    import os
-
-    target = tmp_path / "syn.txt"
-    if make == "fifo":
-        os.mkfifo(target)  # reading it would block forever
-    else:
-        target = Path("/dev/zero")  # reading it would never end
-    recipe = tmp_path / "r.toml"
-    recipe.write_text(f'[[text]]\ntransform = "synonym_replace"\nsynonyms = "{target}"\n')
-    result = run_cli("validate", recipe)
-    assert result.exit_code == 2
-    assert f"key 'synonyms': not a regular file or folder: {target}" in result.stderr
-
-
-def test_a_synonym_file_over_the_size_cap_is_refused(tmp_path, monkeypatch):
-    from augment_cli.modalities.text.transforms import lexicon
-
-    path = tmp_path / "big.txt"
-    path.write_text("movie += feature film\n" * 100, encoding="utf-8")
-    monkeypatch.setattr(lexicon, "MAX_USER_TABLE_BYTES", 1000)
-    with pytest.raises(ValueError, match="is over the .* a synonym table may have"):
-        user_table(str(path))

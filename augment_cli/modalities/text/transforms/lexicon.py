@@ -22,8 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "wordnet_synonyms.tsv.gz"
-# WordNet's whole table is ~2 MB gzipped; a user table far bigger is not one.
-MAX_USER_TABLE_BYTES = 64 << 20
 USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#=]*?)\s*(?:#.*)?$")
 
 # Function words that carry little meaning but much grammar; EDA steps leave
@@ -79,9 +77,6 @@ def file_version(path: str) -> tuple[int, int] | None:
 def _user_table(path: str, version: tuple[int, int] | None) -> dict[str, tuple[str, tuple[str, ...]]]:
     entries = {}
     try:
-        if os.stat(path).st_size > MAX_USER_TABLE_BYTES:
-            raise ValueError(f"synonym file {path} is over the {MAX_USER_TABLE_BYTES >> 20} MiB a "
-                             "synonym table may have")
         lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read synonym file {path}: {exc}") from None
