@@ -33,23 +33,8 @@ def walk_files(source: Path, follow_links: bool, scan: Scan) -> Iterator[str]:
     return _Walker(source, follow_links, scan).files(source, "")
 
 def printable(name: str) -> str:
-    """A name that can go into a one-line UTF-8 report: undecodable bytes as
-    \\xNN, control characters and line breaks as \\xNN / \\uNNNN (a raw CR
-    would break a CSV line or a terminal's; csv quotes only "\\n")."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(_escaped(character) for character in text)
-
-
-def _escaped(character: str) -> str:
-    if not _breaks_a_line(character):
-        return character
-    code = ord(character)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def _breaks_a_line(character: str) -> bool:
-    # Cc: C0/C1 controls (newline, tab, ESC...); Zl/Zp: Unicode line breaks.
-    return unicodedata.category(character) in ("Cc", "Zl", "Zp")
+    """A name that can go into a UTF-8 report: undecodable bytes as \\xNN."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def unsafe_name(relative: str) -> str | None:
@@ -62,7 +47,8 @@ def unsafe_name(relative: str) -> str | None:
         byte = ord(relative[exc.start]) - 0xDC00
         return f"its name is not valid UTF-8 (byte 0x{byte:02x}); rename the file or folder"
     for character in relative:
-        if _breaks_a_line(character):
+        # Cc: C0/C1 controls (newline, tab, ESC...); Zl/Zp: Unicode line breaks.
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp"):
             return (f"its name contains the control character U+{ord(character):04X}; "
                     "rename the file or folder")
     return None
