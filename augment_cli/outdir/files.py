@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import filecmp
-import hashlib
 import os
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from augment_cli.errors import UsageError
@@ -16,53 +12,24 @@ TEMP_PREFIX = ".augment-tmp-"
 NOT_REGULAR_HINT = "remove it (or choose another --out): augment writes this file itself"
 
 
-# The longest file name (in bytes) the common file systems take (ext4, XFS, APFS, NTFS).
-NAME_MAX = 255
-
-
 def atomic_write(path: Path, payload: bytes | memoryview, make_folder: bool = True) -> None:
     """Write to a hidden temporary name beside `path`, then rename over it.
 
-    A caller writing many files into one folder makes it once and passes
+    The rename is atomic on POSIX file systems: a reader (or a re-run after a
+    crash) sees the old file or the whole new one, never a part. A caller
+    writing many files into one folder makes it once and passes
     make_folder=False. Plain os.open/os.write: open()'s buffered file object
     costs three more system calls per file, and a run writes many files.
     """
     if make_folder:
         path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as temporary:
-        _write_all(temporary, memoryview(payload).cast("B"))
-
-
-@contextmanager
-def replacing(path: Path, keep_if_same: bool = False) -> Iterator[Path]:
-    """A temporary path beside `path` to write; renamed over `path` when the
-    block ends, removed if it raises (or, `keep_if_same`, when its content
-    equals the existing file's, which then keeps its mtime).
-
-    The rename is atomic on POSIX file systems: a reader (or a re-run after a
-    crash) sees the old file or the whole new one, never a part.
-    """
-    temporary = temporary_path(path)
+    temporary = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}")
     try:
-        yield temporary
-        if keep_if_same and path.exists() and filecmp.cmp(temporary, path, shallow=False):
-            remove_quietly(temporary)
-        else:
-            os.replace(temporary, path)
+        _write_all(temporary, memoryview(payload).cast("B"))
+        os.replace(temporary, path)
     except BaseException:
         remove_quietly(temporary)
         raise
-
-
-def temporary_path(path: Path) -> Path:
-    """The hidden temporary name beside `path`: TEMP_PREFIX, the writer's pid
-    and the name, whose hash stands in for it when the whole would exceed
-    NAME_MAX (a legal 240-byte output name must stay writable)."""
-    name = f"{TEMP_PREFIX}{os.getpid()}-{path.name}"
-    if len(os.fsencode(name)) > NAME_MAX:
-        digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:32]
-        name = f"{TEMP_PREFIX}{os.getpid()}-{digest}"
-    return path.with_name(name)
 
 
 def _write_all(path: Path, data: memoryview) -> None:
@@ -76,6 +43,7 @@ def _write_all(path: Path, data: memoryview) -> None:
 
 def remove_quietly(path: Path) -> None:
     path.unlink(missing_ok=True)
+
 
 
 def check_regular(path: Path) -> None:

@@ -165,23 +165,3 @@ def test_names_that_are_not_utf8_are_refused_clearly(tmp_path, write_recipe, run
     assert result.exit_code == 1
     assert "Error: cat/bad\\xff.png: its name is not valid UTF-8 (byte 0xff)" in result.stderr
     assert [r["source"] for r in read_rows(out)] == ["cat/fine.png"]
-
-
-def test_an_output_name_near_name_max_is_written_and_its_temporary_name_fits(tmp_path, write_recipe,
-                                                                            run_cli, monkeypatch):
-    """A 240-byte source name gives 246-byte output names: legal, though the
-    hidden temporary name (prefix + pid + name) would not be."""
-    from augment_cli.outdir import files
-
-    stem = "x" * 236
-    save(tmp_path / "src" / "cat" / f"{stem}.png", textured(seed=1))
-    seen: list[Path] = []
-    real = files.temporary_path
-    monkeypatch.setattr(files, "temporary_path", lambda path: seen.append(real(path)) or seen[-1])
-    result = run_cli("expand", tmp_path / "src", "-r", write_recipe(), "--copies", 2,
-                     "--out", tmp_path / "out", "--workers", 1)
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "out" / "cat" / f"{stem}__aug2.png").is_file()
-    assert seen and all(len(os.fsencode(p.name)) <= 255 for p in seen)
-    assert all(p.name.startswith(files.TEMP_PREFIX) for p in seen)  # what the sweep looks for
-    assert verify(tmp_path / "out") == []
