@@ -132,8 +132,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
         raise UsageError("--copies and --max-copies must be at least 1")
     _check_copy_limit(copies, copy_limit, "--copies")
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    most_asked = max(recipe.copies_per_label().values(), default=0)
-    _check_copy_limit(most_asked, copy_limit, f"[copies] in {recipe.path}")
+    _check_copy_limit(max(recipe.copies_per_label().values(), default=0), copy_limit, f"[copies] in {recipe.path}")
     if balance and recipe.copies:
         raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
                          hint="use one: drop --balance, or the [copies] table")
