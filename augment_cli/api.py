@@ -37,7 +37,7 @@ from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
-from augment_cli.run.plan import MAX_COPIES, Plan, make_plan
+from augment_cli.run.plan import Plan, make_plan
 
 __all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
 
@@ -71,7 +71,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
-           allow_removals: bool = False, copy_limit: int | None = MAX_COPIES) -> Summary:
+           allow_removals: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -85,7 +85,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
-                     balance=balance, max_copies=max_copies, layout=layout, copy_limit=copy_limit)
+                     balance=balance, max_copies=max_copies, layout=layout)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe))
     claim.check_claim(plan.out, state, overwrite)

@@ -67,18 +67,14 @@ def expand(
     allow_removals: Annotated[bool, typer.Option(
         help="Remove the outputs of sources gone from SOURCE even when they are many "
              "(all, or more than 10 %).")] = False,
-    no_copy_limit: Annotated[bool, typer.Option(
-        "--no-copy-limit", help="Allow more than 10,000 copies of one file.")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
-    from augment_cli.run.plan import MAX_COPIES
 
     with reported_errors():
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
-                       balance=balance, max_copies=max_copies,
-                       copy_limit=None if no_copy_limit else MAX_COPIES)
+                       balance=balance, max_copies=max_copies)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)

@@ -24,8 +24,6 @@ from augment_cli.run.balance import CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
-# Copies of one file above this are refused unless the caller lifts the limit.
-MAX_COPIES = 10_000
 # claim(source, output names) -> the source already holding one of the names
 # (as DIR compares them: outdir/naming.py), or None
 Claim = Callable[[str, list[str]], "str | None"]
@@ -121,8 +119,7 @@ def memory_claim(out: Path) -> Claim:
 
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
               seed: int = 0, include_originals: bool = False, follow_links: bool = False,
-              balance: bool = False, max_copies: int | None = None, layout: str | None = None,
-              copy_limit: int | None = MAX_COPIES) -> Plan:
+              balance: bool = False, max_copies: int | None = None, layout: str | None = None) -> Plan:
     """Check everything and count what will be made; writes nothing.
 
     `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it."""
@@ -130,9 +127,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     _check_paths(source, out)
     if copies < 1 or (max_copies is not None and max_copies < 1):
         raise UsageError("--copies and --max-copies must be at least 1")
-    _check_copy_limit(copies, copy_limit, "--copies")
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    _check_copy_limit(max(recipe.copies_per_label().values(), default=0), copy_limit, f"[copies] in {recipe.path}")
     if balance and recipe.copies:
         raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
                          hint="use one: drop --balance, or the [copies] table")
@@ -152,8 +147,6 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
                      if mixing else {})
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
-    most = max((count for counts in plan.copies.per_file.values() for count in counts), default=0)
-    _check_copy_limit(most, copy_limit, "--balance")
     return plan
 
 
@@ -170,14 +163,6 @@ def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
         plan.warnings.append(f"label {label!r} stays {missing} files short of {result.target}: "
                              f"--max-copies {max_copies} caps its files")
     return result
-
-
-def _check_copy_limit(count: int, limit: int | None, what: str) -> None:
-    """Refuse a copy count per file no dataset needs (a typo, an extra zero)
-    before anything is named: each copy is a file, a name and a manifest row."""
-    if limit is not None and count > limit:
-        raise UsageError(f"{what} asks for {count:,} copies of a file, over the limit of {limit:,}",
-                         hint="cap them with --max-copies, or pass --no-copy-limit if you mean it")
 
 
 def _check_labels(plan: Plan) -> None:
