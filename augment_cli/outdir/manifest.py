@@ -114,10 +114,12 @@ def read_manifest(path: Path, problems: list[str] | None = None) -> list[Manifes
 def _row(values: list[str]) -> ManifestRow:
     if len(values) != len(COLUMNS):
         raise ValueError(f"has {len(values)} of the {len(COLUMNS)} columns")
-    file_name, label, source, copy, modality, transforms, sha256 = (unescape(value) for value in values)
-    if not copy.isdigit():
-        raise ValueError(f"copy {copy!r} is not a number")
-    return ManifestRow(file_name, label, source, int(copy), modality, transforms, sha256)
+    row = dict(zip(COLUMNS, (unescape(value) for value in values), strict=True))
+    try:
+        copy = int(row["copy"])
+    except ValueError:
+        raise ValueError(f"copy {row['copy']!r} is not a number") from None
+    return ManifestRow(**{**row, "copy": copy})
 
 
 def _is_number(text: str) -> bool:
