@@ -7,7 +7,6 @@ that no stray or half-written files are present.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
@@ -24,12 +23,11 @@ def verify(out: Path) -> list[str]:
     """One line per problem; an empty list means DIR is intact."""
     if not (out / MANIFEST_NAME).is_file():
         raise UsageError(f"{out} has no {MANIFEST_NAME}: not a folder written by augment expand")
-    problems: list[str] = []
     try:
-        rows = read_manifest(out / MANIFEST_NAME, problems)
-    except (ValueError, UnicodeDecodeError, csv.Error) as exc:
+        rows = read_manifest(out / MANIFEST_NAME)
+    except (ValueError, KeyError, TypeError) as exc:
         return [f"{MANIFEST_NAME}: cannot be read ({exc})"]
-    problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
+    problems = [problem for row in rows if (problem := _check_row(out, row)) is not None]
     layout = _layout_of(out)
     listed = {row.file_name for row in rows} | set(layout.dataset_files())
     companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
