@@ -25,9 +25,6 @@ from augment_cli.recipe.model import (
 from augment_cli.recipe.values import check_value
 from augment_cli.registry import MODALITIES, Param
 
-# A table header line: [[name]] (group 1) or [name] (group 2).
-HEADER = re.compile(r"^\s*(?:\[\[([^\[\]]*)\]\]|\[([^\[\]]*)\])")
-
 
 class Checker:
     """Validates one parsed document; knows the text to point at lines."""
@@ -40,7 +37,6 @@ class Checker:
         # Absolute path values -> as relative to the recipe file, for the digest:
         # the same recipe beside the same files means the same in any checkout.
         self.relative: dict[str, str] = {}
-        self._header_lines: dict[tuple[str, bool], list[int]] | None = None
 
     def fail(self, reason: str, step: str | None = None, key: str | None = None,
              line: int | None = None) -> RecipeError:
@@ -193,22 +189,15 @@ class Checker:
 
     def header_line(self, table: str, index: int) -> int | None:
         """Line of the index-th [[table]] header (or [table] when index is 0)."""
-        found = self._headers().get((table, index > 0), [])
-        return found[max(index, 1) - 1] if len(found) >= max(index, 1) else None
-
-    def _headers(self) -> dict[tuple[str, bool], list[int]]:
-        """(table, is an array table) -> line numbers of its headers, found in one
-        pass: looking each step's header up from the top made a recipe of
-        thousands of steps quadratic to check."""
-        if self._header_lines is None:
-            self._header_lines = {}
-            for number, text in enumerate(self.lines, 1):
-                match = HEADER.match(text)
-                if match:
-                    array = match.group(1) is not None
-                    name = (match.group(1) or match.group(2)).strip()
-                    self._header_lines.setdefault((name, array), []).append(number)
-        return self._header_lines
+        pattern = (re.compile(rf"^\s*\[\[\s*{table}\s*\]\]") if index
+                   else re.compile(rf"^\s*\[\s*{table}\s*\]"))
+        seen = 0
+        for number, text in enumerate(self.lines, 1):
+            if pattern.match(text):
+                seen += 1
+                if seen == max(index, 1):
+                    return number
+        return None
 
     def key_line(self, key: str, start: int | None) -> int | None:
         """First line at or after `start` that assigns `key`, before the next header."""
