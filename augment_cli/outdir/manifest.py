@@ -7,15 +7,13 @@ stable under diff, written atomically, and safe to open in a spreadsheet.
 from __future__ import annotations
 
 import csv
-import filecmp
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from augment_cli.outdir.files import TEMP_PREFIX, remove_quietly
+from augment_cli.outdir.files import replace_via_temporary
 
 MANIFEST_NAME = "manifest.csv"
 ERRORS_NAME = "errors.csv"
@@ -68,20 +66,14 @@ def unescape(cell: str) -> str:
 def write_rows(path: Path, row_type: type, rows: Iterable[Any], presorted: bool = False) -> None:
     """Write rows as CSV, sorted unless `presorted` (then streamed: any number
     of rows in flat memory). An identical existing file is left untouched."""
-    temporary = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}")
-    try:
+    def write(temporary: Path) -> None:
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([f.name for f in fields(row_type)])
             ordered = rows if presorted else sorted(rows)
             writer.writerows([spreadsheet_safe(cell) for cell in cells(row)] for row in ordered)
-        if path.exists() and filecmp.cmp(temporary, path, shallow=False):
-            remove_quietly(temporary)  # unchanged: keep the old file and its mtime
-        else:
-            os.replace(temporary, path)
-    except BaseException:
-        remove_quietly(temporary)
-        raise
+
+    replace_via_temporary(path, write, keep_identical=True)
 
 
 def read_manifest(path: Path) -> list[ManifestRow]:
