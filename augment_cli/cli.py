@@ -104,7 +104,7 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
     with reported_errors():
         problems = verify_folder(out)
     for problem in problems:
-        typer.echo(problem)
+        _echo(problem)
     _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
     raise typer.Exit(code=1 if problems else 0)
 
@@ -204,24 +204,24 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _print_plan(plan) -> None:
-    typer.echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
+    _echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
     outputs = plan.outputs_per_label()
     for label, count in plan.files_per_label().items():
         per_file = sorted(set(plan.copies.per_file.get(label, ()))) if plan.copies else []
         each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
-        typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
+        _echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
                    + (f" ({each} copies per file)" if each else ""))
     from augment_cli.run.plan import memory_claim, split_work
 
     jobs, refused = split_work(plan.iter_work(memory_claim()))
     names = [name for job in jobs for _, name in job.outputs]
-    typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
+    _echo(f"{len(jobs)} files -> {len(names)} outputs:")
     for name in names:
-        typer.echo(f"  {name}")
+        _echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):
-        typer.echo(f"skipped {count}: {reason}")
+        _echo(f"skipped {count}: {reason}")
     for row in plan.refused + refused:
-        typer.echo(f"refused {row.source}: {row.error}")
+        _echo(f"refused {row.source}: {row.error}")
 
 
 def _print_summary(summary, quiet: bool) -> None:
@@ -250,7 +250,20 @@ def _print_summary(summary, quiet: bool) -> None:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(_printable(message), err=True)
+
+
+def _echo(line: str) -> None:
+    """A report line on stdout (never JSON or text content: those are data)."""
+    typer.echo(_printable(line))
+
+
+def _printable(line: str) -> str:
+    """A report line with control characters escaped: a name holding a CR or
+    an ESC must not rewrite the terminal or split a log line."""
+    from augment_cli.errors import printable
+
+    return printable(line)
 
 
 def main() -> None:

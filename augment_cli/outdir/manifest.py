@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from augment_cli.errors import printable
 from augment_cli.outdir.files import replace_via_temporary
 
 MANIFEST_NAME = "manifest.csv"
@@ -40,10 +41,18 @@ class ManifestRow:
 
 @dataclass(frozen=True, order=True)
 class ErrorRow:
+    """One failed source, as errors.csv and stderr report it. Every cell is
+    printable: a name refused for its control characters is shown escaped
+    (csv quotes a newline but not a lone carriage return)."""
+
     source: str
     label: str
     modality: str
     error: str
+
+    def __post_init__(self) -> None:
+        for name in ("source", "label", "error"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
 
 
 def cells(row: Any) -> tuple:
