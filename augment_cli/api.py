@@ -69,18 +69,22 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
-           max_copies: int | None = None, layout: str | None = None) -> Summary:
+           max_copies: int | None = None, layout: str | None = None,
+           allow_many_copies: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
+    More than 10,000 copies of one file (balance.MAX_COPIES_PER_FILE) is a
+    UsageError unless `allow_many_copies`.
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
-                     balance=balance, max_copies=max_copies, layout=layout)
+                     balance=balance, max_copies=max_copies, layout=layout,
+                     allow_many_copies=allow_many_copies)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name)
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):

@@ -64,6 +64,8 @@ def expand(
     balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
+    allow_many_copies: Annotated[bool, typer.Option(
+        help="Allow more than 10,000 copies of one file (refused by default: a typo, not a dataset).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -71,7 +73,7 @@ def expand(
     with reported_errors():
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
-                       balance=balance, max_copies=max_copies)
+                       balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -204,19 +206,18 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _print_plan(plan) -> None:
+    """The --dry-run plan; names are streamed (a second walk), never held."""
+    from augment_cli.run.plan import count_work, output_names
+
     _echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
     outputs = plan.outputs_per_label()
     for label, count in plan.files_per_label().items():
-        per_file = sorted(set(plan.copies.per_file.get(label, ()))) if plan.copies else []
-        each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
-        _echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
-                   + (f" ({each} copies per file)" if each else ""))
-    from augment_cli.run.plan import memory_claim, split_work
-
-    jobs, refused = split_work(plan.iter_work(memory_claim()))
-    names = [name for job in jobs for _, name in job.outputs]
-    _echo(f"{len(jobs)} files -> {len(names)} outputs:")
-    for name in names:
+        copies = plan.copies.per_file[label]
+        each = f"{copies.least}-{copies.most}" if copies.least != copies.most else f"{copies.least}"
+        _echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs ({each} copies per file)")
+    files, total, refused = count_work(plan)
+    _echo(f"{files} files -> {total} outputs:")
+    for name in output_names(plan):
         _echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):
         _echo(f"skipped {count}: {reason}")
