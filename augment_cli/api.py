@@ -71,7 +71,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
-           allow_removals: bool = False) -> Summary:
+           allow_removals: bool = False, allow_many_copies: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -80,12 +80,14 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
     Another SRC than the one DIR was made from is refused unless `overwrite`;
     removing the outputs of many sources gone from SRC needs `allow_removals`
-    (see outdir/claim.py).
+    (see outdir/claim.py). More than 10,000 copies of one file
+    (balance.MAX_COPIES_PER_FILE) is a UsageError unless `allow_many_copies`.
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
-                     balance=balance, max_copies=max_copies, layout=layout)
+                     balance=balance, max_copies=max_copies, layout=layout,
+                     allow_many_copies=allow_many_copies)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe))
     claim.check_claim(plan.out, state, overwrite)

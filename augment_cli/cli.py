@@ -67,6 +67,9 @@ def expand(
     allow_removals: Annotated[bool, typer.Option(
         help="Remove the outputs of sources gone from SOURCE even when they are many "
              "(all, or more than 10 %).")] = False,
+    allow_many_copies: Annotated[bool, typer.Option(
+        help="Allow more than 10,000 copies of one file "
+             "(refused by default: a typo, not a dataset).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -74,7 +77,7 @@ def expand(
     with reported_errors():
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
-                       balance=balance, max_copies=max_copies)
+                       balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -107,7 +110,7 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
     with reported_errors():
         problems = verify_folder(out)
     for problem in problems:
-        typer.echo(problem)
+        _echo(problem)
     _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
     raise typer.Exit(code=1 if problems else 0)
 
@@ -207,24 +210,23 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _print_plan(plan) -> None:
-    typer.echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
+    """The --dry-run plan; names are streamed (a second walk), never held."""
+    from augment_cli.run.plan import count_work, output_names
+
+    _echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
     outputs = plan.outputs_per_label()
     for label, count in plan.files_per_label().items():
-        per_file = sorted(set(plan.copies.per_file.get(label, ()))) if plan.copies else []
-        each = "-".join(str(c) for c in (per_file[:1] + per_file[-1:] if len(per_file) > 1 else per_file))
-        typer.echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs"
-                   + (f" ({each} copies per file)" if each else ""))
-    from augment_cli.run.plan import memory_claim, split_work
-
-    jobs, refused = split_work(plan.iter_work(memory_claim(plan.out)))
-    names = [name for job in jobs for _, name in job.outputs]
-    typer.echo(f"{len(jobs)} files -> {len(names)} outputs:")
-    for name in names:
-        typer.echo(f"  {name}")
+        copies = plan.copies.per_file[label]
+        each = f"{copies.least}-{copies.most}" if copies.least != copies.most else f"{copies.least}"
+        _echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs ({each} copies per file)")
+    files, total, refused = count_work(plan)
+    _echo(f"{files} files -> {total} outputs:")
+    for name in output_names(plan):
+        _echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):
-        typer.echo(f"skipped {count}: {reason}")
+        _echo(f"skipped {count}: {reason}")
     for row in plan.refused + refused:
-        typer.echo(f"refused {row.source}: {row.error}")
+        _echo(f"refused {row.source}: {row.error}")
 
 
 def _print_summary(summary, quiet: bool) -> None:
@@ -253,7 +255,20 @@ def _print_summary(summary, quiet: bool) -> None:
 
 
 def _err(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(_printable(message), err=True)
+
+
+def _echo(line: str) -> None:
+    """A report line on stdout (never JSON or text content: those are data)."""
+    typer.echo(_printable(line))
+
+
+def _printable(line: str) -> str:
+    """A report line with control characters escaped: a name holding a CR or
+    an ESC must not rewrite the terminal or split a log line."""
+    from augment_cli.errors import printable
+
+    return printable(line)
 
 
 def main() -> None:

@@ -6,6 +6,30 @@ the key; dataset errors the path; transform errors the sample and transform.
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 controls (newline, CR, tab, ESC...), Unicode line and paragraph
+# separators, and lone surrogates (os.fsdecode's stand-ins for bytes that are
+# not UTF-8): none may reach a terminal, a log line or a CSV cell raw.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with every control character escaped (\\n, \\r, \\t, \\x1b, \\u2028)
+    and every undecodable byte of a file name as \\xNN: safe in one report line."""
+    if _UNPRINTABLE.search(text) is None:  # the usual case: no copy
+        return text
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    character = match.group()
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte the name really holds
+        return f"\\x{code - 0xDC00:02x}"
+    return _NAMED.get(character) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
 
 class AugmentError(Exception):
     """Base of every error the tool reports to a user (never a traceback)."""

@@ -200,14 +200,14 @@ def test_real_subprocess_run_and_quiet(image_tree, write_recipe, tmp_path):
 
 
 def test_a_file_added_during_the_run_is_reported_not_a_crash(image_tree, write_recipe, tmp_path):
-    from augment_cli.run.plan import make_plan, memory_claim, split_work
+    from augment_cli.run.plan import count_work, make_plan
     from conftest import save, textured
 
     plan = make_plan(source=image_tree, recipe=write_recipe(), out=tmp_path / "out", copies=1)
     save(image_tree / "cat" / "z_late.png", textured(seed=9))  # after the counting walk
     save(image_tree / "newlabel" / "x.png", textured(seed=8))
-    jobs, refused = split_work(plan.iter_work(memory_claim(tmp_path / "out")))
-    assert len(jobs) == 5 and plan.refused == []  # planning reports, it does not fill the plan
+    files, outputs, refused = count_work(plan)
+    assert (files, outputs) == (5, 5) and plan.refused == []  # planning reports, it does not fill the plan
     assert {(row.source, row.error) for row in refused} == {
         ("cat/z_late.png", "appeared in the source folder during the run; run again"),
         ("newlabel/x.png", "appeared in the source folder during the run; run again")}

@@ -29,6 +29,9 @@ from augment_cli.run.steps import Record
 
 Progress = Callable[[int, int], None]
 OUT_SUFFIXES = (".png", ".html")
+# A preview holds every copy it shows in memory and draws it on one sheet:
+# past these it is no longer a look before expanding (that is --dry-run).
+MAX_SAMPLES, MAX_COPIES = 200, 50
 
 
 @dataclass
@@ -152,3 +155,8 @@ def _check(source: Path, out: Path, samples: int, copies: int) -> None:
                               "write it outside the source folder")
     if samples < 1 or copies < 1:
         raise UsageError("--samples and --copies must be at least 1")
+    if samples > MAX_SAMPLES or copies > MAX_COPIES:
+        raise UsageError(f"a preview shows at most --samples {MAX_SAMPLES} and --copies {MAX_COPIES} "
+                         f"(got {samples:,} and {copies:,})",
+                         hint="run expand with --dry-run to see every name, "
+                              "or on a small SRC to see every copy")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli import layouts, modalities
-from augment_cli.errors import SampleError
+from augment_cli.errors import SampleError, printable
 
 TOTALS = ("seconds", "words")  # summed per label: audio length, text length
 IMBALANCE_RATIO = 1.5  # largest / smallest label above this is worth a warning
@@ -160,7 +160,7 @@ def stats_text(stats: Stats) -> str:
         lines.append(f"skipped {count}: {reason}")
     for row in data["unreadable"]:
         lines.append(f"unreadable {row['file']}: {row['error']}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)
 
 
 def _wh(pair: list) -> str:

@@ -14,7 +14,10 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+from augment_cli.errors import printable
 from augment_cli.layouts.base import Scan
+
+__all__ = ["printable", "unsafe_name", "walk_files"]
 
 SKIP_HIDDEN = "hidden"
 SKIP_UNSUPPORTED = "not a supported media type"
@@ -31,11 +34,6 @@ def walk_files(source: Path, follow_links: bool, scan: Scan) -> Iterator[str]:
     followed; those pointing outside are skipped unless `follow_links`.
     """
     return _Walker(source, follow_links, scan).files(source, "")
-
-def printable(name: str) -> str:
-    """A name that can go into a UTF-8 report: undecodable bytes as \\xNN."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
 
 def unsafe_name(relative: str) -> str | None:
     """Names that would break a CSV line or a shell loop are refused, not guessed at."""

@@ -7,19 +7,25 @@ stable under diff, written atomically, and safe to open in a spreadsheet.
 from __future__ import annotations
 
 import csv
-import filecmp
 import json
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from augment_cli.outdir.files import TEMP_PREFIX, remove_quietly
+from augment_cli.errors import printable
+from augment_cli.outdir.files import replace_via_temporary
 
 MANIFEST_NAME = "manifest.csv"
 ERRORS_NAME = "errors.csv"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Python's csv reader refuses a cell over 128 KiB by default, and write_rows
+# writes bigger ones (a long text's transforms cell: every edit recorded). Read
+# what is written: the largest limit a C long holds on every platform.
+FIELD_LIMIT = 2**31 - 1
+# A manifest row that cannot be read: (line number, reason, its cells).
+BadRow = Callable[[int, str, list[str]], None]
 
 
 @dataclass(frozen=True, order=True)
@@ -35,10 +41,18 @@ class ManifestRow:
 
 @dataclass(frozen=True, order=True)
 class ErrorRow:
+    """One failed source, as errors.csv and stderr report it. Every cell is
+    printable: a name refused for its control characters is shown escaped
+    (csv quotes a newline but not a lone carriage return)."""
+
     source: str
     label: str
     modality: str
     error: str
+
+    def __post_init__(self) -> None:
+        for name in ("source", "label", "error"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
 
 
 def cells(row: Any) -> tuple:
@@ -68,28 +82,68 @@ def unescape(cell: str) -> str:
 def write_rows(path: Path, row_type: type, rows: Iterable[Any], presorted: bool = False) -> None:
     """Write rows as CSV, sorted unless `presorted` (then streamed: any number
     of rows in flat memory). An identical existing file is left untouched."""
-    temporary = path.with_name(f"{TEMP_PREFIX}{os.getpid()}-{path.name}")
-    try:
+    def write(temporary: Path) -> None:
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow([f.name for f in fields(row_type)])
             ordered = rows if presorted else sorted(rows)
             writer.writerows([spreadsheet_safe(cell) for cell in cells(row)] for row in ordered)
-        if path.exists() and filecmp.cmp(temporary, path, shallow=False):
-            remove_quietly(temporary)  # unchanged: keep the old file and its mtime
-        else:
-            os.replace(temporary, path)
-    except BaseException:
-        remove_quietly(temporary)
-        raise
+
+    replace_via_temporary(path, write, keep_identical=True)
 
 
-def read_manifest(path: Path) -> list[ManifestRow]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        rows: Iterable[dict[str, Any]] = ({key: unescape(value) for key, value in row.items()}
-                                          for row in reader)
-        return [ManifestRow(**{**row, "copy": int(row["copy"])}) for row in rows]
+def read_manifest(path: Path, on_bad_row: BadRow | None = None) -> list[ManifestRow]:
+    """The rows of a manifest.csv, in file order.
+
+    A row that cannot be a ManifestRow (a hand edit, a truncated copy: too few
+    or too many cells, a copy that is not an integer) raises ValueError naming
+    its line, or, given `on_bad_row`, is handed to it and skipped.
+    """
+    with open(path, newline="", encoding="utf-8") as handle, _field_limit():
+        reader = csv.reader(handle)
+        columns = [f.name for f in fields(ManifestRow)]
+        header = next(reader, None)
+        if header is None or sorted(header) != sorted(columns):
+            raise ValueError(f"{path.name}:1: expected the columns {','.join(columns)}")
+        order = [header.index(name) for name in columns]
+        return list(_rows(reader, order, path.name, on_bad_row))
+
+
+def _rows(reader: Any, order: list[int], name: str, on_bad_row: BadRow | None) -> Iterator[ManifestRow]:
+    line = reader.line_num + 1
+    try:
+        for found in reader:
+            if found:  # a blank line holds no row (as csv.DictReader reads it)
+                try:
+                    yield _manifest_row(found, order)
+                except ValueError as exc:
+                    if on_bad_row is None:
+                        raise ValueError(f"{name}:{line}: {exc}") from None
+                    on_bad_row(line, str(exc), found)
+            line = reader.line_num + 1  # where the next row starts (a cell may span lines)
+    except csv.Error as exc:  # broken quoting, a NUL byte: nothing after it can be trusted
+        raise ValueError(f"{name}:{line}: {exc}") from None
+
+
+def _manifest_row(found: list[str], order: list[int]) -> ManifestRow:
+    if len(found) != len(order):
+        raise ValueError(f"expected {len(order)} cells, found {len(found)}")
+    file_name, label, source, copy, modality, transforms, sha256 = (unescape(found[k]) for k in order)
+    try:
+        number = int(copy)
+    except ValueError:
+        raise ValueError(f"copy {copy!r} is not an integer") from None
+    return ManifestRow(file_name, label, source, number, modality, transforms, sha256)
+
+
+@contextmanager
+def _field_limit() -> Iterator[None]:
+    """Raise csv's cell limit while reading (it is process-wide: put it back)."""
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _is_number(text: str) -> bool:

@@ -16,20 +16,21 @@ from augment_cli.layouts.reading import read_regular
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.claim import OWN_FILES, read_state
 from augment_cli.outdir.files import TEMP_PREFIX
-from augment_cli.outdir.manifest import MANIFEST_NAME, read_manifest
+from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest, unescape
 
 
 def verify(out: Path) -> list[str]:
     """One line per problem; an empty list means DIR is intact."""
     if not (out / MANIFEST_NAME).is_file():
         raise UsageError(f"{out} has no {MANIFEST_NAME}: not a folder written by augment expand")
+    problems: list[str] = []
     try:
-        rows = read_manifest(out / MANIFEST_NAME)
-    except (ValueError, KeyError, TypeError) as exc:
-        return [f"{MANIFEST_NAME}: cannot be read ({exc})"]
-    problems = [problem for row in rows if (problem := _check_row(out, row)) is not None]
+        rows, named = _read_rows(out, problems)
+    except (OSError, ValueError) as exc:
+        return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
+    problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
     layout = _layout_of(out)
-    listed = {row.file_name for row in rows} | set(layout.dataset_files())
+    listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
     companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
     problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
     listed |= companions
@@ -40,6 +41,18 @@ def verify(out: Path) -> list[str]:
         kind = "half-written temporary file" if path.name.startswith(TEMP_PREFIX) else "stray file"
         problems.append(f"{name}: {kind} not in {MANIFEST_NAME}")
     return problems
+
+
+def _read_rows(out: Path, problems: list[str]) -> tuple[list[ManifestRow], set[str]]:
+    """The manifest's rows; a row that cannot be read is a problem naming its
+    line, and the file it names (its first cell) is not called stray on top."""
+    named: set[str] = set()
+
+    def bad_row(line: int, reason: str, cells: list[str]) -> None:
+        problems.append(f"{MANIFEST_NAME}:{line}: row cannot be read ({reason})")
+        named.add(unescape(cells[0]))
+
+    return read_manifest(out / MANIFEST_NAME, on_bad_row=bad_row), named
 
 
 def _layout_of(out: Path) -> layouts.Layout:

@@ -34,6 +34,7 @@ import tomllib
 from pathlib import Path
 
 from augment_cli.errors import RecipeError
+from augment_cli.inputs import MAX_RECIPE_BYTES, read_bounded
 from augment_cli.recipe.checker import Checker
 from augment_cli.recipe.model import GroupStep, OutputOptions, Recipe, Step, TransformStep
 
@@ -45,17 +46,30 @@ def load_recipe(path: str | Path) -> Recipe:
     """Read and validate a recipe file; raise RecipeError on the first problem."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_RECIPE_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise RecipeError("file not found", recipe=name) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RecipeError(f"cannot read: {exc}", recipe=name) from None
+    except OSError as exc:
+        raise RecipeError(f"cannot read: {exc.strerror or exc}", recipe=name) from None
+    except UnicodeDecodeError as exc:
+        raise RecipeError(f"cannot read: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          recipe=name) from None
+    except ValueError as exc:  # a device, a FIFO, a folder, or too big
+        raise RecipeError(f"cannot read: it {exc}", recipe=name) from None
     return parse_recipe(text, name)
 
 
 def parse_recipe(text: str, name: str) -> Recipe:
+    if len(text) > MAX_RECIPE_BYTES:
+        raise RecipeError(f"cannot read: it is larger than the {MAX_RECIPE_BYTES // 2**20} MiB limit",
+                          recipe=name)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RecipeError(f"TOML syntax error: {exc}", recipe=name) from None
-    return Checker(text, name).recipe(document)
+    except RecursionError:  # valid TOML, but tomllib recurses once per nested array or table
+        raise RecipeError("values are nested too deeply to read", recipe=name) from None
+    try:
+        return Checker(text, name).recipe(document)
+    except RecursionError:  # what tomllib read deeply nested, the checks walk the same way
+        raise RecipeError("values are nested too deeply to check", recipe=name) from None

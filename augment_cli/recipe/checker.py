@@ -32,6 +32,8 @@ class Checker:
     def __init__(self, text: str, name: str):
         self.name = name
         self.lines = text.splitlines()
+        self.headers = _headers(self.lines)
+        self.first_assignment: dict[str, int | None] = {}  # key -> line, for lookups from the top
         # Folder values (noise, impulse responses) are relative to the recipe file.
         self.base = Path(name).resolve().parent
         # Absolute path values -> as relative to the recipe file, for the digest:
@@ -189,18 +191,22 @@ class Checker:
 
     def header_line(self, table: str, index: int) -> int | None:
         """Line of the index-th [[table]] header (or [table] when index is 0)."""
-        pattern = (re.compile(rf"^\s*\[\[\s*{table}\s*\]\]") if index
-                   else re.compile(rf"^\s*\[\s*{table}\s*\]"))
-        seen = 0
-        for number, text in enumerate(self.lines, 1):
-            if pattern.match(text):
-                seen += 1
-                if seen == max(index, 1):
-                    return number
-        return None
+        numbers = self.headers.get((table, bool(index)), [])
+        return numbers[max(index, 1) - 1] if len(numbers) >= max(index, 1) else None
 
     def key_line(self, key: str, start: int | None) -> int | None:
-        """First line at or after `start` that assigns `key`, before the next header."""
+        """First line at or after `start` that assigns `key`, before the next header.
+
+        Without a start the search runs over the whole file; its answer is
+        kept per key, so a recipe of thousands of inline steps is not rescanned
+        for each (validation stays linear in the recipe's length)."""
+        if not start:
+            if key not in self.first_assignment:
+                self.first_assignment[key] = self._find_key(key, None)
+            return self.first_assignment[key]
+        return self._find_key(key, start)
+
+    def _find_key(self, key: str, start: int | None) -> int | None:
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=|[{{,]\s*{re.escape(key)}\s*=")
         for number in range(start or 1, len(self.lines) + 1):
             text = self.lines[number - 1]
@@ -209,3 +215,20 @@ class Checker:
             if pattern.search(text):
                 return number
         return start
+
+
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z0-9_-]+)\s*\]\]")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_-]+)\s*\]")
+
+
+def _headers(lines: list[str]) -> dict[tuple[str, bool], list[int]]:
+    """(table, is an array of tables) -> the line numbers of its headers, in
+    order, found in one pass: [[image]] step k is the k-th [[image]] line."""
+    found: dict[tuple[str, bool], list[int]] = {}
+    for number, text in enumerate(lines, 1):
+        match = _ARRAY_HEADER.match(text)
+        array = match is not None
+        match = match or _TABLE_HEADER.match(text)
+        if match:
+            found.setdefault((match.group(1), array), []).append(number)
+    return found

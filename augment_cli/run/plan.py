@@ -8,8 +8,9 @@ of a label keeps that label's file list: mixing needs it.)
 
 from __future__ import annotations
 
+import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
 from augment_cli.outdir.naming import folds_case
 from augment_cli.recipe import Recipe, load_recipe
-from augment_cli.run.balance import CopyPlan, copies_per_sample
+from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
@@ -56,10 +57,8 @@ class Plan:
         return dict(sorted(self.counts.items()))
 
     def outputs_per_label(self) -> dict[str, int]:
-        extra = 1 if self.include_originals else 0
         assert self.copies is not None, "make_plan decides copies before anything asks"
-        return {label: sum(count + extra for count in self.copies.per_file[label])
-                for label in sorted(self.counts)}
+        return {label: self.copies.outputs(label, self.include_originals) for label in sorted(self.counts)}
 
     @property
     def layout(self) -> Layout:
@@ -92,37 +91,57 @@ class Plan:
             yield job
 
 
-def split_work(work: Iterable[Job | ErrorRow]) -> tuple[list[Job], list[ErrorRow]]:
-    """The jobs and the refused sources of a plan, as lists (for a printed plan)."""
-    jobs: list[Job] = []
+def count_work(plan: Plan) -> tuple[int, int, list[ErrorRow]]:
+    """Sources to do, outputs they make, and the refused sources (for a printed plan)."""
+    files = outputs = 0
     refused: list[ErrorRow] = []
-    for item in work:
-        (refused if isinstance(item, ErrorRow) else jobs).append(item)  # type: ignore[arg-type]
-    return jobs, refused
+    for item in plan.iter_work(scratch_claim(plan.out)):
+        if isinstance(item, ErrorRow):
+            refused.append(item)
+        else:
+            files, outputs = files + 1, outputs + len(item.outputs)
+    return files, outputs, refused
 
 
-def memory_claim(out: Path) -> Claim:
-    """A Claim for a plan that is only printed (--dry-run): names kept in
-    memory, compared as the file system DIR would be on compares them."""
-    taken: dict[str, str] = {}
+def output_names(plan: Plan) -> Iterator[str]:
+    """Every output name of a plan in walk order, one at a time (a printed plan
+    of millions of names is streamed, never held)."""
+    for item in plan.iter_work(scratch_claim(plan.out)):
+        if isinstance(item, Job):
+            yield from (name for _, name in item.outputs)
+
+
+def scratch_claim(out: Path) -> Claim:
+    """A Claim for a plan that is only printed (--dry-run): the names taken go
+    to a private temporary SQLite database, which spills to disk, so memory
+    stays flat however many outputs the plan names. Names are compared as the
+    file system DIR would be on compares them (outdir/naming.py). Each call
+    starts empty, so two passes over a plan refuse the same sources."""
+    db = sqlite3.connect("")
+    db.execute("CREATE TABLE taken (key TEXT PRIMARY KEY, source TEXT)")
     folds = folds_case(out)
 
     def claim(source: str, names: list[str]) -> str | None:
         keys = [name.casefold() if folds else name for name in names]
-        holder = next((taken[key] for key in keys if key in taken), None)
-        if holder is None:
-            taken.update((key, source) for key in keys)
-        return holder
+        for key in keys:
+            holder = db.execute("SELECT source FROM taken WHERE key = ?", (key,)).fetchone()
+            if holder is not None:
+                return holder[0]
+        db.executemany("INSERT INTO taken VALUES (?, ?)", ((key, source) for key in keys))
+        return None
 
     return claim
 
 
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
               seed: int = 0, include_originals: bool = False, follow_links: bool = False,
-              balance: bool = False, max_copies: int | None = None, layout: str | None = None) -> Plan:
+              balance: bool = False, max_copies: int | None = None, layout: str | None = None,
+              allow_many_copies: bool = False) -> Plan:
     """Check everything and count what will be made; writes nothing.
 
-    `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it."""
+    `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it.
+    More than MAX_COPIES_PER_FILE copies of one file is refused unless
+    `allow_many_copies`."""
     source, out = Path(source), Path(out)
     _check_paths(source, out)
     if copies < 1 or (max_copies is not None and max_copies < 1):
@@ -131,6 +150,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     if balance and recipe.copies:
         raise UsageError(f"--balance and the [copies] table of {recipe.path} both set copies per label",
                          hint="use one: drop --balance, or the [copies] table")
+    limit = None if allow_many_copies else MAX_COPIES_PER_FILE
+    _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), find(source, layout))
     mixing = uses_partners(recipe)
     mixed = []
@@ -147,7 +168,37 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
                      if mixing else {})
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
+    if balance:
+        _check_balanced(plan.copies, limit)
     return plan
+
+
+def _check_copies(recipe: Recipe, copies: int, max_copies: int | None, limit: int | None) -> None:
+    """UsageError for --copies or a [copies] value over the per-file limit."""
+    if limit is None:
+        return
+    if min(copies, max_copies or copies) > limit:
+        raise UsageError(f"--copies {copies:,} is over the limit of {limit:,} copies per file",
+                         hint=_LIFT)
+    for label, wanted in recipe.copies:
+        if min(wanted, max_copies or wanted) > limit:
+            raise UsageError(f"[copies] in {recipe.path}: label {label!r} = {wanted:,} is over the "
+                             f"limit of {limit:,} copies per file", hint=_LIFT)
+
+
+def _check_balanced(copies: CopyPlan, limit: int | None) -> None:
+    """UsageError when --balance would give some file more copies than the limit."""
+    if limit is None:
+        return
+    for label, counts in copies.per_file.items():
+        if counts.most > limit:
+            raise UsageError(f"--balance would give the files of label {label!r} up to {counts.most:,} "
+                             f"copies each, over the limit of {limit:,} copies per file",
+                             hint=f"cap them with --max-copies {limit} (the label then stays short), "
+                                  "or " + _LIFT)
+
+
+_LIFT = "pass --allow-many-copies to lift the limit (every copy is written to disk)"
 
 
 def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,

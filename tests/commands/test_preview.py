@@ -74,6 +74,9 @@ def test_preview_reports_a_broken_source_and_exits_1(image_tree, write_recipe, r
     (["--out", "p.jpg"], "Error: --out must end in .png or .html, got p.jpg"),
     (["--out", "p.png", "--recipe", "missing.toml"], "missing.toml: file not found"),
     (["--out", "p.png", "--samples", "0"], "Invalid value for '--samples'"),
+    (["--out", "p.png", "--copies", "1000000000"],
+     "Error: a preview shows at most --samples 200 and --copies 50 (got 6 and 1,000,000,000)"),
+    (["--out", "p.png", "--samples", "100000"], "a preview shows at most --samples 200"),
 ])
 def test_preview_usage_errors_exit_2(image_tree, write_recipe, run_cli, tmp_path, args, message):
     recipe = ["--recipe", write_recipe()] if "--recipe" not in args else []

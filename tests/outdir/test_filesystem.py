@@ -155,6 +155,29 @@ def test_names_with_control_characters_are_refused_clearly(tmp_path, write_recip
     assert [r["source"] for r in read_rows(out)] == ["cat/fine.png"]
 
 
+def test_control_characters_are_escaped_in_every_report(tmp_path, write_recipe, run_cli):
+    """The refusal itself must not write the CR or ESC it refuses: errors.csv,
+    stderr and verify's lines show them escaped."""
+    src = tmp_path / "src"
+    save(src / "cat" / "fine.png", textured(seed=1))
+    save(src / "cat" / "a\rb.png", textured(seed=2))
+    save(src / "d\x1bg" / "x.png", textured(seed=3))
+    out = tmp_path / "out"
+    result = run_cli("expand", src, "--recipe", write_recipe(), "--copies", 1, "--out", out, "--workers", 1)
+    assert result.exit_code == 1
+    report = (out / "errors.csv").read_bytes()
+    for raw in (b"\r", b"\x1b"):
+        assert raw not in report and raw.decode() not in result.stderr
+    assert report.splitlines()[1:] == [
+        b"cat/a\\rb.png,cat,image,its name contains the control character U+000D; rename the file or folder",
+        b"d\\x1bg/x.png,d\\x1bg,image,its name contains the control character U+001B; "
+        b"rename the file or folder"]
+    assert "Error: cat/a\\rb.png: its name contains the control character U+000D" in result.stderr
+    (out / "cat" / "stray\r.png").write_bytes(b"x")
+    checked = run_cli("verify", out)
+    assert checked.exit_code == 1 and checked.stdout == "cat/stray\\r.png: stray file not in manifest.csv\n"
+
+
 def test_names_that_are_not_utf8_are_refused_clearly(tmp_path, write_recipe, run_cli):
     src = tmp_path / "src"
     save(src / "cat" / "fine.png", textured(seed=1))

@@ -21,6 +21,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from augment_cli.inputs import MAX_SIDE_FILE_BYTES, read_bounded
+
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "wordnet_synonyms.tsv.gz"
 USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#=]*?)\s*(?:#.*)?$")
 
@@ -57,7 +59,8 @@ def wordnet_table() -> dict[str, str]:
 def user_table(path: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Parse a user synonym file: word -> ("=" or "+=", synonyms).
 
-    Raises ValueError naming the line for anything it cannot read. Cached per
+    Raises ValueError naming the line for anything it cannot read, and for a
+    path that is not a regular file or is over MAX_SIDE_FILE_BYTES. Cached per
     version of the file (see `file_version`): one process may run twice
     around an edit of it (api.expand, --workers 1).
     """
@@ -77,8 +80,8 @@ def file_version(path: str) -> tuple[int, int] | None:
 def _user_table(path: str, version: tuple[int, int] | None) -> dict[str, tuple[str, tuple[str, ...]]]:
     entries = {}
     try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = read_bounded(path, MAX_SIDE_FILE_BYTES).decode("utf-8-sig").splitlines()
+    except (OSError, ValueError) as exc:  # a FIFO or /dev/zero is refused, not read forever
         raise ValueError(f"cannot read synonym file {path}: {exc}") from None
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
