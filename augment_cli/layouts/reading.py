@@ -9,12 +9,12 @@ regular file is refused with an OSError the callers report per file.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
 
 KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a device"),
          (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
@@ -25,7 +25,7 @@ class NotRegularFile(OSError):
 
 
 @contextmanager
-def open_regular(path: str | Path) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+def open_regular(path: str | Path) -> Iterator[tuple[io.BufferedReader, os.stat_result]]:
     """The opened file and its fstat; NotRegularFile if it is not a regular file.
 
     O_NONBLOCK makes opening a pipe return at once instead of waiting for a
