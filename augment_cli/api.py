@@ -104,7 +104,10 @@ class _Run:
                                warnings=plan.warnings)
         self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
         self.tally = incremental.Tally()
-        self.running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
+        # source -> every file it may touch, from before the first of them is
+        # removed or written until the index has committed the source again
+        # (at most the in-flight batches: memory stays flat).
+        self.running: dict[str, list[str]] = {}
 
     def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
                 on_progress: Progress | None) -> Summary:
@@ -114,7 +117,7 @@ class _Run:
         self.index.begin_run()
         try:
             self._pool(workers, on_progress)
-            incremental.remove_unseen(self.index, self.out, self.tally)
+            incremental.remove_unseen(self.index, self.out, self.tally, self.running)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
             done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
@@ -134,11 +137,10 @@ class _Run:
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
         with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
-            results = run_jobs(executor, run_batch, batches(self._tracked(self._jobs()), workers, total),
+            results = run_jobs(executor, run_batch, batches(self._jobs(), workers, total),
                                in_flight=workers * 4)
             for done, result in enumerate(results, 1):
-                self.running.pop(result.sample.relative, None)
-                self._record(result)
+                self._finish(result)
                 if on_progress:
                     on_progress(done, total)
 
@@ -150,7 +152,8 @@ class _Run:
             unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
         planned = self._planned(plan.iter_work(self.index.claim_names))
-        return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally, stale)
+        return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally,
+                                       self.running, stale)
 
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
         for item in work:
@@ -159,12 +162,12 @@ class _Run:
             else:
                 yield item
 
-    def _tracked(self, jobs: Iterator[Job]) -> Iterator[Job]:
-        """Remember which sources were handed to the pool and not finished yet
-        (at most the in-flight batches: memory stays flat)."""
-        for job in jobs:
-            self.running[job.sample.relative] = job.names()
-            yield job
+    def _finish(self, result: SampleResult) -> None:
+        """Commit a finished source, then stop tracking it. In this order an
+        interrupt anywhere leaves it either committed (kept) or still in
+        `running` and not committed (removed by _stop_cleanly)."""
+        self._record(result)
+        del self.running[result.sample.relative]
 
     def _record(self, result: SampleResult) -> None:
         sample, summary = result.sample, self.summary
@@ -178,11 +181,15 @@ class _Run:
         self.index.put(sample.relative, result.stamp, result.sha256, result.rows, result.companions)
 
     def _stop_cleanly(self) -> None:
-        """After an interruption: drop every output of sources handed to the pool
-        but not finished (a worker may have written some of their copies), then
-        write a manifest that matches the files on disk exactly."""
-        for names in self.running.values():
-            claim.remove_outputs(self.out, names)
+        """After an interruption: drop every file and the index entry of each
+        source part-way through its change (a worker may have written some of
+        its copies; its old outputs may be half removed), then write a
+        manifest that matches the files on disk exactly. A source the index
+        committed in this run is finished: it stays."""
+        for source, names in self.running.items():
+            if not self.index.committed(source):
+                claim.remove_outputs(self.out, names + self.index.names_of(source))
+                self.index.forget(source)
         claim.sweep_temporary_files(self.out)
         self._write_reports()
 

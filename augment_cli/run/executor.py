@@ -27,13 +27,17 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
 
 
 class SerialExecutor(Executor):
-    """Runs each task at submit time, in this process (tests, --workers 1)."""
+    """Runs each task at submit time, in this process (tests, --workers 1).
+
+    Ctrl-C and SIGTERM during a task propagate at once, as they do from a
+    pool's wait: kept in the future, they would surface only after the next
+    in-flight batches had run."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
+        except Exception as exc:
             future.set_exception(exc)
         return future
 
