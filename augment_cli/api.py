@@ -69,18 +69,23 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
-           max_copies: int | None = None, layout: str | None = None) -> Summary:
+           max_copies: int | None = None, layout: str | None = None,
+           force_workers: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
     A re-run into the same `out` redoes only sources that were added,
     changed or left unfinished, and removes the outputs of deleted sources.
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
+    `workers` above the usable cores is lowered to them (with a warning)
+    unless `force_workers`.
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout)
+    workers, capped = usable_workers(workers, force_workers)
+    plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name)
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
@@ -218,7 +223,22 @@ def _no_claim(source: str, keys: list[str]) -> None:
 
 
 def default_workers() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under taskset or a container's cpuset)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def usable_workers(workers: int | None, force: bool) -> tuple[int, list[str]]:
+    """The worker count to start, and a warning when the asked one was lowered.
+
+    Each worker is a process of its own (~60 MB): more than the cores only
+    adds memory and contention, and `--workers 1000` would start 1000."""
+    cores = default_workers()
+    if workers is None:
+        return cores, []
+    if workers <= cores or force:
+        return workers, []
+    return cores, [f"--workers {workers} is more than the {cores} usable cores: using {cores} "
+                   f"(pass --force-workers to start {workers})"]
 
 
 @contextmanager

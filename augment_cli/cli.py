@@ -64,6 +64,8 @@ def expand(
     balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
+    force_workers: Annotated[bool, typer.Option(
+        help="Start --workers processes even when that is more than the usable cores.")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -79,7 +81,7 @@ def expand(
             return
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
-                                 on_progress=on_progress)
+                                 on_progress=on_progress, force_workers=force_workers)
         _print_summary(summary, quiet)
     raise typer.Exit(code=summary.exit_code)
 
