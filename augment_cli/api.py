@@ -37,6 +37,7 @@ from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, make_plan
+from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
 __all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
 
@@ -70,7 +71,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
-           force_workers: bool = False) -> Summary:
+           force_workers: bool = False, file_timeout: float | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -78,7 +79,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     changed or left unfinished, and removes the outputs of deleted sources.
     `layout` names how SRC is laid out (layouts.LAYOUTS); None detects it.
     `workers` above the usable cores is lowered to them (with a warning)
-    unless `force_workers`.
+    unless `force_workers`. `file_timeout`: the floor of the per-file limit
+    of the watchdog (watchdog.py; None: 60 s, 0: none).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
@@ -90,10 +92,11 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
-        with locked(plan.out):
+        with locked(plan.out) as lock:
             index = Index(plan.out)
             try:
-                summary = _Run(plan, index).execute(state, workers, overwrite, on_progress)
+                run = _Run(plan, index, lock, file_timeout)
+                summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
     summary.seconds = time.perf_counter() - started
@@ -103,8 +106,10 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
 class _Run:
     """One locked run into DIR: what it has done so far, in one place."""
 
-    def __init__(self, plan: Plan, index: Index):
+    def __init__(self, plan: Plan, index: Index, lock: int | None = None,
+                 file_timeout: float | None = None):
         self.plan, self.index, self.out = plan, index, plan.out
+        self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                                warnings=plan.warnings)
         self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
@@ -141,13 +146,30 @@ class _Run:
         """Run the jobs; record each finished source in the index as it comes."""
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
-        with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
+        watchdog = self._watchdog(workers)
+        shared = shareable(self.plan.partners)
+        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog) as executor:
             results = run_jobs(executor, run_batch, batches(self._jobs(), workers, total),
-                               in_flight=workers * 4)
+                               in_flight=workers * 4, watchdog=watchdog)
             for done, result in enumerate(results, 1):
                 self._finish(result)
                 if on_progress:
                     on_progress(done, total)
+        if watchdog is not None and watchdog.stopped:
+            claim.sweep_temporary_files(self.out)  # what the killed workers were writing
+
+    def _watchdog(self, workers: int) -> Watchdog | None:
+        """The per-file deadline, which needs worker processes to kill."""
+        floor = DEFAULT_FLOOR if self.file_timeout is None else self.file_timeout
+        if floor <= 0:
+            return None
+        if workers <= 1:
+            if self.file_timeout:
+                self.summary.warnings.append(
+                    "--file-timeout needs worker processes: with one worker (--workers 1, or a single "
+                    "file) files run in this process and are not timed")
+            return None
+        return Watchdog(floor, key=_source_of, failure=_stopped)
 
     def _jobs(self) -> Iterator[Job]:
         """The planned jobs that need work (against the index); a source that
@@ -170,7 +192,11 @@ class _Run:
     def _finish(self, result: SampleResult) -> None:
         """Commit a finished source, then stop tracking it. In this order an
         interrupt anywhere leaves it either committed (kept) or still in
-        `running` and not committed (removed by _stop_cleanly)."""
+        `running` and not committed (removed by _stop_cleanly). A failed
+        source's copies are gone already, unless the watchdog stopped its
+        worker mid-way: removed here."""
+        if result.error is not None:
+            claim.remove_outputs(self.out, self.running[result.sample.relative])
         self._record(result)
         del self.running[result.sample.relative]
 
@@ -215,6 +241,17 @@ class _Run:
             errors.unlink()
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
+
+
+def _source_of(job: Job) -> str:
+    return job.sample.relative
+
+
+def _stopped(job: Job, seconds: float, limit: float) -> SampleResult:
+    """The result of a source the watchdog stopped."""
+    error = (f"stopped after {seconds:.1f} s: over its time limit of {limit:.1f} s "
+             f"(the larger of --file-timeout and {FACTOR}x the median time per file)")
+    return SampleResult(job.sample, error=error)
 
 
 def _no_claim(source: str, keys: list[str]) -> None:

@@ -23,7 +23,10 @@ LOCK_NAME = ".augment-lock"
 
 
 @contextmanager
-def locked(out: Path) -> Iterator[None]:
+def locked(out: Path) -> Iterator[int]:
+    """Hold DIR's lock; yields its file descriptor, which the run's worker
+    processes inherit, so the lock stays taken until the last of them is
+    gone too (see run/lifetime.py)."""
     path = out / LOCK_NAME
     with open(path, "a+", encoding="utf-8") as handle:
         try:
@@ -38,5 +41,5 @@ def locked(out: Path) -> Iterator[None]:
         handle.write(f"pid {os.getpid()} on {socket.gethostname()}, started "
                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
-        yield
+        yield handle.fileno()
 
