@@ -38,6 +38,7 @@ from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, make_plan
+from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
 __all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
 
@@ -71,7 +72,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
-           allow_removals: bool = False, allow_many_copies: bool = False) -> Summary:
+           allow_removals: bool = False, allow_many_copies: bool = False,
+           force_workers: bool = False, file_timeout: float | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -82,23 +84,29 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     removing the outputs of many sources gone from SRC needs `allow_removals`
     (see outdir/claim.py). More than 10,000 copies of one file
     (balance.MAX_COPIES_PER_FILE) is a UsageError unless `allow_many_copies`.
+    `workers` above the usable cores is lowered to them (with a warning)
+    unless `force_workers`. `file_timeout`: the floor of the per-file limit
+    of the watchdog (watchdog.py; None: 60 s, 0: none).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
                      allow_many_copies=allow_many_copies)
+    workers, capped = usable_workers(workers, force_workers)
+    plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe))
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
-        with locked(plan.out):
+        with locked(plan.out) as lock:
             index = _open_index(plan, state, overwrite)
             try:
                 if not (overwrite or allow_removals):
                     claim.check_removals(plan.out, plan.source, index)
-                summary = _Run(plan, index).execute(state, workers, overwrite, on_progress)
+                run = _Run(plan, index, lock, file_timeout)
+                summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
     summary.seconds = time.perf_counter() - started
@@ -108,13 +116,18 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
 class _Run:
     """One locked run into DIR: what it has done so far, in one place."""
 
-    def __init__(self, plan: Plan, index: Index):
+    def __init__(self, plan: Plan, index: Index, lock: int | None = None,
+                 file_timeout: float | None = None):
         self.plan, self.index, self.out = plan, index, plan.out
+        self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                                warnings=plan.warnings)
         self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
         self.tally = incremental.Tally()
-        self.running: dict[str, list[str]] = {}  # source -> its output names, while the pool has it
+        # source -> every file it may touch, from before the first of them is
+        # removed or written until the index has committed the source again
+        # (at most the in-flight batches: memory stays flat).
+        self.running: dict[str, list[str]] = {}
 
     def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
                 on_progress: Progress | None) -> Summary:
@@ -125,7 +138,7 @@ class _Run:
         self.index.begin_run(claims.folds)
         try:
             self._pool(workers, on_progress, claims)
-            incremental.remove_unseen(self.index, self.out, self.tally, claims.taken)
+            incremental.remove_unseen(self.index, self.out, self.tally, claims.taken, self.running)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
             done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
@@ -144,14 +157,30 @@ class _Run:
         """Run the jobs; record each finished source in the index as it comes."""
         total = self.plan.total
         workers = max(1, min(workers or default_workers(), max(total, 1)))
-        with sigterm_raises(), executor_for(workers, shareable(self.plan.partners)) as executor:
-            jobs = self._tracked(self._jobs(claims))
-            results = run_jobs(executor, run_batch, batches(jobs, workers, total), in_flight=workers * 4)
+        watchdog = self._watchdog(workers)
+        shared = shareable(self.plan.partners)
+        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog) as executor:
+            results = run_jobs(executor, run_batch, batches(self._jobs(claims), workers, total),
+                               in_flight=workers * 4, watchdog=watchdog)
             for done, result in enumerate(results, 1):
-                self.running.pop(result.sample.relative, None)
-                self._record(result)
+                self._finish(result)
                 if on_progress:
                     on_progress(done, total)
+        if watchdog is not None and watchdog.stopped:
+            claim.sweep_temporary_files(self.out)  # what the killed workers were writing
+
+    def _watchdog(self, workers: int) -> Watchdog | None:
+        """The per-file deadline, which needs worker processes to kill."""
+        floor = DEFAULT_FLOOR if self.file_timeout is None else self.file_timeout
+        if floor <= 0:
+            return None
+        if workers <= 1:
+            if self.file_timeout:
+                self.summary.warnings.append(
+                    "--file-timeout needs worker processes: with one worker (--workers 1, or a single "
+                    "file) files run in this process and are not timed")
+            return None
+        return Watchdog(floor, key=_source_of, failure=_stopped)
 
     def _jobs(self, claims: naming.NameClaims) -> Iterator[Job]:
         """The planned jobs that need work (against the index); a source that
@@ -161,7 +190,8 @@ class _Run:
             unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
         planned = self._planned(plan.iter_work(claims))
-        return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally, stale)
+        return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally,
+                                       self.running, stale)
 
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
         for item in work:
@@ -170,12 +200,16 @@ class _Run:
             else:
                 yield item
 
-    def _tracked(self, jobs: Iterator[Job]) -> Iterator[Job]:
-        """Remember which sources were handed to the pool and not finished yet
-        (at most the in-flight batches: memory stays flat)."""
-        for job in jobs:
-            self.running[job.sample.relative] = job.names()
-            yield job
+    def _finish(self, result: SampleResult) -> None:
+        """Commit a finished source, then stop tracking it. In this order an
+        interrupt anywhere leaves it either committed (kept) or still in
+        `running` and not committed (removed by _stop_cleanly). A failed
+        source's copies are gone already, unless the watchdog stopped its
+        worker mid-way: removed here."""
+        if result.error is not None:
+            claim.remove_outputs(self.out, self.running[result.sample.relative])
+        self._record(result)
+        del self.running[result.sample.relative]
 
     def _record(self, result: SampleResult) -> None:
         sample, summary = result.sample, self.summary
@@ -189,11 +223,15 @@ class _Run:
         self.index.put(sample.relative, result.stamp, result.sha256, result.rows, result.companions)
 
     def _stop_cleanly(self) -> None:
-        """After an interruption: drop every output of sources handed to the pool
-        but not finished (a worker may have written some of their copies), then
-        write a manifest that matches the files on disk exactly."""
-        for names in self.running.values():
-            claim.remove_outputs(self.out, names)
+        """After an interruption: drop every file and the index entry of each
+        source part-way through its change (a worker may have written some of
+        its copies; its old outputs may be half removed), then write a
+        manifest that matches the files on disk exactly. A source the index
+        committed in this run is finished: it stays."""
+        for source, names in self.running.items():
+            if not self.index.committed(source):
+                claim.remove_outputs(self.out, names + self.index.names_of(source))
+                self.index.forget(source)
         claim.sweep_temporary_files(self.out)
         self._write_reports()
 
@@ -228,13 +266,39 @@ def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:
     return index
 
 
+def _source_of(job: Job) -> str:
+    return job.sample.relative
+
+
+def _stopped(job: Job, seconds: float, limit: float) -> SampleResult:
+    """The result of a source the watchdog stopped."""
+    error = (f"stopped after {seconds:.1f} s: over its time limit of {limit:.1f} s "
+             f"(the larger of --file-timeout and {FACTOR}x the median time per file)")
+    return SampleResult(job.sample, error=error)
+
+
 def _no_claim(source: str, keys: list[str]) -> None:
     """A Claim that reserves nothing: for a look at the jobs before the real pass."""
     return None
 
 
 def default_workers() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. under taskset or a container's cpuset)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def usable_workers(workers: int | None, force: bool) -> tuple[int, list[str]]:
+    """The worker count to start, and a warning when the asked one was lowered.
+
+    Each worker is a process of its own (~60 MB): more than the cores only
+    adds memory and contention, and `--workers 1000` would start 1000."""
+    cores = default_workers()
+    if workers is None:
+        return cores, []
+    if workers <= cores or force:
+        return workers, []
+    return cores, [f"--workers {workers} is more than the {cores} usable cores: using {cores} "
+                   f"(pass --force-workers to start {workers})"]
 
 
 @contextmanager

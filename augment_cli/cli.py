@@ -70,6 +70,11 @@ def expand(
     allow_many_copies: Annotated[bool, typer.Option(
         help="Allow more than 10,000 copies of one file "
              "(refused by default: a typo, not a dataset).")] = False,
+    force_workers: Annotated[bool, typer.Option(
+        help="Start --workers processes even when that is more than the usable cores.")] = False,
+    file_timeout: Annotated[float | None, typer.Option(
+        min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
+        "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -85,7 +90,8 @@ def expand(
             return
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
-                                 allow_removals=allow_removals, on_progress=on_progress)
+                                 allow_removals=allow_removals, on_progress=on_progress,
+                                 force_workers=force_workers, file_timeout=file_timeout)
         _print_summary(summary, quiet)
     raise typer.Exit(code=summary.exit_code)
 

@@ -36,8 +36,13 @@ class Tally:
 
 
 def jobs_to_run(jobs: Iterable[Job], index: Index, source: Path, out: Path, tally: Tally,
-                stale_labels: set | None = None) -> Iterator[Job]:
-    """Yield the jobs that need work; mark the rest seen in the index."""
+                changing: dict[str, list[str]], stale_labels: set | None = None) -> Iterator[Job]:
+    """Yield the jobs that need work; mark the rest seen in the index.
+
+    A job's source goes into `changing` with every file it may touch (its old
+    outputs and its new ones) *before* any of them is removed: from then
+    until the index commits it again, an interrupted run must remove them
+    all (see api._Run.stop_cleanly)."""
     for job in jobs:
         verdict, stamp = decide(job, index, source)
         if verdict == UNCHANGED and stale_labels and (job.sample.label, job.sample.modality) in stale_labels:
@@ -48,9 +53,12 @@ def jobs_to_run(jobs: Iterable[Job], index: Index, source: Path, out: Path, tall
             continue
         if verdict == ADDED:
             tally.added += 1
+            changing[job.sample.relative] = job.names()
         else:
             tally.regenerated += 1
-            remove_outputs(out, index.names_of(job.sample.relative))
+            old = index.names_of(job.sample.relative)
+            changing[job.sample.relative] = old + job.names()
+            remove_outputs(out, old)
             index.forget(job.sample.relative)
         tally.to_do += 1
         yield job
@@ -81,14 +89,18 @@ def stale_mixed_labels(jobs: Iterable[Job], index: Index, source: Path) -> set:
     return stale | {(label, modality) for _, label, modality in index.unseen()}
 
 
-def remove_unseen(index: Index, out: Path, tally: Tally, taken: Callable[[str], bool]) -> None:
-    """Sources gone from SRC: their outputs and rows go too, but for a name
-    this run `taken` for another source (x.png renamed X.png on a
-    case-insensitive DIR: the old name is the new file)."""
+def remove_unseen(index: Index, out: Path, tally: Tally, taken: Callable[[str], bool],
+                  changing: dict[str, list[str]]) -> None:
+    """Sources gone from SRC: their outputs and rows go too (listed in
+    `changing` meanwhile, as in jobs_to_run), but for a name this run `taken`
+    for another source (x.png renamed X.png on a case-insensitive DIR: the
+    old name is the new file)."""
     for source, _, _ in index.unseen():
-        remove_outputs(out, [name for name in index.names_of(source) if not taken(name)])
+        changing[source] = [name for name in index.names_of(source) if not taken(name)]
+        remove_outputs(out, changing[source])
         index.forget(source)
         tally.removed += 1
+        del changing[source]
 
 
 def _keep(index: Index, relative: str, stamp: Stamp | None) -> None:

@@ -116,6 +116,11 @@ class Index:
                             (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
             self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
 
+    def committed(self, source: str) -> bool:
+        """Whether this run has put (or kept) the source: begin_run clears the mark."""
+        found = self.db.execute("SELECT seen FROM sources WHERE source = ?", (source,)).fetchone()
+        return found is not None and found[0] == 1
+
     def restamp(self, source: str, stamp: Stamp) -> None:
         self.db.execute("UPDATE sources SET size = ?, mtime_ns = ?, seen = 1 WHERE source = ?",
                         (stamp.size, stamp.mtime_ns, source))

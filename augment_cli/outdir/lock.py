@@ -24,7 +24,10 @@ LOCK_NAME = ".augment-lock"
 
 
 @contextmanager
-def locked(out: Path) -> Iterator[None]:
+def locked(out: Path) -> Iterator[int]:
+    """Hold DIR's lock; yields its file descriptor, which the run's worker
+    processes inherit, so the lock stays taken until the last of them is
+    gone too (see run/lifetime.py)."""
     path = out / LOCK_NAME
     # Never through a symlink planted as DIR/.augment-lock: it would truncate its target.
     with os.fdopen(open_state_file(path, os.O_RDWR | os.O_CREAT), "r+", encoding="utf-8") as handle:
@@ -40,4 +43,5 @@ def locked(out: Path) -> Iterator[None]:
         handle.write(f"pid {os.getpid()} on {socket.gethostname()}, started "
                      f"{time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
-        yield
+        yield handle.fileno()
+

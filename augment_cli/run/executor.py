@@ -15,7 +15,11 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
+
+from augment_cli.run.lifetime import STOP_SIGNALS, InheritedFd, init_worker, keep_freed_memory
+from augment_cli.run.watchdog import Watchdog
 
 # Libraries that start their own thread pools would oversubscribe the cores
 # when every worker process does so; each worker runs single-threaded.
@@ -23,60 +27,87 @@ from typing import Any
 # without importing cv2 (0.3 s of CPU) in workers of audio- or text-only runs.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameter numbers
 
 
 class SerialExecutor(Executor):
-    """Runs each task at submit time, in this process (tests, --workers 1)."""
+    """Runs each task at submit time, in this process (tests, --workers 1).
+
+    Ctrl-C and SIGTERM during a task propagate at once, as they do from a
+    pool's wait: kept in the future, they would surface only after the next
+    in-flight batches had run."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:
+        except Exception as exc:
             future.set_exception(exc)
         return future
 
 
-def make_executor(workers: int, shared: dict | None = None) -> Executor:
+def make_executor(workers: int, shared: dict | None = None, lock: int | None = None,
+                  watchdog: Watchdog | None = None) -> Executor:
     """`shared`: each label's file list for mixing recipes, sent to every
-    worker once (see partners.LabelFiles)."""
+    worker once (see partners.LabelFiles). `lock`: the DIR lock's file
+    descriptor, which every worker then holds too (see lifetime.py)."""
     for name in THREAD_ENV:  # inherited by spawned workers; read by this process's
         os.environ.setdefault(name, "1")  # numpy and OpenCV if they are imported now
     if workers <= 1:
         keep_freed_memory()
         return SerialExecutor()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(shared or {},))
+    return Pool(workers, shared or {}, lock, watchdog)
 
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+class Pool(Executor):
+    """A spawn-context process pool that can be started afresh: the watchdog
+    stops a file by killing the pool it runs in (see run_jobs)."""
 
+    def __init__(self, workers: int, shared: dict, lock: int | None, watchdog: Watchdog | None):
+        self.workers, self.shared, self.lock, self.watchdog = workers, shared, lock, watchdog
+        self.current = self._start()
 
-def _init_worker(shared: dict) -> None:
-    """Workers leave Ctrl-C and SIGTERM to the main process, which stops them
-    itself: a worker must never die mid-file with a traceback on the terminal."""
-    for number in STOP_SIGNALS:
-        signal.signal(number, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-    keep_freed_memory()
-    if shared:
-        from augment_cli.run.partners import share
+    def _start(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("spawn")
+        progress = self.watchdog.renew(context) if self.watchdog is not None else None
+        lock = InheritedFd(self.lock) if self.lock is not None else None
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=init_worker,
+                                   initargs=(self.shared, os.getpid(), lock, progress))
 
-        share(shared)
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        return self.current.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.current.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def kill(self) -> None:
+        """Kill every worker at once and wait until they are gone, so none can
+        still write when their batches are given to others; then shut the pool."""
+        # ProcessPoolExecutor has no public way to stop running tasks before
+        # Python 3.14's kill_workers(); its process table is the next best thing.
+        processes = list((getattr(self.current, "_processes", None) or {}).values())
+        for process in processes:
+            process.kill()
+        for process in processes:
+            process.join(timeout=10)
+        _stop_killed_pool(self.current)
+
+    def restart(self) -> None:
+        self.kill()
+        self.current = self._start()
 
 
 @contextmanager
-def executor_for(workers: int, shared: dict | None = None) -> Iterator[Executor]:
+def executor_for(workers: int, shared: dict | None = None, lock: int | None = None,
+                 watchdog: Watchdog | None = None) -> Iterator[Executor]:
     """An executor that, if the run is interrupted, kills its workers at once
     instead of waiting for their current files."""
-    executor = make_executor(workers, shared)
+    executor = make_executor(workers, shared, lock, watchdog)
     try:
         with _one_core_if(workers <= 1):
             yield executor
     except BaseException:
-        _kill_workers(executor)
-        _stop_killed_pool(executor)
+        if isinstance(executor, Pool):
+            executor.kill()
         raise
     executor.shutdown(wait=True)
 
@@ -99,13 +130,6 @@ def _one_core_if(serial: bool) -> Iterator[None]:
         cv2.setNumThreads(before)
 
 
-def _kill_workers(executor: Executor) -> None:
-    # ProcessPoolExecutor has no public way to stop running tasks before
-    # Python 3.14's kill_workers(); its process table is the next best thing.
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        process.kill()
-
-
 def _stop_killed_pool(executor: Executor) -> None:
     """Shut a pool whose workers were just killed, and wait (briefly) for its
     manager thread: left running, it can close its wake-up pipe while
@@ -115,23 +139,6 @@ def _stop_killed_pool(executor: Executor) -> None:
     executor.shutdown(wait=False, cancel_futures=True)
     if manager is not None:
         manager.join(timeout=10)
-
-
-def keep_freed_memory() -> None:
-    """Let glibc reuse freed image buffers instead of returning them to the
-    OS: each transform allocates a fresh output array, and by default every
-    one over 128 KiB is a new mmap whose pages fault in again on first touch.
-    Measured: OpenCV's rotate of a 640x480 RGB image ~2.5 -> ~1.1 ms. Peak
-    memory stays bounded by one source and its copies; other C libraries
-    (musl, macOS) are left alone."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    mallopt(M_MMAP_THRESHOLD, 32 * 2**20)  # the most glibc accepts on 64-bit
-    mallopt(M_TRIM_THRESHOLD, 256 * 2**20)
 
 
 def batches(items: Iterable[Any], workers: int, total: int, most: int = 16) -> Iterator[list[Any]]:
@@ -155,24 +162,56 @@ def batches(items: Iterable[Any], workers: int, total: int, most: int = 16) -> I
 
 
 def run_jobs(executor: Executor, function: Callable[[list[Any]], list[Any]],
-             batched: Iterable[list[Any]], in_flight: int) -> Iterator[Any]:
-    """Yield each result as its batch finishes, keeping <= in_flight batches queued."""
-    pending: set[Future] = set()
-    for batch in batched:
-        pending.add(_submit(executor, function, batch))
-        if len(pending) >= in_flight:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from _results(done)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        yield from _results(done)
+             batched: Iterable[list[Any]], in_flight: int,
+             watchdog: Watchdog | None = None) -> Iterator[Any]:
+    """Yield each result as its batch finishes, keeping <= in_flight batches queued.
+
+    With a watchdog (and a Pool), a job running past its limit is stopped:
+    it yields watchdog.failure(...) and the pool is started afresh with the
+    other in-flight jobs (see watchdog.py)."""
+    pending: dict[Future, list[Any]] = {}
+    batches_left = iter(batched)
+    while True:
+        for batch in islice(batches_left, max(0, in_flight - len(pending))):
+            pending[_submit(executor, function, batch)] = batch
+        if not pending:
+            return
+        done, _ = wait(pending, timeout=watchdog.tick if watchdog else None, return_when=FIRST_COMPLETED)
+        for future in done:
+            del pending[future]
+            yield from future.result()
+        if watchdog is not None and isinstance(executor, Pool):
+            yield from _stop_overdue(executor, function, pending, watchdog)
+
+
+def _stop_overdue(pool: Pool, function: Callable[[list[Any]], list[Any]],
+                  pending: dict[Future, list[Any]], watchdog: Watchdog) -> Iterator[Any]:
+    """Kill the pool if a job is overdue; report it, resubmit the rest."""
+    watchdog.poll()
+    overdue = watchdog.overdue()
+    if not overdue:
+        return
+    limit = watchdog.limit
+    pool.restart()
+    watchdog.stopped += len(overdue)
+    batches = list(pending.items())
+    pending.clear()
+    for future, batch in batches:
+        if future.done() and not future.cancelled() and future.exception() is None:
+            yield from future.result()  # finished before the pool was killed
+            continue
+        rest = [job for job in batch if watchdog.key(job) not in overdue]
+        yield from (watchdog.failure(job, overdue[watchdog.key(job)], limit)
+                    for job in batch if watchdog.key(job) in overdue)
+        if rest:
+            pending[_submit(pool, function, rest)] = rest
 
 
 def _submit(executor: Executor, function: Callable[..., Any], batch: list[Any]) -> Future:
     """Submit with stop signals blocked: a worker process spawned here inherits
     the mask, so a Ctrl-C during its start-up cannot print a traceback; its
     initializer then ignores and unblocks them."""
-    if not isinstance(executor, ProcessPoolExecutor):
+    if not isinstance(executor, (Pool, ProcessPoolExecutor)):
         return executor.submit(function, batch)
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:

@@ -50,7 +50,16 @@ class SampleResult:
 
 
 def run_batch(jobs: list[Job]) -> list[SampleResult]:
-    """Several jobs per task keeps inter-process overhead low for small files."""
-    from augment_cli.run.worker import process_sample
+    """Several jobs per task keeps inter-process overhead low for small files.
+    Each job is announced to the watchdog (if the pool has one) once the code
+    it needs is imported."""
+    from augment_cli.run import watchdog
+    from augment_cli.run.worker import process_sample, warm
 
-    return [process_sample(job) for job in jobs]
+    results = []
+    for job in jobs:
+        warm(job)
+        watchdog.started(job.sample.relative)
+        results.append(process_sample(job))
+    watchdog.idle()
+    return results

@@ -11,6 +11,7 @@ per-copy steps `augment preview` shares, so a preview shows what expand writes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
+from augment_cli import registry
 from augment_cli.errors import SampleError
 from augment_cli.layouts.base import Sample
 from augment_cli.layouts.reading import read_regular
@@ -27,7 +29,7 @@ from augment_cli.outdir.files import atomic_write, remove_quietly
 from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
-from augment_cli.recipe.model import Recipe
+from augment_cli.recipe.model import GroupStep, Recipe
 from augment_cli.run.jobs import Job, SampleResult
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
@@ -61,6 +63,23 @@ def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Rec
     sample = source.sample
     return augment(source.decoded.data, source.recipe.steps_for(sample.modality), sample.modality,
                    copy_seed(seed, sample.relative, copy), source.resources)
+
+
+_WARM: set[tuple[str, str]] = set()  # (recipe digest, modality) whose code is imported
+
+
+def warm(job: Job) -> None:
+    """Import the codec and the appliers a job needs (once per recipe and
+    modality), so the watchdog's clock times the file, not the imports."""
+    key = (job.recipe.digest, job.sample.modality)
+    if key in _WARM:
+        return
+    codec_for(job.sample.modality)
+    for step in job.recipe.steps_for(job.sample.modality):
+        for member in step.members if isinstance(step, GroupStep) else (step,):
+            with contextlib.suppress(ImportError, LookupError):  # process_sample reports it
+                registry.require(job.sample.modality, member.transform).apply_function()
+    _WARM.add(key)
 
 
 def process_sample(job: Job) -> SampleResult:
