@@ -11,10 +11,12 @@ from typing import Any
 from PIL import Image
 
 from augment_cli.errors import SampleError
+from augment_cli.modalities.image.limits import MAX_PIXELS
 
-# Pillow's own decompression-bomb threshold (about 89 megapixels); refusing
-# at the header check keeps a 50,000 x 50,000 PNG from allocating gigabytes.
-MAX_PIXELS = Image.MAX_IMAGE_PIXELS or 89_478_485
+# Pillow's own decompression-bomb threshold (about 89 megapixels, limits.py);
+# refusing at the header check keeps a 50,000 x 50,000 PNG from allocating
+# gigabytes, and transforms that enlarge an image are held to the same limit.
+__all__ = ["MAX_PIXELS", "check_size", "read_header"]
 
 
 def check_size(width: int, height: int) -> None:

@@ -127,6 +127,57 @@ def test_resize_shape_identity_and_area_mean():
     np.testing.assert_array_equal(half, np.arange(16, dtype=np.uint8).reshape(4, 4) * 10)
 
 
+@pytest.mark.parametrize(("step", "key"), [
+    ('transform = "resize"\nheight = 65535\nwidth = 65535', "width"),
+    ('transform = "center_crop"\nheight = 10000\nwidth = 9000', "width"),
+    ('transform = "random_crop"\nheight = 9000\nwidth = 10000', "width"),
+    ('transform = "pad"\ntop = 10000\nbottom = 10000\nleft = 10000\nright = 10000', "top"),
+    ('transform = "pad"\ntop = [0, 100]\nleft = [0, 10000]\nright = [0, 9000]\nbottom = [0, 9000]', "left"),
+])
+def test_outputs_over_the_reader_pixel_limit_are_refused_at_recipe_time(step, key):
+    from augment_cli.errors import RecipeError
+    from augment_cli.recipe import parse_recipe
+
+    over = rf"key '{key}': .*over the 89,478,485-pixel limit images are read with"
+    with pytest.raises(RecipeError, match=over):
+        parse_recipe(f"[[image]]\n{step}\n", "r.toml")
+
+
+def test_the_output_limit_is_the_readers_limit():
+    from PIL import Image
+
+    from augment_cli.modalities.image import header, limits
+
+    assert limits.MAX_PIXELS == Image.MAX_IMAGE_PIXELS == header.MAX_PIXELS
+
+
+def test_pad_and_crop_refuse_per_file_before_allocating(tmp_path, write_recipe, run_cli):
+    """Padding that fits a 1x1 image but not this one fails the file, not the run (the
+    output used to be written, then refused as a bomb by verify and the next run)."""
+    from augment_cli.errors import SampleError
+    from augment_cli.modalities.image.transforms import geometry_ops
+    from conftest import save
+
+    sides = {"top": 4700, "bottom": 4700, "left": 4700, "right": 4700, "border": "constant", "fill": 0}
+    with pytest.raises(SampleError, match=r"^pad: an output of 9540x9540 pixels is over the 89,478,485"):
+        geometry_ops.pad(np.zeros((140, 140, 3), np.uint8), sides)
+    thin = np.zeros((1, 90_000), np.uint8)  # a 1 x 90,000 strip and a 9,000-high box across it
+    padded_first = (r"a 100x9000 crop of this 90000x1 image pads it first: "
+                    r"an output of 90000x9000 pixels is over")
+    box = {"height": 9000, "width": 100, "x": 0, "y": 0, "border": "constant", "fill": 0}
+    with pytest.raises(SampleError, match=padded_first):
+        geometry_ops.crop(thin, box)
+    save(tmp_path / "src" / "cat" / "a.png", smooth_rgb(140, 140))
+    recipe = write_recipe('[[image]]\ntransform = "pad"\n'
+                          'top = 4700\nbottom = 4700\nleft = 4700\nright = 4700\n')
+    result = run_cli("expand", tmp_path / "src", "--recipe", recipe, "--copies", 1, "--out", tmp_path / "out",
+                     "--workers", 1)
+    assert result.exit_code == 1
+    refused = "Error: cat/a.png: pad: an output of 9540x9540 pixels is over the 89,478,485-pixel limit"
+    assert refused in result.stderr
+    assert not (tmp_path / "out" / "cat").exists() or not list((tmp_path / "out" / "cat").iterdir())
+
+
 # The transforms these tests pin down (tests/test_registry.py fails while a
 # registered transform is named in no module's BEHAVIOUR).
 BEHAVIOUR = {

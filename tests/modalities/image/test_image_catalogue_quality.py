@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from augment_cli.modalities.image.transforms.quality_ops import motion_kernel
 from catalogue_helpers import apply, kinds, run, smooth_rgb
@@ -61,6 +62,47 @@ def test_median_blur_removes_salt_at_8_and_16_bits():
     wide = noisy.astype(np.uint16) * 257
     big = run("median_blur", wide, {"kernel": 7})  # beyond OpenCV's 16-bit limit of 5
     np.testing.assert_array_equal(big, cv2.medianBlur(noisy, 7).astype(np.uint16) * 257)
+
+
+def _median_by_windows(image: np.ndarray, size: int) -> np.ndarray:
+    """The definition: the middle of every size x size window, edges replicated."""
+    half = size // 2
+    planes = image[..., None] if image.ndim == 2 else image
+    out = np.empty_like(planes)
+    for c in range(planes.shape[2]):
+        padded = np.pad(planes[..., c], half, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
+        out[..., c] = np.sort(windows.reshape(*windows.shape[:2], -1), axis=2)[..., size * size // 2]
+    return out.reshape(image.shape)
+
+
+@pytest.mark.parametrize("shape", [(37, 41), (30, 26, 3), (9, 300, 4), (1, 1), (1, 40, 2), (50, 1, 3)])
+@pytest.mark.parametrize("size", [7, 15, 31])
+def test_median_blur_at_16_bits_is_the_exact_median(shape, size):
+    rng = np.random.default_rng(size)
+    spread_out = rng.integers(0, 65536, shape, dtype=np.uint16)
+    close = rng.integers(40_000, 40_700, shape, dtype=np.uint16)  # a few high bytes, many low ones
+    for image in (spread_out, close):
+        expected = _median_by_windows(image, size)
+        np.testing.assert_array_equal(run("median_blur", image, {"kernel": size}), expected)
+
+
+def test_median_blur_at_16_bits_needs_memory_of_the_image_not_the_kernel_squared():
+    """A window array was H x W x kernel^2 (512 x 512, kernel 31: 1 GB)."""
+    import tracemalloc
+
+    y, x = np.mgrid[:96, :96]
+    image = np.stack([(x * 701 + y * 301 + c * 9000) % 65536 for c in range(3)], axis=-1).astype(np.uint16)
+    tracemalloc.start()
+    try:
+        out = run("median_blur", image, {"kernel": 61})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 24 * 2**20  # the old window array alone: 96 x 96 x 61^2 x 2 bytes = 66 MiB per channel
+    for row, col in ((40, 40), (47, 60), (33, 50)):  # windows inside the image: plain medians
+        window = image[row - 30 : row + 31, col - 30 : col + 31].reshape(-1, 3)
+        np.testing.assert_array_equal(out[row, col], np.median(window, axis=0).astype(np.uint16))
 
 
 def test_sharpen_raises_edge_contrast_and_keeps_flat_areas():

@@ -6,6 +6,7 @@ The maths is in `image_geometry_ops.py`. Every warp shares the `border` and
 
 from __future__ import annotations
 
+from augment_cli.modalities.image.limits import over_limit
 from augment_cli.modalities.image.transforms.core import BORDER, FILL, INTERPOLATION
 from augment_cli.registry import Param, register, significant, span
 
@@ -14,6 +15,25 @@ OPS = "augment_cli.modalities.image.transforms.geometry_ops"
 
 def _size(name: str, help_text: str) -> Param:
     return Param(name, "int", bounds=(1, 65535), ranged=False, help=help_text)
+
+
+def check_output_size(values: dict) -> tuple[str, str] | None:
+    """Crops and resize make exactly height x width: refused at recipe time
+    over the pixel limit images are read with (see image/limits.py)."""
+    problem = over_limit(values["height"], values["width"])
+    return ("width", problem) if problem else None
+
+
+def check_padding(values: dict) -> tuple[str, str] | None:
+    """Padding that makes even a 1x1 image bigger than the pixel limit, at
+    its largest draw, is refused at recipe time; per file, pad checks the
+    size it would make before allocating."""
+    high = {side: span(values[side])[1] for side in ("top", "bottom", "left", "right")}
+    problem = over_limit(high["top"] + high["bottom"] + 1, high["left"] + high["right"] + 1)
+    if problem is None:
+        return None
+    widest = max(high, key=lambda side: high[side])
+    return widest, f"padding of up to {high[widest]} pixels per side: on a 1x1 image, {problem}"
 
 
 @register("affine", modality="image", apply=f"{OPS}:affine", params=(
@@ -61,7 +81,7 @@ def elastic(rng, drawn, meta):
     return {**drawn, "field_seed": int(rng.integers(2**31))}
 
 
-@register("random_crop", modality="image", apply=f"{OPS}:crop", params=(
+@register("random_crop", modality="image", check=check_output_size, apply=f"{OPS}:crop", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -72,7 +92,7 @@ def random_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("center_crop", modality="image", apply=f"{OPS}:crop", params=(
+@register("center_crop", modality="image", check=check_output_size, apply=f"{OPS}:crop", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -83,7 +103,7 @@ def center_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("pad", modality="image", apply=f"{OPS}:pad", params=(
+@register("pad", modality="image", check=check_padding, apply=f"{OPS}:pad", params=(
     Param("top", "int", 0, bounds=(0, 10000), help="pixels added above"),
     Param("bottom", "int", 0, bounds=(0, 10000), help="pixels added below"),
     Param("left", "int", 0, bounds=(0, 10000), help="pixels added on the left"),
@@ -95,7 +115,7 @@ def pad(rng, drawn, meta):
     return drawn
 
 
-@register("resize", modality="image", apply=f"{OPS}:resize", params=(
+@register("resize", modality="image", check=check_output_size, apply=f"{OPS}:resize", params=(
     _size("height", "output height in pixels"), _size("width", "output width in pixels"),
     INTERPOLATION,
 ))

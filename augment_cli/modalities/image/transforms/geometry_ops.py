@@ -13,6 +13,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from augment_cli.errors import SampleError
+from augment_cli.modalities.image.limits import check_output, over_limit
 from augment_cli.modalities.image.transforms.core_ops import (
     BORDERS,
     INTERPOLATIONS,
@@ -98,6 +100,12 @@ def crop(image: np.ndarray, params: Params) -> np.ndarray:
     out_h, out_w = params["height"], params["width"]
     grow_y, grow_x = max(0, out_h - height), max(0, out_w - width)
     if grow_y or grow_x:
+        # The padded image is max(h, out_h) x max(w, out_w): a long thin source
+        # and a box across it could reach gigabytes before the cut.
+        problem = over_limit(height + grow_y, width + grow_x)
+        if problem:
+            raise SampleError(f"a {out_w}x{out_h} crop of this {width}x{height} image pads it first: "
+                              f"{problem}")
         image = pad(image, {"top": grow_y // 2, "bottom": grow_y - grow_y // 2,
                             "left": grow_x // 2, "right": grow_x - grow_x // 2,
                             "border": params["border"], "fill": params["fill"]})
@@ -108,6 +116,8 @@ def crop(image: np.ndarray, params: Params) -> np.ndarray:
 
 
 def pad(image: np.ndarray, params: Params) -> np.ndarray:
+    height, width = image.shape[:2]
+    check_output(height + params["top"] + params["bottom"], width + params["left"] + params["right"], "pad")
     fill = params["fill"]
     border = BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.copyMakeBorder(

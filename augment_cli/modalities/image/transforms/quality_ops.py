@@ -85,20 +85,50 @@ def median_blur(image: np.ndarray, params: Params) -> np.ndarray:
     size = params["kernel"]
     if image.dtype == np.uint8 or size <= 5:
         return by_planes(image, lambda plane: cv2.medianBlur(plane, size))
-    return _median_numpy(image, size)  # OpenCV takes 16-bit only up to 5x5
-
-
-def _median_numpy(image: np.ndarray, size: int) -> np.ndarray:
-    half = size // 2
+    # OpenCV takes 16-bit only up to 5x5.
     planes = image[..., None] if image.ndim == 2 else image
-    out = np.empty_like(planes)
-    for c in range(planes.shape[2]):
-        # Replicated edges, as OpenCV's medianBlur does for smaller kernels.
-        padded = cv2.copyMakeBorder(np.ascontiguousarray(planes[..., c]), half, half, half, half,
-                                    cv2.BORDER_REPLICATE)
-        windows = np.lib.stride_tricks.sliding_window_view(padded, (size, size))
-        out[..., c] = np.median(windows.reshape(*windows.shape[:2], -1), axis=2).astype(image.dtype)
+    out = np.stack([_median_16bit(np.ascontiguousarray(planes[..., c]), size)
+                    for c in range(planes.shape[2])], axis=-1)
     return out.reshape(image.shape)
+
+
+def _median_16bit(plane: np.ndarray, size: int) -> np.ndarray:
+    """OpenCV's 8-bit median (any kernel, replicated edges) made exact for 16 bits.
+
+    A median commutes with any non-decreasing map of the values. So the high
+    byte of the median is the 8-bit median of the high bytes; and where that
+    high byte is h, the low byte is the 8-bit median of the values clipped to
+    [256h, 256h + 255] and shifted down. Tile by tile (with the kernel's
+    margin, so every window sees its true neighbours), one 8-bit median per h
+    that occurs in the tile. Working memory is a few planes of the image and
+    at most 256 tables of 64 KiB, whatever the kernel (the window array this
+    replaces was H x W x kernel^2: 73 GiB for 99 on 2000 x 2000 RGB); the
+    result is the exact median, as before.
+    """
+    tile = max(128, 2 * size)  # tiles of about the kernel hold few distinct levels
+    high = cv2.medianBlur((plane >> 8).astype(np.uint8), size)
+    out = high.astype(np.uint16) << 8
+    tables: dict[int, np.ndarray] = {}
+    for top in range(0, plane.shape[0], tile):
+        for left in range(0, plane.shape[1], tile):
+            _add_low_bytes(plane, high, out, (top, left, tile), size, tables)
+    return out
+
+
+def _add_low_bytes(plane: np.ndarray, high: np.ndarray, out: np.ndarray, box: tuple[int, int, int],
+                   size: int, tables: dict[int, np.ndarray]) -> None:
+    """Add the median's low byte to one tile of `out`, per high byte found there."""
+    (top, left, tile), half = box, size // 2
+    bottom, right = min(plane.shape[0], top + tile), min(plane.shape[1], left + tile)
+    y0, x0 = max(0, top - half), max(0, left - half)
+    around = plane[y0 : bottom + half, x0 : right + half]  # the tile and the kernel's margin
+    block, target = high[top:bottom, left:right], out[top:bottom, left:right]
+    for level in np.unique(block).tolist():
+        if level not in tables:
+            tables[level] = np.clip(np.arange(65536) - 256 * level, 0, 255).astype(np.uint8)
+        low = cv2.medianBlur(tables[level][around], size)
+        here = block == level
+        target[here] += low[top - y0 : bottom - y0, left - x0 : right - x0][here]
 
 
 def sharpen(image: np.ndarray, params: Params) -> np.ndarray:

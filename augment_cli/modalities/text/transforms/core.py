@@ -111,8 +111,11 @@ def sentence_shuffle(rng, drawn, meta):
     """Reorder the sentences within each paragraph (blank-line separated)."""
     _, bodies, _, paragraphs = sentences(meta["text"])
     order = list(range(len(bodies)))
-    for paragraph in sorted(set(paragraphs)):
-        places = [k for k, p in enumerate(paragraphs) if p == paragraph]
+    by_paragraph: dict[int, list[int]] = {}  # one pass: a scan per paragraph was quadratic
+    for place, paragraph in enumerate(paragraphs):
+        by_paragraph.setdefault(paragraph, []).append(place)
+    for paragraph in sorted(by_paragraph):
+        places = by_paragraph[paragraph]
         movable = places[1:] if drawn["keep_first"] else places
         for place, k in zip(movable, rng.permutation(movable), strict=True):
             order[place] = int(k)

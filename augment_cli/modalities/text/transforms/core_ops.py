@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from augment_cli.errors import SampleError
+from augment_cli.modalities.text.transforms import insertion
 from augment_cli.modalities.text.transforms.tokens import sentences, tokenize, word_slots
 
 
@@ -26,20 +27,9 @@ def synonym_replace(text: str, params: dict[str, Any]) -> str:
 
 
 def random_insert(text: str, params: dict[str, Any]) -> str:
-    """Insert each [k, word] before word k of the text as it is at that point."""
-    for position, word in params["insert"]:
-        tokens = tokenize(text)
-        slots = word_slots(tokens)
-        if not 0 <= position <= len(slots):
-            raise SampleError(f"insert position {position} outside 0..{len(slots)}")
-        if not slots:
-            tokens = [word, " ", *tokens]
-        elif position == len(slots):
-            tokens.insert(slots[-1] + 1, " " + word)
-        else:
-            tokens.insert(slots[position], word + " ")
-        text = "".join(tokens)
-    return text
+    """Insert each [k, word] before word k of the text as it is at that point
+    (in one pass over the text: see text/transforms/insertion.py)."""
+    return insertion.random_insert(text, params["insert"])
 
 
 def random_swap(text: str, params: dict[str, Any]) -> str:
@@ -54,13 +44,17 @@ def random_swap(text: str, params: dict[str, Any]) -> str:
 
 
 def random_delete(text: str, params: dict[str, Any]) -> str:
-    """Delete the recorded words with one neighbouring space each."""
+    """Delete the recorded words with one neighbouring space each (last word
+    first). Tokens are unlinked from a doubly linked list, not deleted from a
+    Python list (which moved the whole tail per word: quadratic)."""
     tokens = tokenize(text)
     slots = word_slots(tokens)
+    linked = _Linked(tokens)
     for index, old in sorted(params["delete"], reverse=True):
-        _expect(tokens, slots, index, old)
-        _delete_token(tokens, slots[index])
-    return "".join(tokens)
+        if not 0 <= index < len(slots) or not linked.alive[slots[index]] or tokens[slots[index]] != old:
+            raise SampleError(f"word {index} is not {old!r}; the source differs from the recorded one")
+        linked.delete_word(slots[index])
+    return "".join(token for token, alive in zip(tokens, linked.alive, strict=True) if alive)
 
 
 def sentence_shuffle(text: str, params: dict[str, Any]) -> str:
@@ -95,13 +89,30 @@ def _expect(tokens: list[str], slots: list[int], index: int, old: str) -> None:
         raise SampleError(f"word {index} is not {old!r}; the source differs from the recorded one")
 
 
-def _delete_token(tokens: list[str], at: int) -> None:
-    """Remove tokens[at] and one whitespace neighbour, never a line break if avoidable."""
-    before = tokens[at - 1] if at > 0 else ""
-    after = tokens[at + 1] if at + 1 < len(tokens) else ""
-    if before.isspace() and "\n" not in before:
-        del tokens[at - 1 : at + 1]
-    elif after.isspace() and ("\n" not in after or not before or "\n" in before):
-        del tokens[at : at + 2]
-    else:
-        del tokens[at]
+class _Linked:
+    """Tokens as a doubly linked list: unlinking one is O(1)."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens, self.size = tokens, len(tokens)
+        self.previous = list(range(-1, self.size - 1))
+        self.following = list(range(1, self.size + 1))
+        self.alive = [True] * self.size
+
+    def delete_word(self, at: int) -> None:
+        """Unlink tokens[at] and one whitespace neighbour, never a line break if avoidable."""
+        before_at, after_at = self.previous[at], self.following[at]
+        before = self.tokens[before_at] if before_at >= 0 else ""
+        after = self.tokens[after_at] if after_at < self.size else ""
+        if before.isspace() and "\n" not in before:
+            self._unlink(before_at)
+        elif after.isspace() and ("\n" not in after or not before or "\n" in before):
+            self._unlink(after_at)
+        self._unlink(at)
+
+    def _unlink(self, at: int) -> None:
+        before_at, after_at = self.previous[at], self.following[at]
+        if before_at >= 0:
+            self.following[before_at] = after_at
+        if after_at < self.size:
+            self.previous[after_at] = before_at
+        self.alive[at] = False
