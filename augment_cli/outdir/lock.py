@@ -2,7 +2,10 @@
 
 The lock is an flock() on the file, which the kernel releases when the
 holder dies, however it dies: a lock left by a killed run is simply free, so
-staleness needs no guessing from pids. The file names the holder for the
+staleness needs no guessing from pids. The holder is the open file, shared
+by the main process and its pool workers (they inherit the descriptor): the
+lock is free only when all of them are gone, so no worker of a killed run
+can still be writing when the next run starts (run/lifetime.py). The file names the holder for the
 message a second run prints. It is never deleted: deleting it would let a
 waiting run lock the old inode while a third locks a new file.
 """

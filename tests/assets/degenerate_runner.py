@@ -1,6 +1,6 @@
 """Run every registered transform of one modality on degenerate inputs.
 
-Images of 1x1, 1xN and Nx1 pixels (uint8 and uint16; 1, 3 and 4 channels),
+Images of 1x1, 1xN and Nx1 pixels (uint8 and uint16; 1 to 4 channels),
 audio of one frame, text of one character. Each transform runs with its
 defaults and once per value of each of its choice parameters (every
 interpolation, every border). A case may give a result or a clear
@@ -10,7 +10,8 @@ Run in a child process by tests/run/test_degenerate_inputs.py: a hang inside
 native code (OpenCV spinning) cannot be interrupted by a Python signal
 handler, so each case arms faulthandler's watchdog thread, which exits the
 process with the case's traceback; the parent names the case from the last
-`start` line. Usage: python degenerate_runner.py image|audio|text SECONDS
+`start` line. Usage: python degenerate_runner.py image|audio|text SECONDS [PART/PARTS]
+(PART/PARTS: every PARTS-th transform from the PART-th, to split the work).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ REQUIRED = {
     ("image", "resize"): 'height = 1\nwidth = 3\n',
     ("image", "rotate"): 'angle_deg = [-30, 30]\n',
 }
-SEEDS = 3
+SEEDS = 2
 
 
 def variants(modality: str, name: str, folder: Path) -> Iterator[str]:
@@ -63,7 +64,7 @@ def _side_values(modality: str, name: str, folder: Path) -> str:
 def images() -> Iterator[tuple[str, np.ndarray]]:
     for height, width in ((1, 1), (1, 7), (7, 1)):
         for dtype in (np.uint8, np.uint16):
-            for channels in (1, 3, 4):
+            for channels in (1, 2, 3, 4):
                 shape = (height, width) if channels == 1 else (height, width, channels)
                 scale = 257 if dtype == np.uint16 else 1
                 pixels = (np.arange(height * width * channels) * 37 % 250 * scale).astype(dtype)
@@ -105,14 +106,15 @@ def inputs(modality: str) -> list[tuple[str, object]]:
     return list({"image": images, "audio": audios, "text": texts}[modality]())
 
 
-def main(modality: str, seconds: float) -> int:
+def main(modality: str, seconds: float, part: str = "0/1") -> int:
     failures = 0
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         make_folders(root)
         data = inputs(modality)
         partners = Partners({f"p{i}": item for i, (_, item) in enumerate(data)})
-        for name in registry.names(modality):
+        first, parts = (int(n) for n in part.split("/"))
+        for name in registry.names(modality)[first::parts]:
             for body in variants(modality, name, root):
                 toml = f'[[{modality}]]\ntransform = "{name}"\n{body}'
                 steps = parse_recipe(toml, str(root / "r.toml")).steps_for(modality)
@@ -142,4 +144,4 @@ def run_case(case: str, modality: str, steps, item, partners, seconds: float) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], float(sys.argv[2])))
+    sys.exit(main(sys.argv[1], float(sys.argv[2]), *sys.argv[3:]))

@@ -1,5 +1,5 @@
 """Every transform finishes on degenerate inputs: images with a 1-pixel side
-(1x1, 1xN, Nx1; uint8 and uint16; 1, 3 and 4 channels), 1-frame audio and
+(1x1, 1xN, Nx1; uint8 and uint16; 1 to 4 channels), 1-frame audio and
 1-character text, under every choice of interpolation and border.
 
 OpenCV's bicubic warps with a reflected border never returned on a 1-pixel
@@ -21,12 +21,13 @@ from paths import ASSETS, PROJECT_ROOT, TESTS
 CASE_SECONDS = 10  # a case takes milliseconds; a hang is forever
 
 
-@pytest.mark.parametrize("modality", ["image", "audio", "text"])
-def test_every_transform_finishes_on_degenerate_inputs(modality, tmp_path):
+@pytest.mark.parametrize("modality,part", [("image", "0/3"), ("image", "1/3"), ("image", "2/3"),
+                                           ("audio", "0/1"), ("text", "0/1")])
+def test_every_transform_finishes_on_degenerate_inputs(modality, part, tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(PROJECT_ROOT), str(TESTS)]),
                AUGMENT_CACHE_DIR=str(tmp_path / "cache"))
     completed = subprocess.run(
-        [sys.executable, str(ASSETS / "degenerate_runner.py"), modality, str(CASE_SECONDS)],
+        [sys.executable, str(ASSETS / "degenerate_runner.py"), modality, str(CASE_SECONDS), part],
         capture_output=True, text=True, env=env, timeout=300)
     lines = completed.stdout.splitlines()
     started = [line.removeprefix("start ") for line in lines if line.startswith("start ")]
@@ -34,4 +35,4 @@ def test_every_transform_finishes_on_degenerate_inputs(modality, tmp_path):
                                        + completed.stderr[-2000:])
     failures = [line for line in lines if line.startswith("fail ")]
     assert not failures, "\n".join(failures)
-    assert lines[-1] == "done, 0 failures" and len(started) > 30
+    assert lines[-1] == "done, 0 failures" and len(started) > 20
