@@ -35,6 +35,11 @@ def folds_case(folder: Path) -> bool:
     return False
 
 
+def claim_key(name: str, folds: bool) -> str:
+    """A name as DIR compares it: casefolded where the file system ignores case."""
+    return name.casefold() if folds else name
+
+
 def _cased_names(folder: Path) -> Iterator[str]:
     if (folder / LOCK_NAME).exists():
         yield LOCK_NAME
@@ -54,7 +59,7 @@ class NameClaims:
         self.index, self.source, self.folds = index, source, folds
 
     def key(self, name: str) -> str:
-        return name.casefold() if self.folds else name
+        return claim_key(name, self.folds)
 
     def __call__(self, source: str, names: list[str]) -> str | None:
         """Reserve `names` for `source`; return the source that holds one instead."""

@@ -19,7 +19,7 @@ from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
-from augment_cli.outdir.naming import folds_case
+from augment_cli.outdir.naming import claim_key, folds_case
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
@@ -122,7 +122,7 @@ def scratch_claim(out: Path) -> Claim:
     folds = folds_case(out)
 
     def claim(source: str, names: list[str]) -> str | None:
-        keys = [name.casefold() if folds else name for name in names]
+        keys = [claim_key(name, folds) for name in names]
         for key in keys:
             holder = db.execute("SELECT source FROM taken WHERE key = ?", (key,)).fetchone()
             if holder is not None:
