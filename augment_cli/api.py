@@ -61,6 +61,8 @@ class Summary:
     regenerate_reason: str | None = None  # why nothing of the previous run was kept
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    layout: str = "folders"      # how SRC was read (layouts.LAYOUTS)
+    layout_detected: bool = True  # False when --format named it
 
     @property
     def exit_code(self) -> int:
@@ -109,6 +111,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                 summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
+    summary.layout, summary.layout_detected = plan.layout_name, layout is None
     summary.seconds = time.perf_counter() - started
     return summary
 

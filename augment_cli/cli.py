@@ -29,6 +29,9 @@ app = typer.Typer(
 RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe file.",
                                             dir_okay=False)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
+FormatOption = Annotated[str | None, typer.Option(
+    "--format", metavar="LAYOUT", help="How SOURCE is laid out and labelled (see docs/layouts.md) "
+    "[default: detected; class folders when nothing else matches].")]
 
 
 def _version(value: bool) -> None:
@@ -75,6 +78,7 @@ def expand(
     file_timeout: Annotated[float | None, typer.Option(
         min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
         "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
+    layout: FormatOption = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -82,7 +86,8 @@ def expand(
     with reported_errors():
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
-                       balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies)
+                       balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
+                       layout=layout)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -109,12 +114,13 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
 
 
 @app.command(epilog="Example: augment verify out/")
-def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")]):
+def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
+           layout: FormatOption = None):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
     from augment_cli.outdir.verify import verify as verify_folder
 
     with reported_errors():
-        problems = verify_folder(out)
+        problems = verify_folder(out, layout=layout)
     for problem in problems:
         _echo(problem)
     _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
@@ -144,6 +150,7 @@ def preview(
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per source.")] = 5,
     seed: Annotated[int, typer.Option(min=0, help="Run seed: copy k is copy k of expand --seed.")] = 0,
     quiet: QuietOption = False,
+    layout: FormatOption = None,
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
@@ -151,7 +158,7 @@ def preview(
     with reported_errors(), _progress(quiet) as on_progress:
         result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
-                                        color=sys.stdout.isatty())
+                                        color=sys.stdout.isatty(), layout=layout)
     if result.text:
         typer.echo(result.text, nl=False)
     for name, error in result.failed:
@@ -167,12 +174,13 @@ def stats(
     source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
+    layout: FormatOption = None,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
 
     with reported_errors(), _progress(quiet) as on_progress:
-        found = stats_module.collect(source, on_progress=on_progress)
+        found = stats_module.collect(source, on_progress=on_progress, layout=layout)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
@@ -252,6 +260,7 @@ def _print_summary(summary, quiet: bool) -> None:
              f"{summary.removed} removed, {summary.unchanged} unchanged.")
     skipped = sum(summary.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
+    _err(f"Layout: {summary.layout} ({'detected' if summary.layout_detected else 'from --format'})")
     _err(f"Read {summary.files_read} files, wrote {summary.copies_written} copies"
          + (f" and {summary.originals_copied} originals" if summary.originals_copied else "")
          + f", skipped {skipped}" + (f" ({why})" if why else "")

@@ -19,8 +19,9 @@ from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest, unescape
 
 
-def verify(out: Path) -> list[str]:
-    """One line per problem; an empty list means DIR is intact."""
+def verify(out: Path, layout: str | None = None) -> list[str]:
+    """One line per problem; an empty list means DIR is intact. `layout`, when
+    given, must be the one the run recorded (a UsageError otherwise)."""
     if not (out / MANIFEST_NAME).is_file():
         raise UsageError(f"{out} has no {MANIFEST_NAME}: not a folder written by augment expand")
     problems: list[str] = []
@@ -29,7 +30,7 @@ def verify(out: Path) -> list[str]:
     except (OSError, ValueError) as exc:
         return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
     problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
-    layout = _layout_of(out)
+    layout = _layout_of(out, layout)
     listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
     companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
     problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
@@ -55,10 +56,13 @@ def _read_rows(out: Path, problems: list[str]) -> tuple[list[ManifestRow], set[s
     return read_manifest(out / MANIFEST_NAME, on_bad_row=bad_row), named
 
 
-def _layout_of(out: Path) -> layouts.Layout:
+def _layout_of(out: Path, asked: str | None) -> layouts.Layout:
     """The layout the run recorded (class folders for a DIR from before layouts)."""
     state = read_state(out)
     name = state.layout if state is not None and state.layout in layouts.LAYOUTS else layouts.DEFAULT
+    if asked is not None and layouts.target_of(asked) and asked != name:
+        raise UsageError(f"{out} was written from a {name!r} dataset, not {asked!r}",
+                         hint="leave out --format: verify reads it from the run record")
     return layouts.get(name)
 
 

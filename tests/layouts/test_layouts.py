@@ -71,3 +71,31 @@ def test_a_plugged_in_layout_is_worker_independent_incremental_and_verified(list
     assert "dog" not in (one / "labels.txt").read_text() and verify(one) == []
     (one / "cat" / "img0__aug1.png.label").unlink()
     assert verify(one) == ["cat/img0__aug1.png.label: missing"]
+
+
+def test_format_on_the_command_line_reaches_every_command(listed, write_recipe, run_cli, tmp_path):
+    recipe, out = write_recipe(), tmp_path / "out"
+    result = run_cli("expand", str(listed), "--recipe", str(recipe), "--copies", "1", "--out", str(out),
+                     "--workers", "1", "--format", "listed")
+    assert result.exit_code == 0 and "Layout: listed (from --format)" in result.stderr
+    assert '"layout": "listed"' in (out / ".augment-run.json").read_text()
+    assert run_cli("verify", str(out), "--format", "listed").exit_code == 0
+    wrong = run_cli("verify", str(out), "--format", "folders")
+    assert wrong.exit_code == 2 and "written from a 'listed' dataset, not 'folders'" in wrong.stderr
+    stats = run_cli("stats", str(listed), "--format", "listed", "--json")
+    assert stats.exit_code == 0 and '"cat"' in stats.stdout and '"dog"' in stats.stdout
+
+
+def test_an_unknown_format_on_the_command_line_exits_2_before_any_output(image_tree, write_recipe,
+                                                                         run_cli, tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("expand", str(image_tree), "--recipe", str(write_recipe()), "--out", str(out),
+                     "--format", "yolov9")
+    assert result.exit_code == 2 and "unknown dataset format 'yolov9'" in result.stderr
+    assert not out.exists()
+
+
+def test_the_summary_says_which_layout_was_detected(image_tree, write_recipe, run_cli, tmp_path):
+    result = run_cli("expand", str(image_tree), "--recipe", str(write_recipe()), "--copies", "1",
+                     "--out", str(tmp_path / "out"), "--workers", "1")
+    assert result.exit_code == 0 and "Layout: folders (detected)" in result.stderr
