@@ -24,14 +24,17 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from augment_cli.errors import Interrupted, OutputError, WorkerDied
+from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
+from augment_cli.layouts import find, get
 from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
-from augment_cli.recipe import Recipe
+from augment_cli.plugins import resolve
+from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
@@ -63,6 +66,8 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     layout: str = "folders"      # how SRC was read (layouts.LAYOUTS)
     layout_detected: bool = True  # False when --format named it
+    unit: str = "files"          # what files_read counts ("rows" for tables)
+    notes: list[str] = field(default_factory=list)  # what the summary says besides counts
 
     @property
     def exit_code(self) -> int:
@@ -75,7 +80,9 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
            allow_removals: bool = False, allow_many_copies: bool = False,
-           force_workers: bool = False, file_timeout: float | None = None) -> Summary:
+           force_workers: bool = False, file_timeout: float | None = None,
+           text_columns: tuple[str, ...] = ("text",), label_column: str | None = None,
+           chunk_rows: int | None = None, split: str | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -89,8 +96,20 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     `workers` above the usable cores is lowered to them (with a warning)
     unless `force_workers`. `file_timeout`: the floor of the per-file limit
     of the watchdog (watchdog.py; None: 60 s, 0: none).
+
+    A table dataset (layouts/table.py) is expanded row by row instead:
+    `text_columns`, `label_column`, `chunk_rows` and `split` apply to it
+    (see run/table_run.py).
     """
     started = time.perf_counter()
+    if (runner := getattr(get(find(Path(source), layout)), "runner", None)) is not None:
+        summary = _expand_rows(runner, source=source, recipe=recipe, out=out, copies=copies, workers=workers,
+                               seed=seed, include_originals=include_originals, overwrite=overwrite,
+                               force_workers=force_workers, text_columns=text_columns,
+                               label_column=label_column, chunk_rows=chunk_rows, split=split,
+                               balance=balance, max_copies=max_copies)
+        summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
+        return summary
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
@@ -114,6 +133,20 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     summary.layout, summary.layout_detected = plan.layout_name, layout is None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _expand_rows(runner: str, *, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
+                 workers: int | None, force_workers: bool, balance: bool, max_copies: int | None,
+                 **options: Any) -> Summary:
+    """A layout whose examples are rows, not files (tables): its own runner does the run."""
+    if balance or max_copies is not None:
+        raise UsageError("--balance and --max-copies are for files per label; tables take --copies")
+    loaded = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    count, capped = usable_workers(workers, force_workers)
+    summary = Summary(Path(out), warnings=capped, layout="table", unit="rows")
+    with _writing(Path(out)):
+        return resolve(runner)(summary=summary, source=Path(source), recipe=loaded, out=Path(out),
+                               workers=count, **options)
 
 
 class _Run:

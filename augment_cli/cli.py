@@ -79,8 +79,17 @@ def expand(
         min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
         "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
     layout: FormatOption = None,
+    text_column: Annotated[list[str] | None, typer.Option(
+        help="Tables: the column to augment; repeat for sentence pairs [default: text].")] = None,
+    label_column: Annotated[str | None, typer.Option(
+        help="Tables: the label column, carried through (checked when given) [default: label].")] = None,
+    chunk_rows: Annotated[int | None, typer.Option(
+        min=1, help="Tables: rows per task; the output does not depend on it [default: 1000].")] = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", help="Expand only split NAME; other splits are copied unchanged "
+        "[default: every split but test/val/dev].")] = None,
 ):
-    """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
+    """Write N augmented copies of every file under SOURCE (or row of a table), plus manifest.csv."""
     from augment_cli import api
 
     with reported_errors():
@@ -88,6 +97,8 @@ def expand(
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
                        layout=layout)
+        rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
+                                    chunk_rows=chunk_rows, split=split)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -96,7 +107,7 @@ def expand(
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
                                  allow_removals=allow_removals, on_progress=on_progress,
-                                 force_workers=force_workers, file_timeout=file_timeout)
+                                 force_workers=force_workers, file_timeout=file_timeout, **rows)
         _print_summary(summary, quiet)
     raise typer.Exit(code=summary.exit_code)
 
@@ -261,12 +272,14 @@ def _print_summary(summary, quiet: bool) -> None:
     skipped = sum(summary.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
     _err(f"Layout: {summary.layout} ({'detected' if summary.layout_detected else 'from --format'})")
-    _err(f"Read {summary.files_read} files, wrote {summary.copies_written} copies"
+    for note in summary.notes:
+        _err(note)
+    _err(f"Read {summary.files_read} {summary.unit}, wrote {summary.copies_written} copies"
          + (f" and {summary.originals_copied} originals" if summary.originals_copied else "")
          + f", skipped {skipped}" + (f" ({why})" if why else "")
          + f", failed {len(summary.failed)} in {summary.seconds:.1f} s -> {summary.out}")
     if summary.failed:
-        _err(f"Failed files are listed in {summary.out / 'errors.csv'}")
+        _err(f"Failed {summary.unit} are listed in {summary.out / 'errors.csv'}")
 
 
 def _err(message: str) -> None:

@@ -19,6 +19,7 @@ from augment_cli.plugins import resolve
 DEFAULT = "folders"
 # name -> "module:attr" of the Layout; the default comes last (it detects anything).
 LAYOUTS: dict[str, str] = {
+    "table": "augment_cli.layouts.table:TABLES",
     "folders": "augment_cli.layouts.folders:FOLDERS",
 }
 

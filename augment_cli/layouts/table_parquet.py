@@ -1,0 +1,76 @@
+"""Parquet tables through pyarrow, the optional `parquet` extra.
+
+Rows are read a record batch at a time (flat memory) as Python dicts, and
+written back with the input's own schema plus the provenance columns, so
+every value keeps its Arrow type. Without pyarrow, a UsageError says how to
+install it (exit 2, before any output).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from augment_cli.errors import UsageError
+from augment_cli.layouts.table_formats import Record, TableFormat
+
+BATCH_ROWS = 4096
+
+
+def pyarrow() -> tuple[ModuleType, ModuleType]:
+    """(pyarrow, pyarrow.parquet), or a UsageError naming the extra to install."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise UsageError("Parquet tables need pyarrow, which is not installed",
+                         hint='install it with: pip install "augment-cli[parquet]"') from None
+    return pa, pq
+
+
+def sniff_parquet(path: Path) -> TableFormat:
+    pa, pq = pyarrow()
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, pa.ArrowException) as exc:
+        raise UsageError(f"{path}: cannot be read as Parquet ({exc})") from None
+    return TableFormat("parquet", tuple(schema.names), schema=schema)
+
+
+def read_parquet(path: Path, table: TableFormat) -> Iterator[Record]:
+    """One Record per row; Parquet has no lines, so `line` is the row number."""
+    _, pq = pyarrow()
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+        for values in batch.to_pylist():
+            number += 1
+            yield Record(number, number, values)
+
+
+def with_provenance(table: TableFormat, names: tuple[str, ...]) -> Any:
+    """The output schema: the input's, then the provenance columns (row, copy: int64; transforms: string)."""
+    pa, _ = pyarrow()
+    types = (pa.int64(), pa.int64(), pa.string())
+    schema = table.schema
+    for name, kind in zip(names, types, strict=True):
+        schema = schema.append(pa.field(name, kind))
+    return schema
+
+
+def write_parquet(path: Path, rows: list[dict[str, Any]], schema: Any) -> None:
+    """One Parquet file of `rows` (dicts) with `schema`."""
+    pa, pq = pyarrow()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+
+
+def concatenate(parts: list[Path], target: Path, schema: Any) -> None:
+    """The parts' rows, in order, as one Parquet file, a batch at a time."""
+    pa, pq = pyarrow()
+    with pq.ParquetWriter(target, schema) as writer:
+        for part in parts:
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=BATCH_ROWS):
+                writer.write_table(pa.Table.from_batches([batch], schema=schema))
+        if not parts:
+            writer.write_table(schema.empty_table())

@@ -1,0 +1,53 @@
+"""What the main process sends a worker for a table (ChunkJob) and gets back.
+
+A chunk is a run of consecutive rows of one table. Like jobs.py, this module
+imports nothing heavy: `run_chunks`, the picklable entry point the executor
+calls, imports the worker inside the worker process only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from augment_cli.layouts.table_formats import Record, TableFormat
+from augment_cli.recipe.model import Recipe
+
+# The provenance columns appended to every output row: the source row's
+# number (1-based, data rows only), the copy index (0 = the original) and
+# the transforms applied with their parameters (JSON), as manifest.csv has them.
+PROVENANCE = ("augment_source_row", "augment_copy", "augment_transforms")
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    out_root: str
+    table: str                   # the table's name: part of every row's seed key
+    part: str                    # DIR-relative name of the part file this chunk writes
+    records: tuple[Record, ...]
+    source_format: TableFormat
+    output_format: TableFormat   # the source's, with PROVENANCE appended
+    text_columns: tuple[str, ...]
+    copies: int
+    include_originals: bool
+    recipe: Recipe
+    seed: int
+
+    @property
+    def first(self) -> int:
+        return self.records[0].number
+
+
+@dataclass
+class ChunkResult:
+    job: ChunkJob
+    rows_read: int = 0
+    copies: int = 0
+    originals: int = 0
+    errors: list[tuple[int, str]] | None = None  # (1-based line, reason) per failed row
+    failure: str | None = None   # the chunk as a whole could not be written
+
+
+def run_chunks(jobs: list[ChunkJob]) -> list[ChunkResult]:
+    from augment_cli.run.table_worker import process_chunk
+
+    return [process_chunk(job) for job in jobs]

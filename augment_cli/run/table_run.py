@@ -1,0 +1,204 @@
+"""expand_tables(): the run for a table dataset (layouts/table.py).
+
+Order of work, as for files: check options, recipe and every table's columns
+(exit 2 before DIR is touched) -> claim and lock DIR -> held-out tables
+copied unchanged -> each table to augment read streaming, cut into chunks of
+rows, each chunk a ChunkJob through the same executor as files -> each
+finished chunk's part file recorded in the index -> the parts joined into
+DIR/<table name>, written atomically -> errors.csv -> run state complete.
+
+Memory stays flat: rows are read one at a time and at most a few chunks are
+in flight; parts are joined a block at a time. Output does not depend on
+--workers or --chunk-rows (a row's copies depend only on seed, table, row
+number and copy). An interrupted run keeps its finished chunks: the next run
+reads past them and does only the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from augment_cli.errors import AugmentError, Interrupted
+from augment_cli.layouts.table_formats import Record
+from augment_cli.outdir import claim
+from augment_cli.outdir.lock import locked
+from augment_cli.outdir.manifest import ERRORS_NAME, ErrorRow, write_rows
+from augment_cli.outdir.table_index import Chunk, Output, TableIndex
+from augment_cli.recipe import Recipe
+from augment_cli.recipe.inputs import inputs_digest
+from augment_cli.run import table_output
+from augment_cli.run.executor import executor_for, run_jobs
+from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.run.table_checks import Prepared, prepare
+from augment_cli.run.table_jobs import ChunkJob, ChunkResult, run_chunks
+
+# Rows per chunk: ~40 ms of EDA work per chunk at 4 copies, so a task's
+# round trip (~1 ms) is lost in it, and 100k rows still make 100 tasks for
+# two workers to share evenly (benchmarks/tables.py measured 500-4000 alike).
+DEFAULT_CHUNK_ROWS = 1000
+
+
+class TablesInterrupted(Interrupted):
+    def __init__(self, exit_code: int, chunks: int, rows: int):
+        AugmentError.__init__(self, f"interrupted after {chunks} finished chunks ({rows} rows); the "
+                              "tables in DIR are those of the last finished run")
+        self.exit_code = exit_code
+        self.hint = "run the same command again to finish: finished chunks are not redone"
+
+
+def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copies: int,
+                  workers: int, seed: int, include_originals: bool, overwrite: bool,
+                  text_columns: tuple[str, ...], label_column: str | None,
+                  chunk_rows: int | None, split: str | None) -> Any:
+    """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary)."""
+    prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
+    state = claim.RunState.of(recipe, seed, copies, include_originals, "table", source,
+                              inputs_digest(recipe))
+    claim.check_claim(out, state, overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    with locked(out) as lock:
+        index = TableIndex(out)
+        try:
+            run = _TableRun(out, index, summary, _Settings(recipe, seed, copies, include_originals,
+                                                            chunk_rows or DEFAULT_CHUNK_ROWS))
+            summary.regenerate_reason = table_output.reset_if_needed(out, state, overwrite, index)
+            claim.sweep_temporary_files(out)
+            claim.write_state(out, state)
+            run.execute(prepared, workers, lock)
+            claim.write_state(out, state.completed())
+        finally:
+            index.close()
+    return summary
+
+
+@dataclass(frozen=True)
+class _Settings:
+    recipe: Recipe
+    seed: int
+    copies: int
+    include_originals: bool
+    chunk_rows: int
+
+
+class _TableRun:
+    def __init__(self, out: Path, index: TableIndex, summary: Any, settings: _Settings):
+        self.out, self.index, self.summary, self.settings = out, index, summary, settings
+        self.parts: dict[str, list[str]] = {}      # table -> this run's part names, in row order
+        self.errors: dict[str, list[tuple[int, str]]] = {}
+        self.failed: dict[str, str] = {}           # table -> why it could not be written
+        self.keys: dict[str, str] = {}             # table -> the key its chunks are recorded under
+        self.chunks_done = self.rows_done = 0
+
+    def execute(self, prepared: list[Prepared], workers: int, lock: int | None) -> None:
+        todo = []
+        for item in prepared:
+            if not item.table.augment:
+                self.summary.notes.append(f"{item.table.name}: {item.reason}, copied unchanged")
+            if self._unchanged(item):
+                continue
+            if item.table.augment:
+                todo.append(item)
+            else:
+                table_output.copy_unchanged(self.out, item, self.index)
+                self.summary.added += 1
+        self._run_chunks(todo, workers, lock)
+        for item in todo:
+            self._finish(item)
+        self.summary.removed += table_output.remove_gone(self.out, self.index, prepared)
+        self._write_errors()
+
+    def _unchanged(self, item: Prepared) -> bool:
+        output = self.index.output(item.table.name)
+        if output is None or output.key != item.key or not table_output.intact(self.out, output):
+            return False
+        self.summary.unchanged += 1
+        self.errors[item.table.name] = list(output.errors)
+        return True
+
+    def _run_chunks(self, todo: list[Prepared], workers: int, lock: int | None) -> None:
+        workers = max(1, workers)
+        try:
+            with sigterm_raises(), executor_for(workers, None, lock, None) as executor:
+                batched = ([job] for job in self._jobs(todo))
+                for result in run_jobs(executor, run_chunks, batched, in_flight=workers * 2):
+                    self._commit(result)
+        except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
+            claim.sweep_temporary_files(self.out)
+            code = 137 if isinstance(stop, BrokenProcessPool) else exit_code_for(stop)
+            raise TablesInterrupted(code, self.chunks_done, self.rows_done) from None
+
+    def _jobs(self, todo: list[Prepared]) -> Iterator[ChunkJob]:
+        for item in todo:
+            name = item.table.name
+            self.parts[name], self.errors[name], self.keys[name] = [], [], item.key
+            table_output.drop_stale_chunks(self.out, self.index, name, item.key)
+            for records in _chunks(item.read(), self.settings.chunk_rows):
+                part = table_output.part_name(name, records[0].number)
+                self.parts[name].append(part)
+                done = self.index.chunk(name, item.key, records[0].number, len(records))
+                if done is not None and (self.out / done.part).is_file():
+                    self._account(name, done)  # finished by an interrupted run
+                    continue
+                yield self._job(item, part, records)
+
+    def _job(self, item: Prepared, part: str, records: list[Record]) -> ChunkJob:
+        settings = self.settings
+        return ChunkJob(str(self.out), item.table.name, part, tuple(records), item.source_format,
+                        item.output_format, item.text_columns, settings.copies, settings.include_originals,
+                        settings.recipe, settings.seed)
+
+    def _commit(self, result: ChunkResult) -> None:
+        job = result.job
+        name, key = job.table, self.keys[job.table]
+        if result.failure is not None:
+            self.failed[name] = result.failure
+            return
+        chunk = Chunk(name, key, job.first, len(job.records), job.part, result.rows_read, result.copies,
+                      result.originals, tuple(result.errors or ()))
+        self.index.put_chunk(chunk)
+        self._account(name, chunk)
+
+    def _account(self, name: str, chunk: Chunk) -> None:
+        summary = self.summary
+        summary.files_read += chunk.rows_read
+        summary.copies_written += chunk.copies
+        summary.originals_copied += chunk.originals
+        self.errors[name].extend(chunk.errors)
+        self.chunks_done += 1
+        self.rows_done += chunk.count
+
+    def _finish(self, item: Prepared) -> None:
+        name = item.table.name
+        if name in self.failed:
+            self.errors[name].append((0, self.failed[name]))
+            return
+        parts = [self.out / part for part in self.parts[name]]
+        sha = table_output.join_parts(self.out, item, parts)
+        self.index.put_output(Output(name, item.key, sha, True, tuple(sorted(self.errors[name]))))
+        table_output.drop_parts(self.out, self.index, name)
+        self.summary.added += 1
+
+    def _write_errors(self) -> None:
+        rows = [ErrorRow(f"{name}:{line}" if line else name, "", "text", reason)
+                for name in sorted(self.errors) for line, reason in sorted(self.errors[name])]
+        self.summary.failed.extend(rows)
+        errors = self.out / ERRORS_NAME
+        if rows:
+            write_rows(errors, ErrorRow, rows, presorted=True)
+        elif errors.exists():
+            errors.unlink()
+
+
+def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:
+    chunk: list[Record] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
