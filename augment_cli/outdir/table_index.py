@@ -116,7 +116,7 @@ def _chunk(row: tuple) -> Chunk:
 
 def _output(row: tuple) -> Output:
     name, key, sha256, augmented, errors = row
-    return Output(name, key, sha256, bool(augmented), tuple((line, reason) for line, reason in json.loads(errors)))
+    return Output(name, key, sha256, bool(augmented), tuple((line, why) for line, why in json.loads(errors)))
 
 
 def recorded_outputs(out: Path) -> list[Output] | None:

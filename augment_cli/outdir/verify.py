@@ -17,11 +17,17 @@ from augment_cli.modalities import codec_for
 from augment_cli.outdir.claim import OWN_FILES, read_state
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest, unescape
+from augment_cli.outdir.table_index import recorded_outputs
+from augment_cli.outdir.table_output import intact
 
 
 def verify(out: Path, layout: str | None = None) -> list[str]:
     """One line per problem; an empty list means DIR is intact. `layout`, when
     given, must be the one the run recorded (a UsageError otherwise)."""
+    state = read_state(out)
+    if state is not None and state.layout == "table":
+        _layout_of(out, layout)
+        return _verify_tables(out)
     if not (out / MANIFEST_NAME).is_file():
         raise UsageError(f"{out} has no {MANIFEST_NAME}: not a folder written by augment expand")
     problems: list[str] = []
@@ -30,9 +36,9 @@ def verify(out: Path, layout: str | None = None) -> list[str]:
     except (OSError, ValueError) as exc:
         return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
     problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
-    layout = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
-    companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
+    recorded = _layout_of(out, layout)
+    listed = {row.file_name for row in rows} | named | set(recorded.dataset_files())
+    companions = {extra for row in rows for extra in recorded.companion_names(row.file_name)}
     problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
     listed |= companions
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -41,6 +47,22 @@ def verify(out: Path, layout: str | None = None) -> list[str]:
             continue
         kind = "half-written temporary file" if path.name.startswith(TEMP_PREFIX) else "stray file"
         problems.append(f"{name}: {kind} not in {MANIFEST_NAME}")
+    return problems
+
+
+def _verify_tables(out: Path) -> list[str]:
+    """A table run's DIR: each recorded table present with its SHA-256, nothing else (it has no
+    manifest.csv: each table is its own manifest)."""
+    outputs = recorded_outputs(out) or []
+    problems = [f"{output.name}: missing" if not (out / output.name).is_file()
+                else f"{output.name}: content differs from the recorded SHA-256"
+                for output in outputs if not intact(out, output)]
+    listed = {output.name for output in outputs} | set(OWN_FILES)
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()
+        if name not in listed:
+            kind = "half-written temporary file" if path.name.startswith(TEMP_PREFIX) else "stray file"
+            problems.append(f"{name}: {kind} (not a table this run wrote)")
     return problems
 
 

@@ -24,13 +24,12 @@ from typing import Any
 
 from augment_cli.errors import AugmentError, Interrupted
 from augment_cli.layouts.table_formats import Record
-from augment_cli.outdir import claim
+from augment_cli.outdir import claim, table_output
 from augment_cli.outdir.lock import locked
 from augment_cli.outdir.manifest import ERRORS_NAME, ErrorRow, write_rows
 from augment_cli.outdir.table_index import Chunk, Output, TableIndex
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
-from augment_cli.run import table_output
 from augment_cli.run.executor import executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.table_checks import Prepared, prepare

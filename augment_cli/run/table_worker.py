@@ -79,15 +79,15 @@ def _text_of(job: ChunkJob, record: Record, column: str) -> str:
     if job.source_format.kind == "csv":
         value = record.values[job.source_format.columns.index(column)]
     elif column not in record.values:
-        raise SampleError(f"no {column!r} key")
+        raise SampleError(f"no key {column!r}")
     else:
         value = record.values[column]
     if value is None:
-        raise SampleError(f"{column!r} is null")
+        raise SampleError(f"the text in {column!r} is null")
     if not isinstance(value, str):
-        raise SampleError(f"{column!r} is a {type(value).__name__}, not text")
+        raise SampleError(f"the value in {column!r} is a {type(value).__name__}, not text")
     if not value.strip():
-        raise SampleError(f"{column!r} is empty")
+        raise SampleError(f"the text in {column!r} is empty")
     return value
 
 

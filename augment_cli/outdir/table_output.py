@@ -8,13 +8,14 @@ parts removed. A held-out table is copied byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from augment_cli.layouts.table_formats import TableFormat, header_bytes
+from augment_cli.layouts.table_formats import header_bytes
 from augment_cli.outdir import claim
 from augment_cli.outdir.files import replace_via_temporary
 from augment_cli.outdir.table_index import Output, TableIndex
@@ -44,7 +45,10 @@ def intact(out: Path, output: Output) -> bool:
 def copy_unchanged(out: Path, item: Any, index: TableIndex) -> None:
     """A held-out table, copied as it is."""
     target = out / item.table.name
-    replace_via_temporary(target, lambda temporary: shutil.copyfile(item.table.path, temporary))
+    def write(temporary: Path) -> None:
+        shutil.copyfile(item.table.path, temporary)
+
+    replace_via_temporary(target, write)
     index.put_output(Output(item.table.name, item.key, sha256_of(target), False))
 
 
@@ -79,10 +83,8 @@ def _blocks(head: bytes, parts: Iterable[Path]) -> Iterable[bytes]:
 def drop_parts(out: Path, index: TableIndex, table: str) -> None:
     index.forget_chunks(table)
     shutil.rmtree(out / PARTS / table, ignore_errors=True)
-    try:
+    with contextlib.suppress(OSError):
         (out / PARTS).rmdir()  # only once empty
-    except OSError:
-        pass
 
 
 def drop_stale_chunks(out: Path, index: TableIndex, table: str, key: str) -> None:
