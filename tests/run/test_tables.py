@@ -143,7 +143,7 @@ def test_bad_rows_are_reported_with_file_and_line_and_the_rest_goes_on(tmp_path,
     src = tmp_path / "src"
     src.mkdir()
     (src / "train.csv").write_text('text,label\nA good first row of text,1\nonly one field\n'
-                                   '"a cell\nover two lines, fine",0\n,1\ntoo,many,fields\n', encoding="utf-8")
+                                   '"a cell\nover two lines, fine",0\n,1\ntoo,many,fields\n')
     (src / "more.jsonl").write_text('{"text": "A valid line here", "label": 1}\n{not json}\n'
                                     '{"label": 2}\n{"text": null}\n[1, 2]\n', encoding="utf-8")
     out = tmp_path / "out"
@@ -155,7 +155,8 @@ def test_bad_rows_are_reported_with_file_and_line_and_the_rest_goes_on(tmp_path,
     reasons = {row[0]: row[3] for row in errors[1:]}
     assert reasons["train.csv:3"] == "expected 2 fields, found 1"
     assert reasons["train.csv:6"] == "the text in 'text' is empty"
-    assert reasons["more.jsonl:3"] == "no key 'text'" and reasons["more.jsonl:4"] == "the text in 'text' is null"
+    assert reasons["more.jsonl:3"] == "no key 'text'"
+    assert reasons["more.jsonl:4"] == "the text in 'text' is null"
     assert reasons["more.jsonl:2"].startswith("not valid JSON")
     assert "Error: train.csv:3: expected 2 fields, found 1" in result.stderr
     assert len(read_csv(out / "train.csv")) == 1 + 2  # header + the two good rows' copies
