@@ -20,6 +20,7 @@ DEFAULT = "folders"
 # name -> "module:attr" of the Layout; the default comes last (it detects anything).
 LAYOUTS: dict[str, str] = {
     "table": "augment_cli.layouts.table:TABLES",
+    "metadata": "augment_cli.layouts.metadata:METADATA",
     "folders": "augment_cli.layouts.folders:FOLDERS",
 }
 

@@ -49,13 +49,13 @@ def read_parquet(path: Path, table: TableFormat) -> Iterator[Record]:
             yield Record(number, number, values)
 
 
-def with_provenance(table: TableFormat, names: tuple[str, ...]) -> Any:
-    """The output schema: the input's, then the provenance columns (row, copy: int64; transforms: string)."""
+def with_provenance(table: TableFormat, names: tuple[str, ...], kinds: str = "iis") -> Any:
+    """The output schema: the input's, then the provenance columns, each an
+    int64 ("i") or a string ("s") as `kinds` says."""
     pa, _ = pyarrow()
-    types = (pa.int64(), pa.int64(), pa.string())
     schema = table.schema
-    for name, kind in zip(names, types, strict=True):
-        schema = schema.append(pa.field(name, kind))
+    for name, kind in zip(names, kinds, strict=True):
+        schema = schema.append(pa.field(name, pa.int64() if kind == "i" else pa.string()))
     return schema
 
 
