@@ -17,6 +17,7 @@ from augment_cli.errors import UsageError
 from augment_cli.layouts.table_formats import Record, TableFormat
 
 BATCH_ROWS = 4096
+GROUP_ROWS = 16384  # rows per row group of an output table
 
 
 def pyarrow() -> tuple[ModuleType, ModuleType]:
@@ -66,11 +67,18 @@ def write_parquet(path: Path, rows: list[dict[str, Any]], schema: Any) -> None:
 
 
 def concatenate(parts: list[Path], target: Path, schema: Any) -> None:
-    """The parts' rows, in order, as one Parquet file, a batch at a time."""
+    """The parts' rows, in order, as one Parquet file, a batch at a time.
+
+    Row groups hold GROUP_ROWS rows each whatever the parts were, so the
+    file's bytes do not depend on the chunk size that made the parts."""
     pa, pq = pyarrow()
+    pending = schema.empty_table()
     with pq.ParquetWriter(target, schema) as writer:
         for part in parts:
             for batch in pq.ParquetFile(part).iter_batches(batch_size=BATCH_ROWS):
-                writer.write_table(pa.Table.from_batches([batch], schema=schema))
-        if not parts:
-            writer.write_table(schema.empty_table())
+                pending = pa.concat_tables([pending, pa.Table.from_batches([batch], schema=schema)])
+                while pending.num_rows >= GROUP_ROWS:
+                    writer.write_table(pending.slice(0, GROUP_ROWS), row_group_size=GROUP_ROWS)
+                    pending = pending.slice(GROUP_ROWS)
+        if pending.num_rows or not parts:
+            writer.write_table(pending, row_group_size=GROUP_ROWS)
