@@ -286,8 +286,13 @@ class _Run:
             write_rows(errors, ErrorRow, failed)
         elif errors.exists():
             errors.unlink()
-        for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
-            atomic_write(out / name, content)
+        layout = self.plan.layout
+        files = layout.finish(self.plan.source, index.manifest_rows())
+        for name, content in sorted(files.items()):
+            if not ((out / name).is_file() and (out / name).read_bytes() == content):  # a no-op re-run
+                atomic_write(out / name, content)                                     # touches nothing
+        for name in set(layout.dataset_files()) - set(files):  # one an earlier run wrote, now stale
+            (out / name).unlink(missing_ok=True)
 
 
 def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:

@@ -146,3 +146,25 @@ def test_audio_folder_convention_with_soundfile(tmp_path, run_cli):
     for name in found:
         info = soundfile.info(str(out / name))
         assert info.frames > 0 and soundfile.read(str(out / name))[0].size > 0
+
+
+def test_plain_imagefolder_labels_every_copy_of_a_nested_tree(nested_out, tmp_path):
+    # No extra arguments: DIR/metadata.csv (file_name, label) labels files at any depth.
+    dataset, paths = load_imagefolder(nested_out, tmp_path)
+    assert dict(zip(paths, dataset["label"], strict=True)) == manifest_labels(nested_out)
+    assert dataset.column_names == ["image", "label"] and len(dataset) == 10
+
+
+def test_a_flat_tree_keeps_class_labels_and_gets_no_metadata_file(flat_out):
+    assert not (flat_out / "metadata.csv").exists()  # imagefolder's ClassLabel from the folders
+
+
+def test_the_metadata_file_goes_when_the_tree_no_longer_needs_it(tmp_path, write_recipe, run_cli):
+    src, out = tmp_path / "src", tmp_path / "out"
+    save(src / "cat" / "a.png", textured(8, 8))  # one label: imagefolder would give no label column
+    assert run_cli("expand", src, "-r", write_recipe(), "--out", out, "--workers", 1).exit_code == 0
+    assert (out / "metadata.csv").read_text().splitlines() == [
+        "file_name,label", *(f"cat/a__aug{k}.png,cat" for k in range(1, 6))]
+    save(src / "dog" / "b.png", textured(8, 8, seed=1))
+    assert run_cli("expand", src, "-r", write_recipe(), "--out", out, "--workers", 1).exit_code == 0
+    assert not (out / "metadata.csv").exists()

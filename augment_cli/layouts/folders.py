@@ -3,12 +3,19 @@
 Deeper folders are kept in the output path, and DIR mirrors SRC. Files
 directly in SRC have no label and are skipped (and listed, for the summary's
 warning); files of unknown type are skipped and counted; never an error.
-This layout carries nothing beside a copy's media and writes no
-dataset-level files: the folder names are the labels.
+This layout carries nothing beside a copy's media. The folder names are
+the labels, which Hugging Face's imagefolder/audiofolder take from the
+parent folder only when every file sits at one depth and there are two
+labels or more; for any other tree the run writes DIR/metadata.csv
+(file_name, label), the file those loaders read instead, so a plain
+`load_dataset("imagefolder", data_dir=DIR)` gives every row its label (a
+string then; a ClassLabel when the folders alone suffice).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +26,8 @@ from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, w
 from augment_cli.modalities import modality_of
 
 SKIP_UNLABELLED = "no label folder"
+METADATA_NAME = "metadata.csv"
+LOADER_MODALITIES = ("image", "audio")  # what imagefolder/audiofolder read
 
 
 class Folders:
@@ -51,10 +60,22 @@ class Folders:
         return {}
 
     def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
-        return {}
+        """DIR/metadata.csv when the folder names alone do not label every file for Hugging Face."""
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["file_name", "label"])
+        labels, depths = set(), set()
+        for row in rows:
+            if row.modality in LOADER_MODALITIES:
+                writer.writerow([row.file_name, row.label])
+                labels.add(row.label)
+                depths.add(row.file_name.count("/"))
+        if not labels or (len(labels) > 1 and len(depths) == 1):
+            return {}
+        return {METADATA_NAME: buffer.getvalue().encode("utf-8")}
 
     def dataset_files(self) -> tuple[str, ...]:
-        return ()
+        return (METADATA_NAME,)
 
 
 FOLDERS = Folders()
