@@ -135,6 +135,24 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     return summary
 
 
+def table_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
+               layout: str | None = None, include_originals: bool = False, balance: bool = False,
+               max_copies: int | None = None, **options: Any) -> list[str] | None:
+    """The --dry-run plan of a table dataset (every table checked, its rows counted), None for other
+    layouts. `options`: the table options of `expand`; the file options are not used."""
+    runner = getattr(get(find(Path(source), layout)), "runner", None)
+    if runner is None:
+        return None
+    if balance or max_copies is not None:
+        raise UsageError("--balance and --max-copies are for files per label; tables take --copies")
+    from augment_cli.run.table_checks import describe
+
+    loaded = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    return describe(Path(source), loaded, Path(out), copies, include_originals,
+                    options.get("text_columns", ("text",)), options.get("label_column"),
+                    options.get("split"), options.get("chunk_rows"))
+
+
 def _expand_rows(runner: str, *, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
                  workers: int | None, force_workers: bool, balance: bool, max_copies: int | None,
                  **options: Any) -> Summary:

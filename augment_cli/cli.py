@@ -99,6 +99,10 @@ def expand(
                        layout=layout)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows, split=split)
+        if dry_run and (lines := api.table_plan(**options, **rows)) is not None:
+            for line in lines:
+                _echo(line)
+            return
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)

@@ -71,6 +71,25 @@ def prepare(source: Path, recipe: Recipe, out: Path, copies: int, text_columns: 
     return [_prepared(table, columns, label_column, split, options) for table in tables]
 
 
+def describe(source: Path, recipe: Recipe, out: Path, copies: int, include_originals: bool,
+             text_columns: tuple[str, ...], label_column: str | None, split: str | None,
+             chunk_rows: int | None) -> list[str]:
+    """The lines of a table run's --dry-run plan; reads every table once, writes nothing."""
+    lines = [f"Plan for {source} -> {out} (nothing written)"]
+    for item in prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows):
+        if not item.table.augment:
+            lines.append(f"  {item.table.name}: {item.reason}, copied unchanged")
+            continue
+        rows = bad = 0
+        for record in item.read():
+            rows, bad = rows + 1, bad + (record.error is not None)
+        made = (rows - bad) * (copies + int(include_originals))
+        each = f"{copies} copies of each" + (", and the original" if include_originals else "")
+        lines.append(f"  {item.table.name}: {rows} rows -> {made} rows ({each}; text: "
+                     f"{', '.join(item.text_columns)})" + (f"; {bad} rows cannot be read" if bad else ""))
+    return lines
+
+
 def _prepared(table: TableFile, columns: tuple[str, ...], label_column: str | None, split: str | None,
               options: dict) -> Prepared:
     source_format = _sniff(table)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from augment_cli.errors import AugmentError, Interrupted
+from augment_cli.errors import AugmentError, Interrupted, OutputError
 from augment_cli.layouts.table_formats import Record
 from augment_cli.outdir import claim, table_output
 from augment_cli.outdir.lock import locked
@@ -127,8 +127,11 @@ class _TableRun:
                     self._commit(result)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             claim.sweep_temporary_files(self.out)
-            code = 137 if isinstance(stop, BrokenProcessPool) else exit_code_for(stop)
-            raise TablesInterrupted(code, self.chunks_done, self.rows_done) from None
+            if isinstance(stop, BrokenProcessPool):  # killed from outside (OOM): finished chunks kept
+                raise OutputError(f"a worker process died unexpectedly (killed by the system, perhaps out "
+                                  f"of memory) after {self.chunks_done} finished chunks ({self.rows_done} "
+                                  "rows); run the same command again to finish") from None
+            raise TablesInterrupted(exit_code_for(stop), self.chunks_done, self.rows_done) from None
 
     def _jobs(self, todo: list[Prepared]) -> Iterator[ChunkJob]:
         for item in todo:

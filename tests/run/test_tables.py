@@ -238,3 +238,15 @@ def test_options_for_files_are_refused_for_tables(tmp_path, write_recipe):
     with pytest.raises(UsageError, match="has no \\[\\[text\\]\\] steps"):
         api.expand(source=src, recipe=image_only, out=tmp_path / "out", copies=1)
     assert not (tmp_path / "out").exists()
+
+
+def test_dry_run_counts_rows_and_writes_nothing(tmp_path, run_cli):
+    src = tmp_path / "src"
+    write_csv(src / "train.csv", HOSTILE)
+    write_csv(src / "dev.csv", HOSTILE[:1])
+    out = tmp_path / "out"
+    result = run_cli("expand", src, "-r", EDA, "--copies", 3, "--out", out, "--dry-run")
+    assert result.exit_code == 0 and not out.exists()
+    assert result.stdout.splitlines()[1:] == [
+        "  dev.csv: a held-out split (its name says test/val/dev), copied unchanged",
+        "  train.csv: 6 rows -> 18 rows (3 copies of each; text: text)"]
