@@ -29,7 +29,11 @@ __all__ = ["DEFAULT", "LAYOUTS", "Layout", "Sample", "Scan", "check_source", "fi
 
 
 def check_source(source: Path) -> None:
-    """The one check that SRC exists, for every command that reads one."""
+    """The one check that SRC exists, for every command that reads one folder (a table
+    file is read by `expand` alone: layouts/table.py)."""
+    if source.is_file() and get("table").detect(source):
+        raise UsageError(f"{source} is a table: only `augment expand` reads tables so far",
+                         hint="`augment expand ... --dry-run` checks its columns and counts its rows")
     if not source.is_dir():
         raise UsageError(f"source folder not found: {source}")
 
