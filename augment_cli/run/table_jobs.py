@@ -39,7 +39,12 @@ class ChunkJob:
 
 @dataclass
 class ChunkResult:
-    job: ChunkJob
+    """What a chunk made; names its chunk, not the job (its rows need not travel back)."""
+
+    table: str
+    first: int
+    count: int
+    part: str
     rows_read: int = 0
     copies: int = 0
     originals: int = 0

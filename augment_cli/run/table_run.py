@@ -154,13 +154,12 @@ class _TableRun:
                         settings.recipe, settings.seed)
 
     def _commit(self, result: ChunkResult) -> None:
-        job = result.job
-        name, key = job.table, self.keys[job.table]
+        name = result.table
         if result.failure is not None:
             self.failed[name] = result.failure
             return
-        chunk = Chunk(name, key, job.first, len(job.records), job.part, result.rows_read, result.copies,
-                      result.originals, tuple(result.errors or ()))
+        chunk = Chunk(name, self.keys[name], result.first, result.count, result.part, result.rows_read,
+                      result.copies, result.originals, tuple(result.errors or ()))
         self.index.put_chunk(chunk)
         self._account(name, chunk)
 

@@ -28,7 +28,7 @@ from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 
 
 def process_chunk(job: ChunkJob) -> ChunkResult:
-    result = ChunkResult(job, errors=[])
+    result = ChunkResult(job.table, job.first, len(job.records), job.part, errors=[])
     rows: list[Any] = []
     for record in job.records:
         try:
