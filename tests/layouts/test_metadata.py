@@ -134,3 +134,27 @@ def test_a_metadata_file_without_file_name_or_with_two_formats_is_refused(tmp_pa
     with pytest.raises(UsageError, match="holds several metadata files"):
         api.expand(source=src, recipe=write_recipe(FLIP), out=tmp_path / "out", copies=1)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_parquet_metadata_file_keeps_its_types_and_runs_alike_on_any_workers(tmp_path, write_recipe):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from conftest import tree_bytes
+
+    src = image_src(tmp_path / "src")
+    schema = pa.schema([("file_name", pa.string()), ("label", pa.int16()), ("tags", pa.list_(pa.string()))])
+    rows = [{"file_name": name, "label": i, "tags": ["x"] * i}
+            for i, name in enumerate(("img0.png", "img1.png", "img2.png", "sub/x.png"))]
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), src / "metadata.parquet")
+    one, two = tmp_path / "one", tmp_path / "two"
+    for out, workers in ((one, 1), (two, 2)):
+        summary = api.expand(source=src, recipe=write_recipe(FLIP), out=out, copies=2, workers=workers,
+                             force_workers=True)
+        assert summary.exit_code == 0 and summary.files_read == 4
+    assert tree_bytes(one) == tree_bytes(two)
+    table = pq.read_table(one / "metadata.parquet")
+    assert table.schema.field("label").type == pa.int16() and len(table) == 8
+    assert table.to_pylist()[-1] == {"file_name": "sub/x__aug2.png", "label": 3, "tags": ["x"] * 3,
+                                     "augment_source": "sub/x.png", "augment_copy": 2,
+                                     "augment_transforms": '[{"transform":"hflip","params":{}}]'}
