@@ -250,3 +250,17 @@ def test_dry_run_counts_rows_and_writes_nothing(tmp_path, run_cli):
     assert result.stdout.splitlines()[1:] == [
         "  dev.csv: a held-out split (its name says test/val/dev), copied unchanged",
         "  train.csv: 6 rows -> 18 rows (3 copies of each; text: text)"]
+
+
+def test_a_changed_table_is_redone_and_a_removed_one_removed(tmp_path):
+    src = tmp_path / "src"
+    write_csv(src / "train.csv", HOSTILE[:2])
+    write_csv(src / "extra.csv", HOSTILE[2:3])
+    out = tmp_path / "out"
+    assert expand(src, out).added == 2
+    write_csv(src / "train.csv", HOSTILE[:3])
+    (src / "extra.csv").unlink()
+    again = expand(src, out, chunk_rows=1)
+    assert (again.added, again.removed, again.unchanged) == (1, 1, 0)
+    assert not (out / "extra.csv").exists() and len(read_csv(out / "train.csv")) == 1 + 3 * 2
+    assert verify(out) == [] and not (out / ".augment-parts").exists()
