@@ -264,3 +264,14 @@ def test_a_changed_table_is_redone_and_a_removed_one_removed(tmp_path):
     assert (again.added, again.removed, again.unchanged) == (1, 1, 0)
     assert not (out / "extra.csv").exists() and len(read_csv(out / "train.csv")) == 1 + 3 * 2
     assert verify(out) == [] and not (out / ".augment-parts").exists()
+
+
+def test_a_text_cell_keeps_its_line_endings_and_bom_in_every_copy(tmp_path):
+    src = tmp_path / "t.jsonl"
+    cells = ["First line of a review\r\nsecond line of the same review", "\ufeffA cell that starts with a BOM"]
+    src.write_text("".join(json.dumps({"text": cell}) + "\n" for cell in cells), encoding="utf-8")
+    out = tmp_path / "out"
+    assert expand(src, out, copies=3).exit_code == 0
+    written = [json.loads(line)["text"] for line in (out / "t.jsonl").read_text().splitlines()]
+    assert all("\r\n" in text and "\n" not in text.replace("\r\n", "") for text in written[:3])
+    assert all(text.startswith("\ufeff") for text in written[3:])
