@@ -1,7 +1,7 @@
 """Tables: `augment expand` on a CSV with recipes/eda.toml vs the loop a user would write.
 
     python3 benchmarks/tables.py [--rows 100000] [--copies 4] [--txt-rows 20000]
-                                 [--rss-rows 10000,1000000]
+                                 [--rss-rows 10000,1000000] [--chunk-sizes 250,1000,4000]
 
 Throughput: rows/s of `augment expand` on one CSV of `--rows` short review
 sentences with 4 copies, at 1 and 2 workers, against a plain Python loop
@@ -11,6 +11,9 @@ so the difference is what the table machinery costs or saves) and writes a
 CSV. The folder-of-.txt path on the same sentences (one file per row,
 `--txt-rows` of them) shows the per-file overhead, broken down into the walk
 and plan, and writing one small file per copy.
+
+Chunk size (run alone when given): rows/s at 2 workers for each of `--chunk-sizes` (on --rows
+rows; the output is the same for each), which chose the default.
 
 Memory: peak RSS of the main process (benchmarks/peak_rss.py, workers
 excluded) of `augment expand` on tables of each `--rss-rows` size
@@ -143,11 +146,18 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--txt-rows", type=int, default=20_000, help="0: skip the folder-of-.txt run")
     parser.add_argument("--rss-rows", default="10000,1000000", help="table sizes for peak RSS ('' skips)")
+    parser.add_argument("--chunk-sizes", default="", help="--chunk-rows values to time at 2 workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        if args.rows:
+        if args.rows and not args.chunk_sizes:
             throughput(tmp, args.rows, args.copies, args.txt_rows)
+        for chunk_rows in [int(size) for size in args.chunk_sizes.split(",") if size]:
+            table = tmp / "chunks.csv"
+            make_table(table, args.rows)
+            seconds = timed(api.expand, source=table, recipe=RECIPE, out=tmp / f"c{chunk_rows}",
+                            copies=args.copies, workers=2, text_columns=("sentence",), chunk_rows=chunk_rows)
+            print(f"  --chunk-rows {chunk_rows}, --workers 2: {args.rows / seconds:7.0f} rows/s")
         sizes = [int(size) for size in args.rss_rows.split(",") if size]
         for size in sizes:
             start = time.perf_counter()
