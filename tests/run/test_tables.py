@@ -268,7 +268,8 @@ def test_a_changed_table_is_redone_and_a_removed_one_removed(tmp_path):
 
 def test_a_text_cell_keeps_its_line_endings_and_bom_in_every_copy(tmp_path):
     src = tmp_path / "t.jsonl"
-    cells = ["First line of a review\r\nsecond line of the same review", "\ufeffA cell that starts with a BOM"]
+    cells = ["First line of a review\r\nsecond line of the same review",
+             "\ufeffA cell that starts with a BOM"]
     src.write_text("".join(json.dumps({"text": cell}) + "\n" for cell in cells), encoding="utf-8")
     out = tmp_path / "out"
     assert expand(src, out, copies=3).exit_code == 0
