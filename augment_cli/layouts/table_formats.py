@@ -18,6 +18,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +33,8 @@ TABLE_SUFFIXES = CSV_SUFFIXES + JSON_SUFFIXES + PARQUET_SUFFIXES
 DELIMITERS = (",", ";", "|", "\t")
 # csv refuses cells over 128 KiB by default; a long review is a legal cell.
 FIELD_LIMIT = 2**31 - 1
+# What errors="surrogateescape" makes of a byte the encoding cannot decode.
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,6 @@ def kind_of(path: Path) -> str | None:
     return "parquet" if suffix in PARQUET_SUFFIXES else None
 
 
-def _lines(handle: Any, encoding: str, counter: list[int]) -> Iterator[str]:
-    """Decoded physical lines (endings kept); undecodable bytes become lone
-    surrogates so the row holding them is reported, not the whole file."""
-    for raw in handle:
-        counter[0] += 1
-        yield raw.decode(encoding, errors="surrogateescape")
-
-
 def _first_line(path: Path) -> bytes:
     with open(path, "rb") as handle:
         return handle.readline()
@@ -117,17 +112,19 @@ def _delimiter(header: str) -> str:
 
 
 def read_csv(path: Path, table: TableFormat) -> Iterator[Record]:
-    """The data rows of a CSV/TSV file after its header, one Record each."""
-    counter = [0]
+    """The data rows of a CSV/TSV file after its header, one Record each.
+
+    Bytes that are not valid in the encoding become lone surrogates, so the
+    row holding them is reported, not the whole file."""
     previous = csv.field_size_limit(FIELD_LIMIT)
     try:
-        with open(path, "rb") as handle:
-            lines = _lines(handle, "utf-8" if table.bom else table.encoding, counter)
-            reader = csv.reader(lines, delimiter=table.delimiter, strict=True)
+        with open(path, encoding="utf-8-sig" if table.bom else table.encoding, errors="surrogateescape",
+                  newline="") as handle:
+            reader = csv.reader(handle, delimiter=table.delimiter, strict=True)
             next(reader, None)  # the header, read by sniff_csv
             number = 0
             while True:
-                line = counter[0] + 1
+                line = reader.line_num + 1  # line_num counts the physical lines read so far
                 try:
                     values = next(reader)
                 except StopIteration:
@@ -151,7 +148,7 @@ def _csv_problem(values: list[str], table: TableFormat) -> str | None:
 
 
 def _has_surrogate(text: str) -> bool:
-    return any("\udc80" <= character <= "\udcff" for character in text)
+    return _SURROGATE.search(text) is not None
 
 
 def _undecodable(text: str, encoding: str) -> str:

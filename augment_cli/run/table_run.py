@@ -35,9 +35,10 @@ from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.table_checks import Prepared, prepare
 from augment_cli.run.table_jobs import ChunkJob, ChunkResult, run_chunks
 
-# Rows per chunk: ~40 ms of EDA work per chunk at 4 copies, so a task's
-# round trip (~1 ms) is lost in it, and 100k rows still make 100 tasks for
-# two workers to share evenly (benchmarks/tables.py measured 500-4000 alike).
+# Rows per chunk: ~0.3 s of EDA work at 4 copies, so a task's round trip
+# (~1 ms) is lost in it, a chunk's rows in flight stay a few MB, and 100k rows
+# still make 100 tasks for two workers to share evenly. benchmarks/tables.py
+# --chunk-sizes 250,1000,4000 measured them alike (within the shared machine's noise).
 DEFAULT_CHUNK_ROWS = 1000
 
 
