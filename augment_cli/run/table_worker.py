@@ -22,6 +22,7 @@ from augment_cli.errors import SampleError
 from augment_cli.layouts.table_formats import Record, encode_rows
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, replace_via_temporary
+from augment_cli.recipe.model import Step
 from augment_cli.run.seeding import copy_seed
 from augment_cli.run.steps import Record as Applied
 from augment_cli.run.steps import augment
@@ -31,9 +32,13 @@ from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 def process_chunk(job: ChunkJob) -> ChunkResult:
     result = ChunkResult(job.table, job.first, len(job.records), job.part, errors=[])
     rows: list[Any] = []
+    # Where each text column sits in a row (a CSV row's index, a JSON key), and the steps: once a chunk.
+    slots = tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
+                  for column in job.text_columns)
+    steps = job.recipe.steps_for("text")
     for record in job.records:
         try:
-            made = _row_copies(job, record)
+            made = _row_copies(job, record, slots, steps)
         except SampleError as exc:
             result.errors.append((record.line, str(exc)))  # type: ignore[union-attr]
             continue
@@ -51,20 +56,20 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
     return result
 
 
-def _row_copies(job: ChunkJob, record: Record) -> list[Any]:
+def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...]) -> list[Any]:
     """The rows one source row makes: its original (if asked), then copies 1..N."""
     if record.error is not None:
         raise SampleError(record.error)
-    cells = {column: _Cell.of(_text_of(job, record, column)) for column in job.text_columns}
-    steps = job.recipe.steps_for("text")
+    cells = [(column, slot, _Cell.of(_text_of(record, column, slot)))
+             for column, slot in zip(job.text_columns, slots, strict=True)]
     made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
     key = f"{job.table}\n{record.number}"
     for copy in range(1, job.copies + 1):
         values = copying.copy(record.values)
         applied: dict[str, list[Applied]] = {}
-        for column, cell in cells.items():
+        for column, slot, cell in cells:
             data, applied[column] = augment(cell.data, steps, "text", copy_seed(job.seed, key, copy))
-            _set(job, values, column, cell.restore(data))
+            values[slot] = cell.restore(data)
         made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(job, applied)))
     return made
 
@@ -102,14 +107,11 @@ class _Cell:
         return codec_for("text").encode(data, self.decoded, ".txt", None).decode("utf-8")
 
 
-def _text_of(job: ChunkJob, record: Record, column: str) -> str:
+def _text_of(record: Record, column: str, slot: Any) -> str:
     """The cell to augment; SampleError when it is missing, null, not text or empty."""
-    if job.source_format.kind == "csv":
-        value = record.values[job.source_format.columns.index(column)]
-    elif column not in record.values:
+    if isinstance(slot, str) and slot not in record.values:
         raise SampleError(f"no key {column!r}")
-    else:
-        value = record.values[column]
+    value = record.values[slot]
     if value is None:
         raise SampleError(f"the text in {column!r} is null")
     if not isinstance(value, str):
@@ -119,18 +121,13 @@ def _text_of(job: ChunkJob, record: Record, column: str) -> str:
     return value
 
 
-def _set(job: ChunkJob, values: Any, column: str, text: str) -> None:
-    if job.source_format.kind == "csv":
-        values[job.source_format.columns.index(column)] = text
-    else:
-        values[column] = text
-
-
 def _with_provenance(job: ChunkJob, values: Any, number: int, copy: int, transforms: str) -> Any:
     """The row with the provenance columns appended (CSV cells are text; the others keep ints)."""
     if job.source_format.kind == "csv":
         return [*values, str(number), str(copy), transforms]
-    return {**values, **dict(zip(PROVENANCE, (number, copy, transforms), strict=True))}
+    row = dict(values)
+    row[PROVENANCE[0]], row[PROVENANCE[1]], row[PROVENANCE[2]] = number, copy, transforms
+    return row
 
 
 def _write_part(job: ChunkJob, rows: list[Any]) -> None:
