@@ -276,3 +276,16 @@ def test_a_text_cell_keeps_its_line_endings_and_bom_in_every_copy(tmp_path):
     written = [json.loads(line)["text"] for line in (out / "t.jsonl").read_text().splitlines()]
     assert all("\r\n" in text and "\n" not in text.replace("\r\n", "") for text in written[:3])
     assert all(text.startswith("\ufeff") for text in written[3:])
+
+
+def test_a_rows_copy_is_the_one_the_online_augmenter_gives_for_its_key(tmp_path):
+    from augment_cli import Augmenter
+
+    src = write_csv(tmp_path / "train.csv", HOSTILE[:1])
+    out = tmp_path / "out"
+    expand(src, out, copies=3, seed=7)
+    rows = read_csv(out / "train.csv")[1:]
+    augmenter = Augmenter(EDA)
+    for copy, row in enumerate(rows, 1):
+        online = augmenter.text(HOSTILE[0][0], seed=7, source="train.csv\n1", copy=copy)
+        assert row[0] == online.data and json.loads(row[5]) == online.params
