@@ -7,6 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -289,3 +295,46 @@ def test_a_rows_copy_is_the_one_the_online_augmenter_gives_for_its_key(tmp_path)
     for copy, row in enumerate(rows, 1):
         online = augmenter.text(HOSTILE[0][0], seed=7, source="train.csv\n1", copy=copy)
         assert row[0] == online.data and json.loads(row[5]) == online.params
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("stop", "code"), [(signal.SIGINT, 130), (signal.SIGKILL, -9)],
+                         ids=["sigint", "sigkill"])
+def test_a_signalled_pool_run_resumes_to_the_same_table(tmp_path, stop, code):
+    rows = [(f"Row {i} tells a long and happy story about a small brown dog in the park", str(i))
+            for i in range(3000)]
+    src = write_csv(tmp_path / "src" / "train.csv", rows)
+    clean = tmp_path / "clean"
+    expand(src, clean, copies=3, chunk_rows=100)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "augment_cli", "expand", str(src), "--recipe", str(EDA), "--copies", "3",
+               "--out", str(out), "--workers", "2", "--chunk-rows", "100"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while _finished_chunks(out) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    os.killpg(process.pid, stop) if stop == signal.SIGKILL else process.send_signal(stop)
+    assert process.wait(timeout=60) == code
+    _wait_for_group_gone(process.pid)  # its workers hold DIR's lock until they are gone
+    assert not (out / "train.csv").exists() and _finished_chunks(out) < 30
+    summary = expand(src, out, copies=3, chunk_rows=100, workers=2, force_workers=True)
+    assert summary.files_read == 3000 and tree_bytes(out) == tree_bytes(clean) and verify(out) == []
+
+
+def _wait_for_group_gone(group: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def _finished_chunks(out: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{out / '.augment-index.sqlite'}?mode=ro", uri=True, timeout=1) as db:
+            return db.execute("SELECT count(*) FROM table_chunks").fetchone()[0]
+    except sqlite3.Error:
+        return 0  # not created yet
