@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from augment_cli.outdir.index import INDEX_NAME
+from augment_cli.outdir.index import INDEX_FILES, INDEX_NAME
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS table_chunks (
@@ -54,9 +54,22 @@ class Output:
 
 class TableIndex:
     def __init__(self, out: Path):
-        self.db = sqlite3.connect(out / INDEX_NAME)
-        self.db.execute("PRAGMA synchronous=OFF")  # as outdir/index.py: a killed process loses nothing
-        self.db.executescript(SCHEMA)
+        """Open DIR's index; a damaged one (a power cut: synchronous=OFF) is
+        started afresh, which only means every chunk and table is redone."""
+        try:
+            self.db = self._open(out)
+        except sqlite3.DatabaseError:
+            for name in INDEX_FILES:
+                (out / name).unlink(missing_ok=True)
+            self.db = self._open(out)
+
+    @staticmethod
+    def _open(out: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(out / INDEX_NAME)
+        db.execute("PRAGMA synchronous=OFF")  # as outdir/index.py: a killed process loses nothing
+        db.executescript(SCHEMA)
+        db.execute("SELECT count(*) FROM table_outputs").fetchone()  # fails here if damaged
+        return db
 
     def close(self) -> None:
         self.db.commit()

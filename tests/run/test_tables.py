@@ -338,3 +338,13 @@ def _finished_chunks(out: Path) -> int:
             return db.execute("SELECT count(*) FROM table_chunks").fetchone()[0]
     except sqlite3.Error:
         return 0  # not created yet
+
+
+def test_a_damaged_run_index_means_the_table_is_redone(tmp_path):
+    src = write_csv(tmp_path / "train.csv", HOSTILE[:2])
+    clean, out = tmp_path / "clean", tmp_path / "out"
+    expand(src, clean)
+    expand(src, out)
+    (out / ".augment-index.sqlite").write_bytes(b"not a database" * 100)
+    again = expand(src, out)
+    assert again.added == 1 and tree_bytes(out) == tree_bytes(clean) and verify(out) == []
