@@ -49,7 +49,9 @@ def root(version: Annotated[bool | None, typer.Option(
 @app.command(epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
                     "--copies 5 --out out/")
 def expand(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, typer.Argument(
+        help="Labelled folder (SRC/<label>/.../<file>, or media + metadata.csv), or a table "
+             "(.csv .tsv .jsonl .ndjson .parquet, or a folder of them).")],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
