@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -85,9 +86,19 @@ def as_txt_tree(table: Path, root: Path, rows: int) -> None:
 
 
 def timed(function, *args, **kwargs) -> float:
-    start = time.perf_counter()
+    return measured(function, *args, **kwargs)[0]
+
+
+def measured(function, *args, **kwargs) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of this process and of the workers it started and joined."""
+    start, cpu = time.perf_counter(), _cpu()
     function(*args, **kwargs)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
+
+
+def _cpu() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def throughput(tmp: Path, rows: int, copies: int, txt_rows: int) -> None:
@@ -95,13 +106,14 @@ def throughput(tmp: Path, rows: int, copies: int, txt_rows: int) -> None:
     make_table(table, rows)
     print(f"{rows} rows x {copies} copies, recipes/eda.toml; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
-    base = timed(baseline, table, tmp / "baseline.csv", copies)
-    print(f"  plain Python loop (csv + Augmenter.text):  {rows / base:7.0f} rows/s")
+    base, base_cpu = measured(baseline, table, tmp / "baseline.csv", copies)
+    print(f"  plain Python loop (csv + Augmenter.text):  {rows / base:7.0f} rows/s   CPU {base_cpu:.1f} s")
     for workers in (1, 2):
-        seconds = timed(api.expand, source=table, recipe=RECIPE, out=tmp / f"w{workers}", copies=copies,
-                        workers=workers, text_columns=("sentence",), force_workers=True)
+        seconds, cpu = measured(api.expand, source=table, recipe=RECIPE, out=tmp / f"w{workers}",
+                                copies=copies, workers=workers, text_columns=("sentence",),
+                                force_workers=True)
         print(f"  augment expand train.csv --workers {workers}:    {rows / seconds:7.0f} rows/s   "
-              f"{base / seconds:.2f}x the loop")
+              f"{base / seconds:.2f}x the loop   CPU {cpu:.1f} s ({cpu / base_cpu:.2f}x the loop's)")
     if txt_rows:
         folder_path(tmp, table, min(txt_rows, rows), copies)
 
