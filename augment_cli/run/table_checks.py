@@ -68,7 +68,8 @@ def prepare(source: Path, recipe: Recipe, out: Path, copies: int, text_columns: 
         if table.name.casefold() in {name.casefold() for name in OWN_FILES}:
             raise UsageError(f"table {table.name} has the name of augment's own {table.name} in --out",
                              hint="rename the table")
-    return [_prepared(table, columns, label_column, split, options) for table in tables]
+    encoding = recipe.output.text_encoding
+    return [_prepared(table, columns, label_column, split, options, encoding) for table in tables]
 
 
 def describe(source: Path, recipe: Recipe, out: Path, copies: int, include_originals: bool,
@@ -91,8 +92,8 @@ def describe(source: Path, recipe: Recipe, out: Path, copies: int, include_origi
 
 
 def _prepared(table: TableFile, columns: tuple[str, ...], label_column: str | None, split: str | None,
-              options: dict) -> Prepared:
-    source_format = _sniff(table)
+              options: dict, encoding: str) -> Prepared:
+    source_format = _sniff(table, encoding)
     info = table.path.stat()
     key = json.dumps([info.st_size, info.st_mtime_ns, table.augment, options], sort_keys=True)
     if not table.augment:
@@ -108,9 +109,10 @@ def _prepared(table: TableFile, columns: tuple[str, ...], label_column: str | No
     return Prepared(table, source_format, output_format, columns, key, "")
 
 
-def _sniff(table: TableFile) -> TableFormat:
+def _sniff(table: TableFile, encoding: str) -> TableFormat:
+    """The table's format; a CSV/TSV without a BOM is read in the recipe's text_encoding."""
     if table.kind == "csv":
-        return sniff_csv(table.path)
+        return sniff_csv(table.path, encoding)
     if table.kind == "jsonl":
         return sniff_jsonl(table.path)
     from augment_cli.layouts.table_parquet import sniff_parquet

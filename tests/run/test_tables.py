@@ -348,3 +348,14 @@ def test_a_damaged_run_index_means_the_table_is_redone(tmp_path):
     (out / ".augment-index.sqlite").write_bytes(b"not a database" * 100)
     again = expand(src, out)
     assert again.added == 1 and tree_bytes(out) == tree_bytes(clean) and verify(out) == []
+
+
+def test_a_csv_in_the_recipes_text_encoding_is_read_and_written_in_it(tmp_path, write_recipe):
+    recipe = write_recipe(EDA.read_text() + '\n[output]\ntext_encoding = "cp1252"\n')
+    src = tmp_path / "train.csv"
+    src.write_bytes("text,label\nCafé crème is a very nice drink,1\n".encode("cp1252"))
+    out = tmp_path / "out"
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=1, workers=1, include_originals=True)
+    assert summary.exit_code == 0
+    rows = list(csv.reader(io.StringIO((out / "train.csv").read_bytes().decode("cp1252"))))
+    assert rows[1][:2] == ["Café crème is a very nice drink", "1"]
