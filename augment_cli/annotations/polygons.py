@@ -1,0 +1,74 @@
+"""Polygon maths on (N, 2) float arrays of (x, y): area, clipping, bounds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def area(polygon: np.ndarray) -> float:
+    """Shoelace area (unsigned); 0 for fewer than 3 points."""
+    if len(polygon) < 3:
+        return 0.0
+    x, y = polygon[:, 0], polygon[:, 1]
+    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+
+
+def clip(polygon: np.ndarray, rect: Rect) -> np.ndarray:
+    """The part of `polygon` inside `rect` (Sutherland-Hodgman: exact for any
+    polygon against a convex region; a concave polygon cut in two comes back
+    as one outline joined along the edge, with the right area)."""
+    x0, y0, x1, y1 = rect
+    out = np.asarray(polygon, dtype=float)
+    for axis, bound, keep_below in ((0, x0, False), (0, x1, True), (1, y0, False), (1, y1, True)):
+        if len(out) == 0:
+            break
+        out = _clip_half_plane(out, axis, bound, keep_below)
+    return out
+
+
+def _clip_half_plane(points: np.ndarray, axis: int, bound: float, keep_below: bool) -> np.ndarray:
+    """Keep the part where points[:, axis] <= bound (keep_below) or >= bound."""
+    values = points[:, axis]
+    inside = values <= bound if keep_below else values >= bound
+    if inside.all():
+        return points
+    kept: list[np.ndarray] = []
+    previous, previous_in = points[-1], inside[-1]
+    for point, point_in in zip(points, inside, strict=True):
+        if point_in != previous_in:
+            t = (bound - previous[axis]) / (point[axis] - previous[axis])
+            kept.append(previous + t * (point - previous))
+        if point_in:
+            kept.append(point)
+        previous, previous_in = point, point_in
+    return np.array(kept, dtype=float).reshape(-1, 2)
+
+
+def bounds(polygons: list[np.ndarray]) -> np.ndarray | None:
+    """Tight (x0, y0, x1, y1) of every point of `polygons`; None if there are none."""
+    points = [p for p in polygons if len(p)]
+    if not points:
+        return None
+    stacked = np.concatenate(points)
+    return np.concatenate([stacked.min(axis=0), stacked.max(axis=0)])
+
+
+def box_corners(box: np.ndarray) -> np.ndarray:
+    """A box (x0, y0, x1, y1) as its 4-corner polygon, clockwise on screen."""
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def densified(polygon: np.ndarray, step: float) -> np.ndarray:
+    """`polygon` with points added along each edge at most `step` apart, so a
+    non-linear map (elastic) bends its edges too."""
+    if len(polygon) < 2:
+        return polygon
+    pieces = []
+    for start, end in zip(polygon, np.roll(polygon, -1, axis=0), strict=True):
+        count = max(1, int(np.ceil(np.hypot(*(end - start)) / step)))
+        t = np.arange(count)[:, None] / count
+        pieces.append(start + t * (end - start))
+    return np.concatenate(pieces)
