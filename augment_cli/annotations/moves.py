@@ -55,11 +55,6 @@ class Warp:
         return bool(np.allclose(self.matrix[2], (0.0, 0.0, 1.0), rtol=0, atol=1e-12))
 
     @property
-    def keeps_axes(self) -> bool:
-        """True when an axis-aligned box stays one (flips, crops, pad, resize)."""
-        return self.affine and self.matrix[0, 1] == 0 and self.matrix[1, 0] == 0
-
-    @property
     def mirrors(self) -> bool:
         """True when the map reverses orientation (left and right swap)."""
         return bool(np.linalg.det(self.matrix) < 0)
@@ -90,7 +85,6 @@ class PointMap:
     def size(self) -> tuple[int, int]:
         return int(self.map_x.shape[1]), int(self.map_x.shape[0])
 
-    keeps_axes = False
     mirrors = False
 
     def points(self, xy: np.ndarray) -> np.ndarray:

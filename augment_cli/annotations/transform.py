@@ -2,9 +2,8 @@
 the recipe's [annotations] limits to a finished copy.
 
 Rules (docs/annotations.md): polygons move point by point and are clipped
-to the image (or a mix's region); a box keeps the box rule of its map (an
-axis-keeping map moves its corners; any other map gives the tight box of
-the moved polygon, else of the moved mask, else of the moved corners);
+to the image (or a mix's region); a box becomes the tight box of the moved
+polygon, else of the moved mask, else of the moved corners (each clipped);
 masks warp nearest-neighbour with a constant fill; keypoints that leave
 become v = 0, clamped into the image, and a mirroring map permutes them by
 `flip_idx`. An object with nothing left in the image is dropped and counted.
@@ -62,16 +61,19 @@ def outline(obj: Object, dense: bool = False) -> list[np.ndarray]:
 
 def _moved_box(obj: Object, move: Move, region: Rect, clipped: list[np.ndarray],
                mask: np.ndarray | None) -> np.ndarray | None:
+    """The tight box of the moved, clipped polygons (else of the moved mask),
+    never beyond the box of the moved, clipped box corners (which it is
+    when the object has neither)."""
     if obj.box is None:
         return None
-    if move.keeps_axes or not (obj.polygons or mask is not None):
-        corners = box_corners(obj.box)
-        corners = densified(corners, DENSIFY_STEP_PX) if isinstance(move, PointMap) else corners
-        return bounds([clip(move.points(corners), region)])
-    if obj.polygons:
-        return bounds(clipped)
-    tight = mask_box(mask)
-    return tight if tight is not None else bounds([clip(move.points(box_corners(obj.box)), region)])
+    corners = box_corners(obj.box)
+    corners = densified(corners, DENSIFY_STEP_PX) if isinstance(move, PointMap) else corners
+    moved = bounds([clip(move.points(corners), region)])
+    tight = bounds(clipped) if obj.polygons else mask_box(mask)
+    if moved is None or tight is None:
+        return tight if moved is None else moved
+    both = np.concatenate([np.maximum(moved[:2], tight[:2]), np.minimum(moved[2:], tight[2:])])
+    return both if (both[2:] >= both[:2]).all() else tight
 
 
 def _moved_keypoints(keypoints: np.ndarray | None, move: Move, region: Rect,
