@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from augment_cli.annotations.model import Annotated, Object, Targets
 from augment_cli.annotations.limits import Limits
+from augment_cli.annotations.model import Annotated, Object, Targets
 
 DOT = 1  # keypoint dots are (2 * DOT + 1) pixels square, centred on the keypoint
 
