@@ -52,7 +52,8 @@ def check_object(obj: Object | None, landed: np.ndarray, where: str, covered: bo
 def matches(region: np.ndarray, landed: np.ndarray) -> bool:
     """IoU of at least MIN_IOU, or (a sliver, where soft edges weigh more) each
     within one pixel of the other."""
-    return iou(region, landed) >= MIN_IOU or (within_a_pixel(region, landed) and within_a_pixel(landed, region))
+    close = within_a_pixel(region, landed) and within_a_pixel(landed, region)
+    return iou(region, landed) >= MIN_IOU or close
 
 
 def within_a_pixel(inner: np.ndarray, outer: np.ndarray) -> bool:

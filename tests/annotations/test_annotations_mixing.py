@@ -71,23 +71,27 @@ def object_from(targets: Targets, origin: tuple[str | None, int]) -> Object | No
 def test_every_pieces_objects_follow_its_pixels(transform):
     for seed in SEEDS:
         out, records = mixed(transform, seed)
-        for name, scene in SCENES.items():
-            for index in range(len(scene.shapes)):
-                origin = (name, index + 1)
-                where = f"{transform} seed {seed} {origin}"
-                pixels = landed(records, (name, index))
-                found = objects_from(out.targets, origin)
-                if len(found) > 1:  # a mosaic may pick one partner for two tiles
-                    check_repeated(found, pixels, where)
-                    continue
-                obj = found[0] if found else None
-                check_object(obj, pixels, where, covered=transform == "cutmix" and name is None)
-                if transform == "cutmix" and name is None and obj is not None:
-                    check_covered_visibility(obj, pixels, scene.shapes[index].pixels, where)
-            if len(objects_from(out.targets, (name, 1))) <= 1:
-                check_keypoints(scene, object_from(out.targets, (name, 1)),
-                                lambda k, n=name: landed(records, (n, k), dot=True),
-                                f"{transform} {seed} {name}", piece_edges(records[0]["params"]))
+        for name in SCENES:
+            check_image_objects(out, records, name, f"{transform} seed {seed} {name}")
+
+
+def check_image_objects(out: Annotated, records: list, name: str | None, where: str) -> None:
+    """The objects that came from image `name` (None: the source) against its probes."""
+    scene, cutmix_source = SCENES[name], records[0]["transform"] == "cutmix" and name is None
+    for index in range(len(scene.shapes)):
+        pixels = landed(records, (name, index))
+        found = objects_from(out.targets, (name, index + 1))
+        if len(found) > 1:  # a mosaic may pick one partner for two tiles
+            check_repeated(found, pixels, f"{where} class {index + 1}")
+            continue
+        obj = found[0] if found else None
+        check_object(obj, pixels, f"{where} class {index + 1}", covered=cutmix_source)
+        if cutmix_source and obj is not None:
+            check_covered_visibility(obj, pixels, scene.shapes[index].pixels, where)
+    if len(objects_from(out.targets, (name, 1))) <= 1:
+        check_keypoints(scene, object_from(out.targets, (name, 1)),
+                        lambda k: landed(records, (name, k), dot=True), where,
+                        piece_edges(records[0]["params"]))
 
 
 def piece_edges(params: dict) -> list[tuple[float, float, float, float]]:
@@ -162,6 +166,7 @@ def test_no_partner_leaves_the_targets_as_they_were():
     recipe = parse_recipe('[[image]]\ntransform = "mosaic"\n', "mix.toml").steps_for("image")
     source = annotated(None)
     out, _ = steps.augment(source, recipe, "image", np.random.SeedSequence(0), InMemoryPartners({}))
-    assert [o.extra["origin"] for o in out.targets.objects] == [o.extra["origin"] for o in source.targets.objects]
+    origins = [o.extra["origin"] for o in out.targets.objects]
+    assert origins == [o.extra["origin"] for o in source.targets.objects]
     assert np.array_equal(out.targets.mask, source.targets.mask)
     assert out.targets.dropped == 0
