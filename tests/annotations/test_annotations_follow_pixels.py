@@ -26,6 +26,7 @@ from augment_cli import registry
 from augment_cli.annotations.model import Annotated
 from augment_cli.recipe import parse_recipe
 from augment_cli.run import steps
+from paths import PROJECT_ROOT
 
 SEEDS = range(40)
 # Constant borders: a reflected border shows mirrored copies of shapes that
@@ -107,3 +108,10 @@ def test_every_geometric_transform_is_checked_here_or_in_the_mixing_tests():
     mixing = {s.name for s in registry.specs("image") if s.uses_partners}
     geometric = {s.name for s in registry.specs("image") if s.geometry != registry.PIXELS}
     assert geometric - mixing == set(RECIPES)
+
+
+def test_docs_say_how_every_geometric_transform_moves_annotations():
+    text = (PROJECT_ROOT / "docs" / "annotations.md").read_text(encoding="utf-8")
+    geometric = [s.name for s in registry.specs("image") if s.geometry != registry.PIXELS]
+    missing = [name for name in geometric if f"`{name}`" not in text]
+    assert not missing, f"docs/annotations.md does not say how these move annotations: {missing}"
