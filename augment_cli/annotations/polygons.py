@@ -12,7 +12,9 @@ def area(polygon: np.ndarray) -> float:
     if len(polygon) < 3:
         return 0.0
     x, y = polygon[:, 0], polygon[:, 1]
-    return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2)
+    # the shoelace sum over edges (i, i + 1), the closing edge (last, first) added apart
+    inner = np.dot(x[:-1], y[1:]) - np.dot(y[:-1], x[1:])
+    return float(abs(inner + x[-1] * y[0] - y[-1] * x[0]) / 2)
 
 
 def clip(polygon: np.ndarray, rect: Rect) -> np.ndarray:

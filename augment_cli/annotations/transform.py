@@ -17,7 +17,7 @@ import numpy as np
 
 from augment_cli.annotations.limits import Limits
 from augment_cli.annotations.model import Object, Targets
-from augment_cli.annotations.moves import Move, PointMap
+from augment_cli.annotations.moves import Move, PointMap, Warp
 from augment_cli.annotations.polygons import Rect, area, bounds, box_corners, clip, densified
 
 # Largest gap between outline points sent through a non-linear map, in pixels.
@@ -93,7 +93,35 @@ def _moved_keypoints(keypoints: np.ndarray | None, move: Move, region: Rect,
 
 
 def _warp_bool(mask: np.ndarray, move: Move) -> np.ndarray:
-    return move.warp_mask(mask.astype(np.uint8), 0) > 0
+    """A per-object mask moved. Through a Warp only the object's own box is
+    warped, onto the part of the output it can reach (an object is usually a
+    small part of the image, and a copy moves every object's mask each step)."""
+    out = np.zeros((move.size[1], move.size[0]), bool)
+    support = mask_box(mask)
+    if support is None:
+        return out
+    if not isinstance(move, Warp):
+        return move.warp_mask(mask.astype(np.uint8), 0) > 0
+    reach = _reach(support, move)
+    if reach is None:
+        return out
+    (sx0, sy0, sx1, sy1), (x0, y0, x1, y1) = support.astype(int), reach
+    local = np.array([[1.0, 0, -x0], [0, 1.0, -y0], [0, 0, 1.0]]) @ move.matrix
+    local = local @ np.array([[1.0, 0, sx0], [0, 1.0, sy0], [0, 0, 1.0]])
+    part = mask[sy0:sy1, sx0:sx1].astype(np.uint8)
+    out[y0:y1, x0:x1] = Warp(local, (x1 - x0, y1 - y0)).warp_mask(part, 0) > 0
+    return out
+
+
+def _reach(support: np.ndarray, move: Warp) -> tuple[int, int, int, int] | None:
+    """Output pixels (x0, y0, x1, y1) the box `support` can land on, with a
+    pixel of margin for nearest rounding; None if none of the output."""
+    width, height = move.size
+    corners = move.points(box_corners(support))
+    x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 1
+    x1, y1 = np.ceil(corners.max(axis=0)).astype(int) + 1
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+    return None if x1 <= x0 or y1 <= y0 else (int(x0), int(y0), int(x1), int(y1))
 
 
 def within(mask: np.ndarray, region: Rect) -> np.ndarray:
