@@ -48,7 +48,8 @@ class Targets:
 
     `mask` is the semantic-segmentation mask of the `masks` layout (HxW,
     uint8 or uint16, one class value per pixel). `flip_idx` is the keypoint
-    permutation a horizontal flip applies (YOLO pose's data.yaml).
+    permutation a mirroring step applies (YOLO pose's data.yaml; augment
+    applies it to hflip, vflip and any mirroring affine, docs/annotations.md).
     `dropped` counts objects removed so far (outside the image, or failing
     the recipe's [annotations] limits), for the manifest.
     """

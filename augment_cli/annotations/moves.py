@@ -24,12 +24,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from augment_cli.annotations.polygons import keep_side
+
 # Annotation coordinates are OpenCV's pixel-centre coordinates + 0.5.
 _TO_CENTRES = np.array([[1.0, 0.0, -0.5], [0.0, 1.0, -0.5], [0.0, 0.0, 1.0]])
 _TO_CORNERS = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5], [0.0, 0.0, 1.0]])
 # Fixed-point steps that invert an elastic field (it moves a pixel by
 # alpha with a gradient well under 1, so each step shrinks the error).
 _INVERSE_STEPS = 30
+# Smallest w a perspective point may keep (the matrices have w = 1 at the
+# origin): nearer the horizon it lands thousands of images away anyway.
+_NEAREST_W = 1e-3
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,21 @@ class Warp:
 
     def points(self, xy: np.ndarray) -> np.ndarray:
         homogeneous = np.column_stack([xy, np.ones(len(xy))]) @ self.matrix.T
-        return homogeneous[:, :2] / homogeneous[:, 2:3]
+        with np.errstate(divide="ignore", invalid="ignore"):  # behind the camera: see in_front
+            return homogeneous[:, :2] / homogeneous[:, 2:3]
+
+    def in_front(self, xy: np.ndarray) -> np.ndarray:
+        """Which source points a perspective keeps in front of the camera
+        (w > 0; a strong distortion sends the rest through infinity)."""
+        return np.column_stack([xy, np.ones(len(xy))]) @ self.matrix[2] > _NEAREST_W
+
+    def front(self, polygon: np.ndarray) -> np.ndarray:
+        """The part of a source polygon in front of the camera: w is linear in
+        (x, y), so it is one more half-plane clip, before projecting."""
+        if self.affine or len(polygon) == 0:
+            return polygon
+        a, b, c = self.matrix[2]
+        return keep_side(polygon, a, b, c - _NEAREST_W)
 
     def warp_mask(self, mask: np.ndarray, fill: int) -> np.ndarray:
         """Nearest-neighbour, constant `fill` outside: a mask gains no new values."""
@@ -88,6 +107,12 @@ class PointMap:
 
     mirrors = False
 
+    def in_front(self, xy: np.ndarray) -> np.ndarray:
+        return np.ones(len(xy), bool)
+
+    def front(self, polygon: np.ndarray) -> np.ndarray:
+        return polygon
+
     def points(self, xy: np.ndarray) -> np.ndarray:
         """Forward: the output point whose backward map is each source point,
         by fixed-point iteration q <- q + (p - back(q))."""
@@ -98,21 +123,21 @@ class PointMap:
         return found + 0.5
 
     def _backward(self, centres: np.ndarray) -> np.ndarray:
-        """The maps sampled bilinearly at pixel-centre points (clamped at the edges)."""
+        """Where output pixel-centre points sample the source: the maps read
+        bilinearly; beyond the edge a point moves as the nearest edge point does."""
         width, height = self.size
-        x = np.clip(centres[:, 0], 0, width - 1)
-        y = np.clip(centres[:, 1], 0, height - 1)
+        inside = np.clip(centres, 0, [width - 1, height - 1])
+        x, y = inside[:, 0], inside[:, 1]
         x0 = np.minimum(np.floor(x).astype(int), max(width - 2, 0))
         y0 = np.minimum(np.floor(y).astype(int), max(height - 2, 0))
         x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
         fx, fy = x - x0, y - y0
-        out = np.empty_like(centres)
+        sampled = np.empty_like(centres)
         for column, grid in enumerate((self.map_x, self.map_y)):
             top = grid[y0, x0] * (1 - fx) + grid[y0, x1] * fx
             bottom = grid[y1, x0] * (1 - fx) + grid[y1, x1] * fx
-            # The maps extend linearly beyond the edge: a point outside moves like the edge.
-            out[:, column] = top * (1 - fy) + bottom * fy + (centres[:, column] - (x, y)[column])
-        return out
+            sampled[:, column] = top * (1 - fy) + bottom * fy
+        return sampled + (centres - inside)
 
     def warp_mask(self, mask: np.ndarray, fill: int) -> np.ndarray:
         return cv2.remap(mask, self.map_x, self.map_y, cv2.INTER_NEAREST,

@@ -23,28 +23,30 @@ def clip(polygon: np.ndarray, rect: Rect) -> np.ndarray:
     as one outline joined along the edge, with the right area)."""
     x0, y0, x1, y1 = rect
     out = np.asarray(polygon, dtype=float)
-    for axis, bound, keep_below in ((0, x0, False), (0, x1, True), (1, y0, False), (1, y1, True)):
+    # left, right, top, bottom: keep a*x + b*y + c >= 0
+    for a, b, c in ((1.0, 0.0, -x0), (-1.0, 0.0, x1), (0.0, 1.0, -y0), (0.0, -1.0, y1)):
         if len(out) == 0:
             break
-        out = _clip_half_plane(out, axis, bound, keep_below)
-    return out
+        out = keep_side(out, a, b, c)
+    # an intersection may land a rounding error outside: the result lies in rect exactly
+    return np.clip(out, (x0, y0), (x1, y1))
 
 
-def _clip_half_plane(points: np.ndarray, axis: int, bound: float, keep_below: bool) -> np.ndarray:
-    """Keep the part where points[:, axis] <= bound (keep_below) or >= bound."""
-    values = points[:, axis]
-    inside = values <= bound if keep_below else values >= bound
+def keep_side(points: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    """The part of a polygon where a * x + b * y + c >= 0 (one Sutherland-Hodgman pass)."""
+    values = points @ np.array([a, b]) + c
+    inside = values >= 0
     if inside.all():
         return points
     kept: list[np.ndarray] = []
-    previous, previous_in = points[-1], inside[-1]
-    for point, point_in in zip(points, inside, strict=True):
-        if point_in != previous_in:
-            t = (bound - previous[axis]) / (point[axis] - previous[axis])
+    previous, previous_value = points[-1], values[-1]
+    for point, value in zip(points, values, strict=True):
+        if (value >= 0) != (previous_value >= 0):
+            t = previous_value / (previous_value - value)
             kept.append(previous + t * (point - previous))
-        if point_in:
+        if value >= 0:
             kept.append(point)
-        previous, previous_in = point, point_in
+        previous, previous_value = point, value
     return np.array(kept, dtype=float).reshape(-1, 2)
 
 

@@ -36,7 +36,7 @@ def move_targets(targets: Targets, move: Move, fill: int, region: Rect | None = 
 
 def move_object(obj: Object, move: Move, region: Rect, flip_idx: tuple[int, ...] | None) -> Object | None:
     """One object after `move`, clipped to `region`; None if nothing of it is left there."""
-    moved = [move.points(p) for p in outline(obj, dense=isinstance(move, PointMap))]
+    moved = [move.points(move.front(p)) for p in outline(obj, dense=isinstance(move, PointMap))]
     clipped = [clip(p, region) for p in moved]
     before = sum(area(p) for p in moved)
     kept = sum(area(p) for p in clipped) / before if before > 0 else 1.0
@@ -68,7 +68,7 @@ def _moved_box(obj: Object, move: Move, region: Rect, clipped: list[np.ndarray],
         return None
     corners = box_corners(obj.box)
     corners = densified(corners, DENSIFY_STEP_PX) if isinstance(move, PointMap) else corners
-    moved = bounds([clip(move.points(corners), region)])
+    moved = bounds([clip(move.points(move.front(corners)), region)])
     tight = bounds(clipped) if obj.polygons else mask_box(mask)
     if moved is None or tight is None:
         return tight if moved is None else moved
@@ -83,7 +83,9 @@ def _moved_keypoints(keypoints: np.ndarray | None, move: Move, region: Rect,
     out = np.array(keypoints, dtype=float)
     xy = move.points(out[:, :2])
     x0, y0, x1, y1 = region
-    outside = (xy[:, 0] < x0) | (xy[:, 0] > x1) | (xy[:, 1] < y0) | (xy[:, 1] > y1)
+    outside = ~move.in_front(out[:, :2])
+    xy[outside] = (x0, y0)  # behind the camera: nowhere in the image
+    outside |= (xy[:, 0] < x0) | (xy[:, 0] > x1) | (xy[:, 1] < y0) | (xy[:, 1] > y1)
     out[:, 0], out[:, 1] = np.clip(xy[:, 0], x0, x1), np.clip(xy[:, 1], y0, y1)
     if out.shape[1] > 2:
         out[outside, 2] = 0
@@ -100,7 +102,7 @@ def _warp_bool(mask: np.ndarray, move: Move) -> np.ndarray:
     support = mask_box(mask)
     if support is None:
         return out
-    if not isinstance(move, Warp):
+    if not isinstance(move, Warp) or not move.in_front(box_corners(support)).all():
         return move.warp_mask(mask.astype(np.uint8), 0) > 0
     reach = _reach(support, move)
     if reach is None:

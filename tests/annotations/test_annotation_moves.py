@@ -19,6 +19,7 @@ from augment_cli.annotations.polygons import area, clip
 from augment_cli.annotations.transform import move_targets
 from augment_cli.errors import SampleError
 from augment_cli.plugins import resolve
+from augment_cli.recipe import parse_recipe
 from augment_cli.run import steps
 
 WIDTH, HEIGHT = 40, 30
@@ -257,3 +258,34 @@ def test_an_object_mask_warped_in_its_own_box_is_the_full_warp():
         differing += int((got != full).sum())
         total += int(full.sum())
     assert differing <= 0.002 * total
+
+
+def test_points_sent_to_infinity_show_nowhere():
+    """A strong perspective can send points behind the camera (w = 0)."""
+    vanish = Warp(np.array([[1.0, 0, 0], [0, 1.0, 0], [-0.1, 0, 1.0]]), (WIDTH, HEIGHT))
+    obj = Object(1, box=np.array([8.0, 2.0, 12.0, 6.0]), keypoints=np.array([[10.0, 4.0, 2.0]]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = move_targets(Targets([obj]), vanish, 0)
+    assert out.objects == [] and out.dropped == 1
+    keypoints = Object(1, keypoints=np.array([[10.0, 4.0, 2.0], [2.0, 4.0, 2.0]]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (moved,) = move_targets(Targets([keypoints]), vanish, 0).objects
+    assert np.isfinite(moved.keypoints).all() and moved.keypoints[0, 2] == 0 and moved.keypoints[1, 2] == 2
+
+
+def test_the_strongest_perspective_keeps_every_annotation_finite_and_in_the_image():
+    """distortion 0.5 can fold the image through the horizon: what is left of
+    each object is still a finite box, polygon and keypoints inside the image."""
+    from annotation_scenes import Scene
+
+    scene = Scene()
+    recipe = parse_recipe('[[image]]\ntransform = "perspective"\ndistortion = 0.5\n', "p.toml")
+    for seed in range(60):
+        out, _ = steps.augment(scene.annotated(), recipe.steps_for("image"), "image",
+                               np.random.SeedSequence(seed))
+        for obj in out.targets.objects:
+            assert 0 < obj.visibility <= 1 + 1e-9
+            for points in [obj.box.reshape(2, 2), obj.keypoints[:, :2] if obj.keypoints is not None
+                           else np.zeros((0, 2)), *obj.polygons]:
+                assert np.isfinite(points).all()
+                assert (points >= 0).all() and (points <= (scene.width, scene.height)).all()
