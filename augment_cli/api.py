@@ -15,6 +15,7 @@ walks SRC once more to find the labels with a change: see partners.py.)
 
 from __future__ import annotations
 
+import bisect
 import os
 import sqlite3
 import time
@@ -63,6 +64,11 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     layout: str = "folders"      # how SRC was read (layouts.LAYOUTS)
     layout_detected: bool = True  # False when --format named it
+    duplicates_redrawn: int = 0   # copies drawn again because they repeated (run/distinct.py)
+    duplicates_kept: int = 0      # copies that still repeat after every redraw (marked in the manifest)
+    # (source, duplicates kept) of the first files with kept duplicates, and how many files have them.
+    duplicate_files: list[tuple[str, int]] = field(default_factory=list)
+    files_with_duplicates: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -75,7 +81,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
            allow_removals: bool = False, allow_many_copies: bool = False,
-           force_workers: bool = False, file_timeout: float | None = None) -> Summary:
+           force_workers: bool = False, file_timeout: float | None = None,
+           allow_duplicates: bool = False) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -88,17 +95,19 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     (balance.MAX_COPIES_PER_FILE) is a UsageError unless `allow_many_copies`.
     `workers` above the usable cores is lowered to them (with a warning)
     unless `force_workers`. `file_timeout`: the floor of the per-file limit
-    of the watchdog (watchdog.py; None: 60 s, 0: none).
+    of the watchdog (watchdog.py; None: 60 s, 0: none). A copy that repeats
+    its source or an earlier copy is redrawn unless `allow_duplicates`
+    (run/distinct.py).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
-                     allow_many_copies=allow_many_copies)
+                     allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates)
     workers, capped = usable_workers(workers, force_workers)
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
-                              plan.source, inputs_digest(plan.recipe))
+                              plan.source, inputs_digest(plan.recipe), distinct=plan.distinct)
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
@@ -223,6 +232,7 @@ class _Run:
         summary.files_read += 1
         summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
         summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
+        _count_duplicates(summary, sample.relative, *result.duplicates)
         self.index.put(sample.relative, result.stamp, result.sha256, result.rows, result.companions)
 
     def _stop_cleanly(self) -> None:
@@ -255,6 +265,20 @@ class _Run:
             errors.unlink()
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
+
+
+SHOWN_DUPLICATE_FILES = 5
+
+
+def _count_duplicates(summary: Summary, source: str, redrawn: int, kept: int) -> None:
+    """Add a source's redrawn and kept duplicates. The files named are the
+    first few in name order, whatever order the workers finish in; memory stays flat."""
+    summary.duplicates_redrawn += redrawn
+    summary.duplicates_kept += kept
+    if kept:
+        summary.files_with_duplicates += 1
+        bisect.insort(summary.duplicate_files, (source, kept))
+        del summary.duplicate_files[SHOWN_DUPLICATE_FILES:]
 
 
 def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:

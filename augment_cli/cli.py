@@ -79,6 +79,9 @@ def expand(
         min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
         "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
     layout: FormatOption = None,
+    allow_duplicates: Annotated[bool, typer.Option(
+        help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
+             "(the bytes of runs before copies were made distinct).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -87,7 +90,7 @@ def expand(
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
-                       layout=layout)
+                       layout=layout, allow_duplicates=allow_duplicates)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -253,6 +256,7 @@ def _print_summary(summary, quiet: bool) -> None:
         shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
              f"label folder and were skipped: {shown}")
+    _print_duplicates(summary)
     if summary.regenerate_reason:
         _err(f"Regenerating everything: {summary.regenerate_reason}.")
     elif summary.unchanged or summary.removed or summary.regenerated:
@@ -267,6 +271,19 @@ def _print_summary(summary, quiet: bool) -> None:
          + f", failed {len(summary.failed)} in {summary.seconds:.1f} s -> {summary.out}")
     if summary.failed:
         _err(f"Failed files are listed in {summary.out / 'errors.csv'}")
+
+
+def _print_duplicates(summary) -> None:
+    """Each file (the first few) whose copies still repeat after every redraw."""
+    for source, kept in summary.duplicate_files:
+        _err(f"Warning: {source}: {kept} of its copies repeat the source or another copy after every "
+             "redraw (kept; marked duplicate_of in manifest.csv)")
+    more = summary.files_with_duplicates - len(summary.duplicate_files)
+    if more > 0:
+        _err(f"Warning: ... and {more} more files with repeated copies")
+    if summary.duplicates_redrawn or summary.duplicates_kept:
+        _err(f"Duplicates: {summary.duplicates_redrawn} copies redrawn to be distinct, "
+             f"{summary.duplicates_kept} kept")
 
 
 def _err(message: str) -> None:

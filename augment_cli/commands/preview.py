@@ -110,14 +110,15 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
     worker's own functions); errors are kept, not raised.
 
     `partners` are the files of the sample's label, for mixing transforms."""
-    from augment_cli.run.worker import make_copy, open_source
+    from augment_cli.run.worker import distinct_copies, make_distinct_copy, open_source
 
     row = PreviewRow(sample)
     try:
         opened = open_source(source, sample, recipe, read_regular(source / sample.relative)[1], partners)
         row.decoded, row.codec = opened.decoded, opened.codec
+        made = distinct_copies(opened)
         for k in range(1, copies + 1):
-            data, records = make_copy(opened, seed, k)
+            data, records, _ = make_distinct_copy(opened, seed, k, made)
             row.copies.append((k, data, records))
     except SampleError as exc:
         row.error = str(exc)

@@ -23,6 +23,7 @@ from augment_cli.outdir.naming import claim_key, folds_case
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
+from augment_cli.run.outcomes import duplicate_warning
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
 # claim(source, output names) -> the source already holding one of the names
@@ -48,6 +49,7 @@ class Plan:
     copies: CopyPlan | None = None  # copies per file, per label
     warnings: list[str] = field(default_factory=list)
     partners: dict = field(default_factory=dict)  # (label, modality) -> paths, mixing only
+    distinct: bool = True  # redraw duplicate copies (run/distinct.py); False: --allow-duplicates
 
     @property
     def total(self) -> int:
@@ -82,7 +84,7 @@ class Plan:
             extension = output_extension(sample.relative, recipe.output)
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
             job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
-                      self.partners.get((sample.label, sample.modality), ()), target)
+                      self.partners.get((sample.label, sample.modality), ()), target, self.distinct)
             holder = claim(sample.relative, list(job.names()))
             if holder is not None:
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
@@ -136,8 +138,12 @@ def scratch_claim(out: Path) -> Claim:
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
               seed: int = 0, include_originals: bool = False, follow_links: bool = False,
               balance: bool = False, max_copies: int | None = None, layout: str | None = None,
-              allow_many_copies: bool = False) -> Plan:
+              allow_many_copies: bool = False, allow_duplicates: bool = False) -> Plan:
     """Check everything and count what will be made; writes nothing.
+
+    A copy that repeats its source or an earlier copy is redrawn unless
+    `allow_duplicates` (run/distinct.py); a recipe that cannot make as many
+    distinct copies as asked is warned about (run/outcomes.py).
 
     `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it.
     More than MAX_COPIES_PER_FILE copies of one file is refused unless
@@ -152,14 +158,16 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
                          hint="use one: drop --balance, or the [copies] table")
     limit = None if allow_many_copies else MAX_COPIES_PER_FILE
     _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
-    plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), find(source, layout))
+    plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), find(source, layout),
+                distinct=not allow_duplicates)
     mixing = uses_partners(recipe)
-    mixed = []
+    mixed, found = [], set()
     for sample in plan.layout.walk(source, follow_links, plan.scan):
         if not recipe.steps_for(sample.modality):
             plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
             continue
         plan.counts[sample.label] += 1
+        found.add(sample.modality)
         if mixing:
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
@@ -170,7 +178,19 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
     if balance:
         _check_balanced(plan.copies, limit)
+    if plan.distinct:
+        _warn_duplicates(plan, found)
     return plan
+
+
+def _warn_duplicates(plan: Plan, modalities: set[str]) -> None:
+    """Warn when the recipe cannot make the most copies any file gets distinct."""
+    assert plan.copies is not None
+    most = max((counts.most for counts in plan.copies.per_file.values()), default=0)
+    for modality in sorted(modalities):
+        warning = duplicate_warning(plan.recipe, modality, most)
+        if warning:
+            plan.warnings.append(warning)
 
 
 def _check_copies(recipe: Recipe, copies: int, max_copies: int | None, limit: int | None) -> None:

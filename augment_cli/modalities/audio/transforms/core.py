@@ -163,7 +163,7 @@ def time_shift(rng, drawn, meta):
     return {**drawn, "shift_frames": round(drawn["shift_fraction"] * meta["frames"])}
 
 
-@register("gain", modality="audio", apply=f"{LEVEL}:gain", params=(
+@register("gain", modality="audio", fixed=True, apply=f"{LEVEL}:gain", params=(
     Param("gain_db", "float", (-6.0, 6.0), bounds=(-60, 60), help="dB; +6 doubles the amplitude"),
 ))
 def gain(rng, drawn, meta):
@@ -203,13 +203,13 @@ def clipping_distortion(rng, drawn, meta):
     return drawn
 
 
-@register("polarity_invert", modality="audio", apply=f"{LEVEL}:polarity_invert")
+@register("polarity_invert", modality="audio", fixed=True, apply=f"{LEVEL}:polarity_invert")
 def polarity_invert(rng, drawn, meta):
     """Flip the sign of every sample."""
     return drawn
 
 
-@register("reverse", modality="audio", apply=f"{LEVEL}:reverse")
+@register("reverse", modality="audio", fixed=True, apply=f"{LEVEL}:reverse")
 def reverse(rng, drawn, meta):
     """Play the clip backwards."""
     return drawn
@@ -284,7 +284,7 @@ def time_mask(rng, drawn, meta):
     return {"start_frame": int(rng.integers(0, meta["frames"] - length + 1)), "mask_frames": length}
 
 
-@register("trim", modality="audio", apply=f"{LEVEL}:trim", params=(
+@register("trim", modality="audio", fixed=True, apply=f"{LEVEL}:trim", params=(
     Param("top_db", "float", 30.0, bounds=(1, 120),
           help="frames this far below the loudest frame count as silence"),
 ))
