@@ -109,8 +109,8 @@ class TransformSpec:
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
     uses_partners: bool = False
-    # True when the sampler draws nothing of its own (it returns the drawn
-    # values): a copy is then decided by the recipe's values alone, which
+    # True when the sampler draws nothing of its own (no use of its rng): a
+    # copy is then decided by the drawn values and the source alone, which
     # lets run/outcomes.py count how many distinct copies a recipe can make.
     fixed: bool = False
 
@@ -140,7 +140,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
     with ranges already drawn; it returns the final JSON-safe parameters. The
     first line of its docstring is the transform's one-line description.
-    `fixed`: the sampler returns `drawn` as it is (see TransformSpec.fixed).
+    `fixed`: the sampler makes no random draw of its own (see TransformSpec.fixed).
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
