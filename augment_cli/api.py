@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
 from augment_cli.outdir import claim, incremental, naming, recovery
@@ -38,7 +39,7 @@ from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
-from augment_cli.run.plan import Plan, make_plan
+from augment_cli.run.plan import Plan, check_work, make_plan
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
 __all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
@@ -69,10 +70,29 @@ class Summary:
     # (source, duplicates kept) of the first files with kept duplicates, and how many files have them.
     duplicate_files: list[tuple[str, int]] = field(default_factory=list)
     files_with_duplicates: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a train/val/test tree ran
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as one JSON-safe object (`expand --json`, `--summary-json`), for CI to assert on."""
+        return {
+            "out": str(self.out), "layout": self.layout, "layout_detected": self.layout_detected,
+            "exit_code": self.exit_code, "seconds": round(self.seconds, 3),
+            "sources": {"read": self.files_read, "failed": len(self.failed), "added": self.added,
+                        "regenerated": self.regenerated, "removed": self.removed,
+                        "unchanged": self.unchanged},
+            "copies_written": self.copies_written, "originals_copied": self.originals_copied,
+            "skipped": dict(sorted(self.skipped.items())), "unlabelled": len(self.unlabelled),
+            "failed": [{"source": row.source, "label": row.label, "modality": row.modality,
+                        "error": row.error} for row in self.failed],
+            "duplicates": {"redrawn": self.duplicates_redrawn, "kept": self.duplicates_kept,
+                           "files_with_kept": self.files_with_duplicates},
+            "regenerate_reason": self.regenerate_reason,
+            "warnings": list(self.warnings), "notes": list(self.notes),
+        }
 
 
 def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
@@ -82,7 +102,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            max_copies: int | None = None, layout: str | None = None,
            allow_removals: bool = False, allow_many_copies: bool = False,
            force_workers: bool = False, file_timeout: float | None = None,
-           allow_duplicates: bool = False) -> Summary:
+           allow_duplicates: bool = False, split: str | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -97,13 +117,17 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     unless `force_workers`. `file_timeout`: the floor of the per-file limit
     of the watchdog (watchdog.py; None: 60 s, 0: none). A copy that repeats
     its source or an earlier copy is redrawn unless `allow_duplicates`
-    (run/distinct.py).
+    (run/distinct.py). `split` names the split of a train/val/test SRC to
+    expand (None: the training split; layouts/splits.py).
     """
     started = time.perf_counter()
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
-                     allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates)
+                     allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates,
+                     split=split, require_work=False)
+    if claim.read_state(plan.out) is None:  # a re-run whose SRC emptied meets the removal guard instead
+        check_work(plan)
     workers, capped = usable_workers(workers, force_workers)
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
@@ -133,7 +157,7 @@ class _Run:
         self.plan, self.index, self.out = plan, index, plan.out
         self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
-                               warnings=plan.warnings)
+                               warnings=plan.warnings, notes=plan.notes)
         self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
         self.tally = incremental.Tally()
         # source -> every file it may touch, from before the first of them is

@@ -79,6 +79,13 @@ def expand(
         min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
         "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
     layout: FormatOption = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", help="Of a SOURCE split into train/val/test folders, the split to expand "
+        "[default: the training split; the others are left out].")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the end-of-run summary as one JSON object on stdout.")] = False,
+    summary_json: Annotated[Path | None, typer.Option(
+        metavar="FILE", dir_okay=False, help="Also write the summary as JSON to FILE.")] = None,
     allow_duplicates: Annotated[bool, typer.Option(
         help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
              "(the bytes of runs before copies were made distinct).")] = False,
@@ -90,7 +97,7 @@ def expand(
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
-                       layout=layout, allow_duplicates=allow_duplicates)
+                       layout=layout, allow_duplicates=allow_duplicates, split=split)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
@@ -101,6 +108,7 @@ def expand(
                                  allow_removals=allow_removals, on_progress=on_progress,
                                  force_workers=force_workers, file_timeout=file_timeout)
         _print_summary(summary, quiet)
+        _report_json(summary, as_json, summary_json)
     raise typer.Exit(code=summary.exit_code)
 
 
@@ -257,6 +265,8 @@ def _print_summary(summary, quiet: bool) -> None:
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
              f"label folder and were skipped: {shown}")
     _print_duplicates(summary)
+    for note in summary.notes:
+        _err(note)
     if summary.regenerate_reason:
         _err(f"Regenerating everything: {summary.regenerate_reason}.")
     elif summary.unchanged or summary.removed or summary.regenerated:
@@ -271,6 +281,23 @@ def _print_summary(summary, quiet: bool) -> None:
          + f", failed {len(summary.failed)} in {summary.seconds:.1f} s -> {summary.out}")
     if summary.failed:
         _err(f"Failed files are listed in {summary.out / 'errors.csv'}")
+
+
+def _report_json(summary, as_json: bool, path: Path | None) -> None:
+    """The summary as JSON on stdout and/or into a file (written atomically)."""
+    import json
+
+    from augment_cli.errors import OutputError
+    from augment_cli.outdir.files import atomic_write
+
+    text = json.dumps(summary.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    if as_json:
+        typer.echo(text, nl=False)
+    if path is not None:
+        try:
+            atomic_write(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write --summary-json {path}: {exc.strerror or exc}") from None
 
 
 def _print_duplicates(summary) -> None:
