@@ -36,7 +36,7 @@ from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, Ma
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs
-from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.run.interrupts import Terminated, deferred, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, check_work, make_plan
@@ -177,7 +177,9 @@ class _Run:
             incremental.remove_unseen(self.index, self.out, self.tally, claims.taken, self.running)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
-            done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
+            # Against every source of SRC, not the ones queued so far: those kept unchanged count as done.
+            done = self.summary.files_read + len(self.summary.failed) + self.tally.unchanged
+            total = self.plan.total
             if isinstance(stop, BrokenProcessPool):
                 # A worker was killed from outside (the kernel's OOM killer, a
                 # crash in a native codec): keep what finished, as after Ctrl-C.
@@ -237,15 +239,17 @@ class _Run:
                 yield item
 
     def _finish(self, result: SampleResult) -> None:
-        """Commit a finished source, then stop tracking it. In this order an
-        interrupt anywhere leaves it either committed (kept) or still in
-        `running` and not committed (removed by _stop_cleanly). A failed
-        source's copies are gone already, unless the watchdog stopped its
-        worker mid-way: removed here."""
-        if result.error is not None:
-            claim.remove_outputs(self.out, self.running[result.sample.relative])
-        self._record(result)
-        del self.running[result.sample.relative]
+        """Commit a finished source and stop tracking it, as one step: Ctrl-C
+        and SIGTERM wait until both are done (interrupts.deferred), so the
+        source is either committed and untracked (kept) or still in `running`
+        and not committed (removed by _stop_cleanly). A failed source's copies
+        are gone already, unless the watchdog stopped its worker mid-way:
+        removed here."""
+        with deferred():
+            if result.error is not None:
+                claim.remove_outputs(self.out, self.running[result.sample.relative])
+            self._record(result)
+            del self.running[result.sample.relative]
 
     def _record(self, result: SampleResult) -> None:
         sample, summary = result.sample, self.summary
