@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from augment_cli.errors import Interrupted, OutputError, WorkerDied
-from augment_cli.outdir import claim, incremental, naming, recovery
+from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
+from augment_cli.outdir import claim, incremental, naming, recovery, verify
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
@@ -42,7 +42,7 @@ from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, check_work, make_plan
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
-__all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
+__all__ = ["Plan", "Repair", "Summary", "default_workers", "expand", "make_plan", "repair"]
 
 Progress = Callable[[int, int], None]
 
@@ -131,7 +131,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     workers, capped = usable_workers(workers, force_workers)
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
-                              plan.source, inputs_digest(plan.recipe), distinct=plan.distinct)
+                              plan.source, inputs_digest(plan.recipe), distinct=plan.distinct,
+                              balance=balance, max_copies=max_copies, follow_links=follow_links)
     claim.check_claim(plan.out, state, overwrite)
     with _writing(plan.out):
         plan.out.mkdir(parents=True, exist_ok=True)
@@ -147,6 +148,50 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     summary.layout, summary.layout_detected = plan.layout_name, layout is None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class Repair:
+    """What `verify --repair` did: strays removed, sources regenerated, the run's summary."""
+
+    strays_removed: int
+    sources_regenerated: int
+    summary: Summary | None
+
+
+def repair(out: str | Path, *, layout: str | None = None, workers: int | None = None,
+           on_progress: Progress | None = None) -> Repair:
+    """Make DIR what a clean run writes: remove stray and half-written files,
+    and regenerate the sources whose outputs are missing, changed or do not
+    decode, by running the recorded expand again (.augment-run.json) with
+    those sources marked stale. Nothing else is redone, so the result is
+    byte-identical to a clean run."""
+    out = Path(out)
+    state = claim.read_state(out)
+    if state is None or not state.src:
+        raise UsageError(f"{out} has no run record naming its source folder: cannot repair it",
+                         hint="run the expand command that made it again, with --overwrite")
+    found = verify.problems(out, layout)
+    strays = [problem.output for problem in found if problem.kind == verify.STRAY]
+    damaged = sorted({problem.output for problem in found if problem.kind == verify.DAMAGED})
+    with _writing(out), locked(out):
+        for name in strays:
+            (out / name).unlink(missing_ok=True)
+        index = Index(out)
+        try:
+            stale = sorted({source for name in damaged if (source := index.source_of(name)) is not None})
+            for source in stale:
+                index.invalidate(source)
+        finally:
+            index.close()
+    if not found:
+        return Repair(0, 0, None)
+    summary = expand(source=state.src, recipe=state.recipe_path, out=out, copies=state.copies, seed=state.seed,
+                     include_originals=state.include_originals, layout=state.layout,
+                     allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
+                     follow_links=state.follow_links, allow_many_copies=True, workers=workers,
+                     on_progress=on_progress)
+    return Repair(len(strays), len(stale), summary)
 
 
 class _Run:

@@ -124,18 +124,37 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
         _err(f"{recipe}: OK ({counts} steps)")
 
 
-@app.command(epilog="Example: augment verify out/")
+@app.command(epilog="Example: augment verify out/ --repair")
 def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
-           layout: FormatOption = None):
+           layout: FormatOption = None,
+           repair: Annotated[bool, typer.Option(
+               help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
+                    "run again, for those sources only), then check again.")] = False,
+           quiet: QuietOption = False):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
     from augment_cli.outdir.verify import verify as verify_folder
 
     with reported_errors():
+        if repair:
+            _repair(out, layout, quiet)
         problems = verify_folder(out, layout=layout)
     for problem in problems:
         _echo(problem)
     _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
     raise typer.Exit(code=1 if problems else 0)
+
+
+def _repair(out: Path, layout: str | None, quiet: bool) -> None:
+    from augment_cli import api
+
+    with _progress(quiet) as on_progress:
+        done = api.repair(out, layout=layout, on_progress=on_progress)
+    if done.summary is not None:
+        for row in done.summary.failed:
+            _err(f"Error: {row.source}: {row.error}")
+    if not quiet:
+        _err(f"Repaired {out}: {done.strays_removed} stray files removed, "
+             f"{done.sources_regenerated} sources regenerated")
 
 
 @app.command(epilog="Example: augment transforms --modality image")

@@ -51,14 +51,21 @@ class RunState:
     # Duplicate copies redrawn (run/distinct.py); False for --allow-duplicates
     # and in a state written before copies were made distinct.
     distinct: bool = False
+    # How copies per file were decided and files found, for `verify --repair`
+    # to run the same expand again (not compared: changing them changes names).
+    balance: bool = False
+    max_copies: int | None = None
+    follow_links: bool = False
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
            layout: str = DEFAULT, source: Path | None = None, inputs: str = "",
-           distinct: bool = True) -> RunState:
+           distinct: bool = True, balance: bool = False, max_copies: int | None = None,
+           follow_links: bool = False) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
-                   str(source.resolve()) if source else "", inputs, distinct=distinct)
+                   str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
+                   max_copies=max_copies, follow_links=follow_links)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
