@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperCommand
 
 from augment_cli import __version__
 
@@ -30,8 +32,25 @@ RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe 
                                             dir_okay=False)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
-    "--format", metavar="LAYOUT", help="How SOURCE is laid out and labelled (see docs/layouts.md) "
-    "[default: detected; class folders when nothing else matches].")]
+    "--format", metavar="LAYOUT", show_default=False,
+    help="How SOURCE is laid out and labelled (see docs/layouts.md). Default: detected; class folders "
+         "when nothing else matches.")]
+
+
+class _Command(TyperCommand):
+    """Typer writes a required argument as {SOURCE} in the usage line; the
+    convention (and the rest of the help) is plain SOURCE."""
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
+
+def _usable_cores() -> int:
+    """What --workers defaults to (api.default_workers; cheap: no heavy import)."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _version(value: bool) -> None:
@@ -46,48 +65,52 @@ def root(version: Annotated[bool | None, typer.Option(
     """Expand small labelled datasets of images, audio and text offline, reproducibly."""
 
 
-@app.command(epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
+@app.command(cls=_Command, epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
                     "--copies 5 --out out/")
 def expand(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="Worker processes, one core each (1: in this process) [default: all cores].")] = None,
+        min=1, show_default=False,
+        help=f"Worker processes, one core each (1: in this process). Default: {_usable_cores()}, the "
+             "usable cores.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
     include_originals: Annotated[
-        bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
+        bool, typer.Option("--include-originals", help="Also copy each source into --out as copy 0.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option(
-        help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
+        "--overwrite", help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
     follow_links: Annotated[
-        bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
+        bool, typer.Option("--follow-links", help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
-    balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
+    balance: Annotated[bool, typer.Option("--balance", help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
     allow_removals: Annotated[bool, typer.Option(
-        help="Remove the outputs of sources gone from SOURCE even when they are many "
+        "--allow-removals", help="Remove the outputs of sources gone from SOURCE even when they are many "
              "(all, or more than 10 %).")] = False,
     allow_many_copies: Annotated[bool, typer.Option(
-        help="Allow more than 10,000 copies of one file "
+        "--allow-many-copies", help="Allow more than 10,000 copies of one file "
              "(refused by default: a typo, not a dataset).")] = False,
     force_workers: Annotated[bool, typer.Option(
-        help="Start --workers processes even when that is more than the usable cores.")] = False,
+        "--force-workers", help="Start --workers processes even when that is more than the usable cores.")] = False,
     file_timeout: Annotated[float | None, typer.Option(
-        min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
-        "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
+        min=0, metavar="SECONDS", show_default=False, help="Stop a file still running after SECONDS and "
+        "20x the median time per file, report it and go on (0: never; needs worker processes). "
+        "Default: 60.")] = None,
     layout: FormatOption = None,
     split: Annotated[str | None, typer.Option(
-        metavar="NAME", help="Of a SOURCE split into train/val/test folders, the split to expand "
-        "[default: the training split; the others are left out].")] = None,
+        metavar="NAME", show_default=False,
+        help="Of a SOURCE split into train/val/test folders, the split to expand. Default: the "
+             "training split; the others are left out.")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the end-of-run summary as one JSON object on stdout.")] = False,
     summary_json: Annotated[Path | None, typer.Option(
         metavar="FILE", dir_okay=False, help="Also write the summary as JSON to FILE.")] = None,
     allow_duplicates: Annotated[bool, typer.Option(
-        help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
+        "--allow-duplicates", help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
              "(the bytes of runs before copies were made distinct).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
@@ -112,7 +135,7 @@ def expand(
     raise typer.Exit(code=summary.exit_code)
 
 
-@app.command(epilog="Example: augment validate recipes/heavy.toml")
+@app.command(cls=_Command, epilog="Example: augment validate recipes/heavy.toml")
 def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], quiet: QuietOption = False):
     """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
     from augment_cli.recipe import load_recipe
@@ -124,11 +147,11 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
         _err(f"{recipe}: OK ({counts} steps)")
 
 
-@app.command(epilog="Example: augment verify out/ --repair")
+@app.command(cls=_Command, epilog="Example: augment verify out/ --repair")
 def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
            layout: FormatOption = None,
            repair: Annotated[bool, typer.Option(
-               help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
+               "--repair", help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
                     "run again, for those sources only), then check again.")] = False,
            quiet: QuietOption = False):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
@@ -157,7 +180,7 @@ def _repair(out: Path, layout: str | None, quiet: bool) -> None:
              f"{done.sources_regenerated} sources regenerated")
 
 
-@app.command(epilog="Example: augment transforms --modality image")
+@app.command(cls=_Command, epilog="Example: augment transforms --modality image")
 def transforms(
     modality: Annotated[str | None, typer.Option(help="Only image, audio or text.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
@@ -169,10 +192,10 @@ def transforms(
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
 
 
-@app.command(epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
+@app.command(cls=_Command, epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
                     "--out preview.png")
 def preview(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
                                                            "preview.html (text).")],
@@ -199,9 +222,9 @@ def preview(
     raise typer.Exit(code=result.exit_code)
 
 
-@app.command(epilog="Example: augment stats sample_data/images --json | jq .labels")
+@app.command(cls=_Command, epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
     layout: FormatOption = None,

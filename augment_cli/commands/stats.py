@@ -146,13 +146,13 @@ def stats_text(stats: Stats) -> str:
     lines = [f"{stats.source}: {stats.files} files in {len(stats.labels)} labels"]
     width = max([len(label) for label in stats.labels] + [5])
     lines.append(f"  {'label':<{width}}  {'files':>6}  {'MB':>8}  {'unread':>6}  "
-                 "modalities: formats; image sizes")
+                 f"modalities: formats{_measures(data)}")
     for label, info in data["labels"].items():
         formats = (", ".join(f"{k} {v}" for k, v in info["modalities"].items()) + ": "
                    + (", ".join(f"{k} {v}" for k, v in info["formats"].items()) or "-"))
         sizes = info["image_sizes"]
         shown = (f"; {_wh(sizes['min'])} .. {_wh(sizes['max'])}" if sizes else "")
-        shown += f"; {info['audio_seconds']:g} s of audio" if info["audio_seconds"] else ""
+        shown += f"; {duration(info['audio_seconds'])} of audio" if info["audio_seconds"] else ""
         shown += f"; {info['text_words']} words" if info["text_words"] else ""
         lines.append(f"  {label:<{width}}  {info['files']:>6}  {info['bytes'] / 1e6:>8.2f}  "
                      f"{info['unreadable']:>6}  {formats}{shown}")
@@ -161,6 +161,25 @@ def stats_text(stats: Stats) -> str:
     for row in data["unreadable"]:
         lines.append(f"unreadable {row['file']}: {row['error']}")
     return "\n".join(printable(line) for line in lines)
+
+
+def _measures(data: dict[str, Any]) -> str:
+    """The column heading's last part: what is measured, for the modalities present."""
+    present = {m for info in data["labels"].values() for m in info["modalities"]}
+    names = {"image": "image sizes", "audio": "audio length", "text": "words"}
+    shown = [names[m] for m in modalities.NAMES if m in present and m in names]
+    return "; " + "; ".join(shown) if shown else ""
+
+
+def duration(seconds: float) -> str:
+    """'2.5 s', '3 min 20 s', '2 h 05 min': readable at any length (never 1.9e+14 s)."""
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:,} h {minutes:02d} min"
 
 
 def _wh(pair: list) -> str:

@@ -22,6 +22,7 @@ from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
 from augment_cli.outdir.naming import claim_key, folds_case
 from augment_cli.recipe import Recipe, load_recipe
+from augment_cli.recipe.checker import did_you_mean
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.outcomes import duplicate_warning
@@ -269,9 +270,16 @@ def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
                max_copies: int | None) -> CopyPlan:
     """Copies per file for each label, and the warnings a user should see."""
     wanted = plan.recipe.copies_per_label()
-    for label in sorted(set(wanted) - set(plan.counts)):
-        plan.warnings.append(f"[copies] in {plan.recipe.path} names label {label!r}, "
-                             "which has no files in the source folder")
+    for label in sorted(set(wanted) - set(plan.counts)):  # a typo would silently give that label --copies
+        raise UsageError(f"[copies] in {plan.recipe.path} names label {label!r}"
+                         f"{did_you_mean(label, sorted(plan.counts))}, which has no files in {plan.source}",
+                         hint=f"its labels: {', '.join(sorted(plan.counts))}")
+    if max_copies is not None and not balance:
+        most = max([copies, *wanted.values()])
+        plan.warnings.append(
+            f"--max-copies {max_copies} without --balance only caps the copies per file: "
+            + (f"files asked for more than {max_copies} get {max_copies}" if most > max_copies
+               else "no file is asked for more, so it changes nothing"))
     result = copies_per_sample(dict(sorted(plan.counts.items())), copies, include_originals=include_originals,
                                max_copies=max_copies, balance=balance, per_label=wanted)
     for label, missing in result.short.items():
