@@ -186,8 +186,8 @@ def repair(out: str | Path, *, layout: str | None = None, workers: int | None = 
             index.close()
     if not found:
         return Repair(0, 0, None)
-    summary = expand(source=state.src, recipe=state.recipe_path, out=out, copies=state.copies, seed=state.seed,
-                     include_originals=state.include_originals, layout=state.layout,
+    summary = expand(source=state.src, recipe=state.recipe_path, out=out, copies=state.copies,
+                     seed=state.seed, include_originals=state.include_originals, layout=state.layout,
                      allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
                      follow_links=state.follow_links, allow_many_copies=True, workers=workers,
                      on_progress=on_progress)

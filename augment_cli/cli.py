@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -30,6 +29,8 @@ app = typer.Typer(
 
 RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe file.",
                                             dir_okay=False)]
+SOURCE_ARGUMENT = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.",
+                                 show_default=False)
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
     "--format", metavar="LAYOUT", show_default=False,
@@ -41,7 +42,7 @@ class _Command(TyperCommand):
     """Typer writes a required argument as {SOURCE} in the usage line; the
     convention (and the rest of the help) is plain SOURCE."""
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
                 for piece in super().collect_usage_pieces(ctx)]
 
@@ -68,7 +69,7 @@ def root(version: Annotated[bool | None, typer.Option(
 @app.command(cls=_Command, epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
                     "--copies 5 --out out/")
 def expand(
-    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
@@ -78,14 +79,17 @@ def expand(
              "usable cores.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
     include_originals: Annotated[
-        bool, typer.Option("--include-originals", help="Also copy each source into --out as copy 0.")] = False,
+        bool, typer.Option("--include-originals",
+                           help="Also copy each source into --out as copy 0.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option(
-        "--overwrite", help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
+        "--overwrite",
+        help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
     follow_links: Annotated[
         bool, typer.Option("--follow-links", help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
-    balance: Annotated[bool, typer.Option("--balance", help="Give every label as many files as the largest one "
+    balance: Annotated[bool, typer.Option("--balance",
+                                          help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
     allow_removals: Annotated[bool, typer.Option(
@@ -95,7 +99,8 @@ def expand(
         "--allow-many-copies", help="Allow more than 10,000 copies of one file "
              "(refused by default: a typo, not a dataset).")] = False,
     force_workers: Annotated[bool, typer.Option(
-        "--force-workers", help="Start --workers processes even when that is more than the usable cores.")] = False,
+        "--force-workers",
+        help="Start --workers processes even when that is more than the usable cores.")] = False,
     file_timeout: Annotated[float | None, typer.Option(
         min=0, metavar="SECONDS", show_default=False, help="Stop a file still running after SECONDS and "
         "20x the median time per file, report it and go on (0: never; needs worker processes). "
@@ -110,7 +115,8 @@ def expand(
     summary_json: Annotated[Path | None, typer.Option(
         metavar="FILE", dir_okay=False, help="Also write the summary as JSON to FILE.")] = None,
     allow_duplicates: Annotated[bool, typer.Option(
-        "--allow-duplicates", help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
+        "--allow-duplicates",
+        help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
              "(the bytes of runs before copies were made distinct).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
@@ -151,7 +157,8 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
 def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
            layout: FormatOption = None,
            repair: Annotated[bool, typer.Option(
-               "--repair", help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
+               "--repair",
+               help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
                     "run again, for those sources only), then check again.")] = False,
            quiet: QuietOption = False):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
@@ -195,7 +202,7 @@ def transforms(
 @app.command(cls=_Command, epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
                     "--out preview.png")
 def preview(
-    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
                                                            "preview.html (text).")],
@@ -224,7 +231,7 @@ def preview(
 
 @app.command(cls=_Command, epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
-    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.", show_default=False)],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
     layout: FormatOption = None,

@@ -28,7 +28,8 @@ def test_a_flat_source_is_exit_2_naming_the_unlabelled_files(tmp_path, write_rec
 def test_an_empty_source_is_exit_2(tmp_path, write_recipe, run_cli):
     (tmp_path / "empty").mkdir()
     result = expand(run_cli, tmp_path / "empty", write_recipe(), tmp_path / "o")
-    assert result.exit_code == 2 and "nothing to expand" in result.stderr and "holds no files" in result.stderr
+    assert result.exit_code == 2
+    assert "nothing to expand" in result.stderr and "holds no files" in result.stderr
 
 
 def test_an_audio_recipe_on_images_says_which_modalities_were_found(image_tree, tmp_path, write_recipe,
@@ -75,8 +76,8 @@ def test_a_split_tree_expands_only_its_training_split(tmp_path, write_recipe, ru
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
     assert names == ["cat/train0__aug1.png", "cat/train0__aug2.png", "dog/train1__aug1.png",
                      "dog/train1__aug2.png"]
-    assert found["notes"] == [f"Splits in {src}: test, train, val; expanding train/ only (its folders are the "
-                              "labels), test, val left out, not copied (--split NAME for another)"]
+    assert found["notes"] == [f"Splits in {src}: test, train, val; expanding train/ only (its folders are "
+                              "the labels), test, val left out, not copied (--split NAME for another)"]
     assert "left out, not copied" in result.stderr
 
 

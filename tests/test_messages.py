@@ -8,13 +8,13 @@ import re
 import pytest
 from typer.testing import CliRunner
 
+from audio_signals import sine, write
 from augment_cli.cli import app
+from augment_cli.commands import stats as stats_module
 from augment_cli.commands.sheet import short_caption
 from augment_cli.commands.stats import duration, stats_text
-from augment_cli.commands import stats as stats_module
 from augment_cli.errors import RecipeError
 from augment_cli.recipe import parse_recipe
-from audio_signals import sine, write
 
 
 @pytest.mark.parametrize("command", ["expand", "preview", "stats", "verify"])
@@ -35,7 +35,8 @@ def test_expand_help_shows_the_default_worker_count():
 def test_a_file_given_as_source_says_so(tmp_path, write_recipe, run_cli):
     (tmp_path / "a.png").write_bytes(b"x")
     result = run_cli("expand", tmp_path / "a.png", "-r", write_recipe(), "-o", tmp_path / "o")
-    assert result.exit_code == 2 and f"the source {tmp_path / 'a.png'} is a file, not a folder" in result.stderr
+    assert result.exit_code == 2
+    assert f"the source {tmp_path / 'a.png'} is a file, not a folder" in result.stderr
 
 
 @pytest.mark.parametrize("text, message", [

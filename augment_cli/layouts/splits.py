@@ -55,7 +55,8 @@ def choose_split(source: Path, split: str | None) -> SplitChoice:
         return SplitChoice(source)
     chosen = split if split is not None else next(n for n in found if n.casefold() in TRAINING)
     if chosen not in found:
-        raise UsageError(f"--split {chosen}: {source} has no folder {chosen}/; its splits: {', '.join(found)}")
+        raise UsageError(f"--split {chosen}: {source} has no folder {chosen}/; "
+                         f"its splits: {', '.join(found)}")
     others = [name for name in found if name != chosen]
     note = (f"Splits in {source}: {', '.join(found)}; expanding {chosen}/ only (its folders are the labels), "
             f"{', '.join(others)} left out, not copied" + ("" if split else " (--split NAME for another)"))

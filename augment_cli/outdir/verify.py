@@ -19,7 +19,6 @@ from augment_cli.outdir.claim import OWN_FILES, read_state
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest, unescape
 
-
 DAMAGED, STRAY, MANIFEST = "damaged", "stray", "manifest"
 
 
@@ -51,9 +50,9 @@ def problems(out: Path, layout: str | None = None) -> list[Problem]:
         return [*found, Problem(MANIFEST, MANIFEST_NAME, f"{MANIFEST_NAME}: cannot be read ({exc})")]
     found += [Problem(DAMAGED, row.file_name, text) for row in rows
               if (text := _check_row(out, row)) is not None]
-    layout = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
-    companions = {extra: row.file_name for row in rows for extra in layout.companion_names(row.file_name)}
+    read_as = _layout_of(out, layout)
+    listed = {row.file_name for row in rows} | named | set(read_as.dataset_files())
+    companions = {extra: row.file_name for row in rows for extra in read_as.companion_names(row.file_name)}
     found += [Problem(DAMAGED, companions[name], f"{name}: missing") for name in sorted(companions)
               if not (out / name).is_file()]
     listed |= set(companions)
@@ -72,7 +71,8 @@ def _read_rows(out: Path, found: list[Problem]) -> tuple[list[ManifestRow], set[
     named: set[str] = set()
 
     def bad_row(line: int, reason: str, cells: list[str]) -> None:
-        found.append(Problem(MANIFEST, MANIFEST_NAME, f"{MANIFEST_NAME}:{line}: row cannot be read ({reason})"))
+        text = f"{MANIFEST_NAME}:{line}: row cannot be read ({reason})"
+        found.append(Problem(MANIFEST, MANIFEST_NAME, text))
         named.add(unescape(cells[0]))
 
     return read_manifest(out / MANIFEST_NAME, on_bad_row=bad_row), named

@@ -26,7 +26,6 @@ from augment_cli.recipe.model import (
 from augment_cli.recipe.values import check_value
 from augment_cli.registry import MODALITIES, Param
 
-
 # Spellings users write for an [output] choice: (key, written) -> the value meant.
 OUTPUT_ALIASES = {("format", "jpeg"): "jpg", ("audio_format", "wave"): "wav"}
 

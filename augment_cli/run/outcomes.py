@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from augment_cli import registry
-from augment_cli.recipe.model import GroupStep, Recipe, Step, TransformStep
+from augment_cli.recipe.model import Recipe, Step, TransformStep
 
 # (results other than the unchanged input, whether the input can come out unchanged)
 Outcomes = tuple[int, bool]

@@ -58,7 +58,7 @@ def _avif() -> bool:
     if features.check("avif"):
         return True
     try:
-        import pillow_avif  # noqa: F401  (registers itself with Pillow)
+        import pillow_avif  # type: ignore[import-not-found]  # noqa: F401  (registers itself with Pillow)
     except ImportError:
         return False
     return True
