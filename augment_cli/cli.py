@@ -130,6 +130,8 @@ def expand(
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
+            for note in plan.notes:
+                _err(note)
             _print_plan(plan)
             return
         with _progress(quiet) as on_progress:

@@ -158,3 +158,13 @@ def test_no_warning_when_the_recipe_has_enough_outcomes(tmp_path, write_recipe, 
     summary = api.expand(source=image_tree, recipe=write_recipe(FLIP_ROTATE), out=tmp_path / "o",
                          copies=5, workers=1)
     assert not any("distinct" in w for w in summary.warnings)
+
+
+def test_a_first_draw_uses_the_stream_every_run_has_used_and_redraws_others():
+    from augment_cli.run.seeding import copy_seed, path_words
+
+    first = copy_seed(3, "cat/a.png", 2)
+    assert first.entropy == [3, *path_words("cat/a.png"), 2]
+    assert copy_seed(3, "cat/a.png", 2, 0).entropy == first.entropy
+    redraws = {tuple(copy_seed(3, "cat/a.png", 2, k).generate_state(4)) for k in range(1, REDRAWS + 1)}
+    assert len(redraws) == REDRAWS and tuple(first.generate_state(4)) not in redraws
