@@ -147,12 +147,18 @@ def expand(
 def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], quiet: QuietOption = False):
     """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
     from augment_cli.recipe import load_recipe
+    from augment_cli.run.outcomes import distinct_copies_at_most
 
     with reported_errors():
         loaded = load_recipe(recipe)
     counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
     if not quiet:
         _err(f"{recipe}: OK ({counts} steps)")
+        for modality in loaded.modalities:
+            most = distinct_copies_at_most(loaded, modality)
+            if most is not None:  # a few discrete outcomes: --copies above it repeats copies
+                _err(f"Note: the [[{modality}]] steps can make at most {most} distinct "
+                     f"cop{'y' if most == 1 else 'ies'} of a file")
 
 
 @app.command(cls=_Command, epilog="Example: augment verify out/ --repair")
@@ -225,6 +231,8 @@ def preview(
         typer.echo(result.text, nl=False)
     for name, error in result.failed:
         _err(f"Error: {name}: {error}")
+    for note in result.notes:
+        _err(note)
     if not quiet:
         for path in result.files:
             _err(f"Wrote {path}")
@@ -246,6 +254,8 @@ def stats(
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
+        for note in found.notes:
+            _err(note)
 
 
 @contextmanager

@@ -76,7 +76,7 @@ def test_a_split_tree_expands_only_its_training_split(tmp_path, write_recipe, ru
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
     assert names == ["cat/train0__aug1.png", "cat/train0__aug2.png", "dog/train1__aug1.png",
                      "dog/train1__aug2.png"]
-    assert found["notes"] == [f"Splits in {src}: test, train, val; expanding train/ only (its folders are "
+    assert found["notes"] == [f"Splits in {src}: test, train, val; reading train/ only (its folders are "
                               "the labels), test, val left out, not copied (--split NAME for another)"]
     assert "left out, not copied" in result.stderr
 
@@ -102,3 +102,13 @@ def test_labels_named_like_splits_need_a_training_split_to_count(tmp_path):
     assert split_folders(tmp_path) == ["test", "train", "val"]
     (tmp_path / "cat").mkdir()
     assert split_folders(tmp_path) is None
+
+
+def test_stats_and_preview_read_the_training_split_too(tmp_path, write_recipe, run_cli):
+    src = split_tree(tmp_path / "data")
+    result = run_cli("stats", src, "--json")
+    found = json.loads(result.stdout)
+    assert sorted(found["labels"]) == ["cat", "dog"] and found["files"] == 2
+    assert "reading train/ only" in found["notes"][0]
+    result = run_cli("preview", src, "-r", write_recipe(), "-o", tmp_path / "p.png", "--copies", 1)
+    assert result.exit_code == 0 and "left out, not copied" in result.stderr

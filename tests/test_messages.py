@@ -74,3 +74,10 @@ def test_stats_heading_names_what_is_measured_for_the_modalities_present(tmp_pat
     text = stats_text(stats_module.collect(tmp_path / "src"))
     assert "modalities: formats; audio length" in text and "image sizes" not in text
     assert "3 min 20 s of audio" in text
+
+
+def test_validate_says_how_many_distinct_copies_a_few_choice_recipe_can_make(write_recipe, run_cli):
+    result = run_cli("validate", write_recipe('[[image]]\ntransform = "hflip"\np = 0.5\n'))
+    assert result.exit_code == 0 and "at most 1 distinct copy of a file" in result.stderr
+    result = run_cli("validate", write_recipe())
+    assert result.exit_code == 0 and "distinct" not in result.stderr

@@ -22,6 +22,7 @@ from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
 from augment_cli.layouts.reading import read_regular
+from augment_cli.layouts.splits import read_root
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import spread
 from augment_cli.run.partners import label_groups, uses_partners
@@ -51,6 +52,7 @@ class PreviewResult:
     text: str = ""                                     # for stdout (text diffs)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
 
     @property
     def exit_code(self) -> int:
@@ -84,8 +86,10 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     source, out = Path(source), Path(out)
     _check(source, out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    found = layouts.get(layouts.find(source, layout))
-    walked, result = layouts.scan(source, found), PreviewResult()
+    name = layouts.find(source, layout)
+    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    source, found = chosen.root, layouts.get(name)
+    walked, result = layouts.scan(source, found), PreviewResult(notes=[chosen.note] if chosen.note else [])
     usable = [s for s in walked.samples if recipe.steps_for(s.modality)]
     result.skipped.update(Counter(f"no [[{s.modality}]] steps in the recipe"
                                   for s in walked.samples if not recipe.steps_for(s.modality)))

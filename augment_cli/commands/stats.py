@@ -24,6 +24,7 @@ from typing import Any
 
 from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, printable
+from augment_cli.layouts.splits import read_root
 
 TOTALS = ("seconds", "words")  # summed per label: audio length, text length
 IMBALANCE_RATIO = 1.5  # largest / smallest label above this is worth a warning
@@ -47,6 +48,7 @@ class Stats:
     labels: dict[str, LabelStats] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
     skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
 
     @property
     def files(self) -> int:
@@ -79,7 +81,7 @@ class Stats:
             "unreadable": [{"file": f, "error": e} for f, e in self.unreadable],
             "skipped": dict(sorted(self.skipped.items())),
             "imbalance": _imbalance_dict(self.imbalance()),
-            "warnings": self.warnings(),
+            "warnings": self.warnings(), "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
@@ -90,8 +92,11 @@ def collect(source: str | Path, on_progress: Progress | None = None, layout: str
     """Walk `source` like `expand` does and read every file's header."""
     source = Path(source)
     layouts.check_source(source)
-    walked = layouts.scan(source, layouts.get(layouts.find(source, layout)))
-    stats = Stats(str(source), skipped=walked.skipped.copy())
+    name = layouts.find(source, layout)
+    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    walked = layouts.scan(chosen.root, layouts.get(name))
+    stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [])
+    source = chosen.root
     for done, sample in enumerate(walked.samples, 1):
         label = stats.labels.setdefault(sample.label, LabelStats())
         _add(stats, label, source, sample)

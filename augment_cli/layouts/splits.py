@@ -31,6 +31,15 @@ class SplitChoice:
     note: str | None = None
 
 
+def read_root(source: Path, layout: str, split: str | None = None) -> SplitChoice:
+    """What a command reads of SRC under `layout`: for class folders, the
+    chosen split of a split tree (choose_split); other layouts read SRC whole
+    (a layout with splits of its own handles `split` itself)."""
+    from augment_cli.layouts import DEFAULT
+
+    return choose_split(source, split) if layout == DEFAULT else SplitChoice(source)
+
+
 def split_folders(source: Path) -> list[str] | None:
     """The split folders of SRC, sorted, or None when SRC is not a split tree:
     at least two visible entries, every one a folder with a split name, one
@@ -58,6 +67,6 @@ def choose_split(source: Path, split: str | None) -> SplitChoice:
         raise UsageError(f"--split {chosen}: {source} has no folder {chosen}/; "
                          f"its splits: {', '.join(found)}")
     others = [name for name in found if name != chosen]
-    note = (f"Splits in {source}: {', '.join(found)}; expanding {chosen}/ only (its folders are the labels), "
+    note = (f"Splits in {source}: {', '.join(found)}; reading {chosen}/ only (its folders are the labels), "
             f"{', '.join(others)} left out, not copied" + ("" if split else " (--split NAME for another)"))
     return SplitChoice(source / chosen, note)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from augment_cli.errors import UsageError
-from augment_cli.layouts import DEFAULT, Layout, Scan, check_source, find, get, target_of
-from augment_cli.layouts.splits import choose_split
+from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
+from augment_cli.layouts.splits import read_root
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
@@ -167,10 +167,9 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
                          hint="use one: drop --balance, or the [copies] table")
     limit = None if allow_many_copies else MAX_COPIES_PER_FILE
     _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
-    layout_name, notes = find(source, layout), []
-    if layout_name == DEFAULT:
-        chosen = choose_split(source, split)
-        source, notes = chosen.root, [chosen.note] if chosen.note else []
+    layout_name = find(source, layout)
+    chosen = read_root(source, layout_name, split)
+    source, notes = chosen.root, [chosen.note] if chosen.note else []
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
                 distinct=not allow_duplicates, split=split, notes=notes)
     mixing = uses_partners(recipe)
