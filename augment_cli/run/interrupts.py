@@ -45,8 +45,8 @@ def deferred() -> Iterator[None]:
     must happen as one step (a source committed to the index and dropped from
     the run's unfinished set) is never cut in two. A signal that arrives
     meanwhile is delivered when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield  # (Windows has no signal masks: there the order in api._Run._finish still holds)
         return
     held = {signal.SIGINT, signal.SIGTERM}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
