@@ -60,6 +60,9 @@ class DistinctCopies:
 
     source_data: Any
     enabled: bool = True
+    # The most distinct copies the recipe can make (run/outcomes.py), None if
+    # unbounded: once that many are made, a repeat is kept without redraws.
+    most: int | None = None
     redrawn: int = 0                   # copies that needed a redraw and got a distinct one
     kept: int = 0                      # copies kept although they repeat (recipe ran out)
     _seen: dict[bytes, int] = field(default_factory=dict)
@@ -77,7 +80,8 @@ class DistinctCopies:
         if key not in self._seen:
             self._seen[key] = copy
             return (*first, None)
-        for number in range(1, REDRAWS + 1):
+        exhausted = self.most is not None and len(self._seen) - 1 >= self.most
+        for number in range(1, 0 if exhausted else REDRAWS + 1):
             again = attempt(number)
             other = fingerprint(again[0])
             if other not in self._seen:

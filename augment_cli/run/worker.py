@@ -32,6 +32,7 @@ from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
 from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.jobs import Job, SampleResult
+from augment_cli.run.outcomes import distinct_copies_at_most
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
@@ -69,7 +70,12 @@ def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> t
 
 def distinct_copies(source: OpenedSource, distinct: bool = True) -> DistinctCopies:
     """What refuses repeated copies of this source (`distinct` False: nothing)."""
-    return DistinctCopies(source.decoded.data, distinct)
+    return DistinctCopies(source.decoded.data, distinct, _most_distinct(source.recipe, source.sample.modality))
+
+
+@lru_cache(maxsize=16)
+def _most_distinct(recipe: Recipe, modality: str) -> int | None:
+    return distinct_copies_at_most(recipe, modality)
 
 
 def make_distinct_copy(source: OpenedSource, seed: int, copy: int,

@@ -168,3 +168,16 @@ def test_a_first_draw_uses_the_stream_every_run_has_used_and_redraws_others():
     assert copy_seed(3, "cat/a.png", 2, 0).entropy == first.entropy
     redraws = {tuple(copy_seed(3, "cat/a.png", 2, k).generate_state(4)) for k in range(1, REDRAWS + 1)}
     assert len(redraws) == REDRAWS and tuple(first.generate_state(4)) not in redraws
+
+
+def test_once_the_recipe_is_exhausted_a_repeat_is_kept_without_redraws():
+    calls: list[int] = []
+    outcomes = iter([1, 1, 1])
+
+    def attempt(number: int):
+        calls.append(number)
+        return np.full((2, 2), next(outcomes, 1), np.uint8), []
+
+    made = DistinctCopies(np.zeros((2, 2), np.uint8), most=1)
+    made.make(1, attempt)
+    assert made.make(2, attempt)[2] == 1 and calls == [0, 0] and made.kept == 1
