@@ -70,7 +70,8 @@ def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> t
 
 def distinct_copies(source: OpenedSource, distinct: bool = True) -> DistinctCopies:
     """What refuses repeated copies of this source (`distinct` False: nothing)."""
-    return DistinctCopies(source.decoded.data, distinct, _most_distinct(source.recipe, source.sample.modality))
+    most = _most_distinct(source.recipe, source.sample.modality)
+    return DistinctCopies(source.decoded.data, distinct, most)
 
 
 @lru_cache(maxsize=16)
