@@ -44,13 +44,13 @@ def _dtype_name(dtype: Any) -> str:
     return name
 
 
-@register("hflip", modality="image", geometry=f"{GEOMETRY}:hflip", apply=f"{OPS}:hflip")
+@register("hflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:hflip", apply=f"{OPS}:hflip")
 def hflip(rng, drawn, meta):
     """Mirror left-right."""
     return drawn
 
 
-@register("vflip", modality="image", geometry=f"{GEOMETRY}:vflip", apply=f"{OPS}:vflip")
+@register("vflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:vflip", apply=f"{OPS}:vflip")
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
@@ -104,7 +104,7 @@ def brightness_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("grayscale", modality="image", geometry=PIXELS, apply=f"{OPS}:grayscale")
+@register("grayscale", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:grayscale")
 def grayscale(rng, drawn, meta):
     """Replace colour by its luma in every channel; the mode (RGB, RGBA) is kept."""
     return drawn

@@ -107,7 +107,7 @@ def center_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("pad", modality="image", geometry=f"{GEOMETRY}:pad", check=check_padding,
+@register("pad", modality="image", fixed=True, geometry=f"{GEOMETRY}:pad", check=check_padding,
           apply=f"{OPS}:pad", params=(
     Param("top", "int", 0, bounds=(0, 10000), help="pixels added above"),
     Param("bottom", "int", 0, bounds=(0, 10000), help="pixels added below"),
@@ -120,7 +120,7 @@ def pad(rng, drawn, meta):
     return drawn
 
 
-@register("resize", modality="image", geometry=f"{GEOMETRY}:resize", check=check_output_size,
+@register("resize", modality="image", fixed=True, geometry=f"{GEOMETRY}:resize", check=check_output_size,
           apply=f"{OPS}:resize", params=(
     _size("height", "output height in pixels"), _size("width", "output width in pixels"),
     INTERPOLATION,
