@@ -34,6 +34,9 @@ def check_source(source: Path) -> None:
     if source.is_file() and get("table").detect(source):
         raise UsageError(f"{source} is a table: only `augment expand` reads tables so far",
                          hint="`augment expand ... --dry-run` checks its columns and counts its rows")
+    if source.exists() and not source.is_dir():
+        raise UsageError(f"the source {source} is a file, not a folder",
+                         hint="give the folder that holds the label folders: SOURCE/<label>/.../<file>")
     if not source.is_dir():
         raise UsageError(f"source folder not found: {source}")
 
