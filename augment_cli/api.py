@@ -30,7 +30,8 @@ from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
-from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
+from augment_cli.outdir.manifest import (ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, manifest_columns,
+                                     write_rows)
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs
@@ -245,15 +246,16 @@ class _Run:
 
     def _write_reports(self) -> None:
         """manifest.csv from the index, errors.csv, then the layout's dataset-level files."""
-        out, index = self.out, self.index
+        out, index, layout = self.out, self.index, self.plan.layout
         index.commit()
-        write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
+        write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True,
+                   columns=manifest_columns(layout.annotated))
         errors, failed = out / ERRORS_NAME, self.summary.failed + self.refused
         if failed:
             write_rows(errors, ErrorRow, failed)
         elif errors.exists():
             errors.unlink()
-        for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
+        for name, content in sorted(layout.finish(self.plan.source, index.manifest_rows(), out).items()):
             atomic_write(out / name, content)
 
 

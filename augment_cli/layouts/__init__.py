@@ -19,6 +19,10 @@ from augment_cli.plugins import resolve
 DEFAULT = "folders"
 # name -> "module:attr" of the Layout; the default comes last (it detects anything).
 LAYOUTS: dict[str, str] = {
+    "yolo": "augment_cli.layouts.yolo:YOLO",
+    "coco": "augment_cli.layouts.coco:COCO",
+    "voc": "augment_cli.layouts.voc:VOC",
+    "masks": "augment_cli.layouts.masks:MASKS",
     "folders": "augment_cli.layouts.folders:FOLDERS",
 }
 

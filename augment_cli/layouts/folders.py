@@ -23,6 +23,7 @@ SKIP_UNLABELLED = "no label folder"
 
 class Folders:
     name = "folders"
+    annotated = False
 
     def detect(self, source: Path) -> bool:
         """Any tree can be read as class folders: this is the fallback layout."""
@@ -47,13 +48,20 @@ class Folders:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return ()
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
+        return None
+
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
+        return []
+
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
         return ()
 
 

@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS sources (
     seen INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS rows (
     file_name TEXT PRIMARY KEY, label TEXT, source TEXT, copy INTEGER, modality TEXT,
-    transforms TEXT, sha256 TEXT);
+    transforms TEXT, sha256 TEXT, annotations TEXT DEFAULT '', objects INTEGER, dropped INTEGER);
 CREATE INDEX IF NOT EXISTS rows_by_source ON rows (source);
 CREATE TABLE IF NOT EXISTS planned (key TEXT PRIMARY KEY, source TEXT);
 """
@@ -89,6 +89,7 @@ class Index:
         db.execute("PRAGMA synchronous=OFF")
         db.executescript(SCHEMA)
         db.execute("SELECT count(*) FROM sources").fetchone()  # fails here if damaged
+        _add_annotation_columns(db)
         return db
 
     def commit(self) -> None:
@@ -114,7 +115,7 @@ class Index:
             names = [row.file_name for row in rows] + list(companions)
             self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
                             (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
-            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
+            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
 
     def committed(self, source: str) -> bool:
         """Whether this run has put (or kept) the source: begin_run clears the mark."""
@@ -207,8 +208,8 @@ class Index:
                 for name in names.split("\n"))
 
     def manifest_rows(self) -> Iterator[ManifestRow]:
-        cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256 "
-                                 "FROM rows ORDER BY file_name")
+        cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256, "
+                                 "annotations, objects, dropped FROM rows ORDER BY file_name")
         return (ManifestRow(*row) for row in cursor)
 
     def clear(self) -> None:
@@ -216,3 +217,13 @@ class Index:
             self.db.execute("DELETE FROM rows")
             self.db.execute("DELETE FROM sources")
             self.db.execute("DELETE FROM planned")
+
+
+def _add_annotation_columns(db: sqlite3.Connection) -> None:
+    """An index written before annotated layouts lacks their columns: added
+    in place, so a re-run into an older DIR keeps what it finished."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+    for column, kind in (("annotations", "TEXT DEFAULT ''"), ("objects", "INTEGER"), ("dropped", "INTEGER")):
+        if column not in present:
+            db.execute(f"ALTER TABLE rows ADD COLUMN {column} {kind}")
+    db.commit()

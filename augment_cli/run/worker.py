@@ -12,8 +12,10 @@ per-copy steps `augment preview` shares, so a preview shows what expand writes.
 from __future__ import annotations
 
 import contextlib
+import copy as copying
 import hashlib
 import os
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -21,8 +23,10 @@ from types import ModuleType
 from typing import Any
 
 from augment_cli import registry
+from augment_cli.annotations.model import Annotated, Targets
+from augment_cli.annotations.summary import object_count
 from augment_cli.errors import SampleError
-from augment_cli.layouts.base import Sample
+from augment_cli.layouts.base import Layout, Sample
 from augment_cli.layouts.reading import read_regular
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, remove_quietly
@@ -31,6 +35,7 @@ from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
 from augment_cli.run.jobs import Job, SampleResult
+from augment_cli.run.annotated_steps import augment_annotated
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
@@ -46,23 +51,55 @@ class OpenedSource:
     codec: ModuleType
     recipe: Recipe
     resources: Partners | None  # other files of the label, for mixing recipes
+    targets: Targets | None = None  # the source's annotations (annotated layouts)
+
+    @property
+    def original(self) -> Any:
+        """Copy 0 as the steps see data: the pixels, with their targets when annotated."""
+        if self.targets is None:
+            return self.decoded.data
+        return Annotated(self.decoded.data, self.targets)
 
 
 def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes,
-                partners: tuple[str, ...] = ()) -> OpenedSource:
-    """Decode a source's bytes; SampleError if its codec refuses them."""
+                partners: tuple[str, ...] = (), layout: Layout | None = None) -> OpenedSource:
+    """Decode a source's bytes, and read its annotations when `layout` has
+    them; SampleError if its codec refuses the bytes or its labels are malformed.
+    Mixing partners then come with their own targets (read through the layout)."""
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload, recipe.output)
     decode = partial(codec.decode, output=recipe.output)
-    resources = Partners(root, OtherFiles(partners, sample.relative), decode) if partners else None
-    return OpenedSource(sample, decoded, codec, recipe, resources)
+    targets, annotate = None, None
+    if layout is not None and layout.annotated:
+        targets = layout.read_targets(Path(root), sample, image_size(decoded.data))
+        annotate = partial(_partner_targets, layout, Path(root), sample)
+    resources = (Partners(root, OtherFiles(partners, sample.relative), decode, annotate)
+                 if partners else None)
+    return OpenedSource(sample, decoded, codec, recipe, resources, targets)
 
 
 def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Record]]:
-    """Copy `copy` (>= 1) of a source: its data and the records of what was applied."""
+    """Copy `copy` (>= 1) of a source: its data (an Annotated for an annotated
+    layout: pixels and moved targets) and the records of what was applied."""
     sample = source.sample
-    return augment(source.decoded.data, source.recipe.steps_for(sample.modality), sample.modality,
-                   copy_seed(seed, sample.relative, copy), source.resources)
+    steps, sequence = source.recipe.steps_for(sample.modality), copy_seed(seed, sample.relative, copy)
+    if source.targets is None:
+        return augment(source.decoded.data, steps, sample.modality, sequence, source.resources)
+    # Each copy moves its own targets: transforms may change them in place.
+    start = Annotated(source.decoded.data, copying.deepcopy(source.targets))
+    return augment_annotated(start, steps, sample.modality, sequence, source.resources)
+
+
+def image_size(pixels: Any) -> tuple[int, int]:
+    """(width, height) of decoded pixels."""
+    return int(pixels.shape[1]), int(pixels.shape[0])
+
+
+def _partner_targets(layout: Layout, root: Path, sample: Sample, relative: str, pixels: Any) -> Annotated:
+    """A mixing partner as an annotated sample: its pixels and its own targets."""
+    partner = Sample(relative, sample.label, sample.modality)
+    targets = layout.read_targets(root, partner, image_size(pixels))
+    return Annotated(pixels, targets if targets is not None else Targets())
 
 
 _WARM: set[tuple[str, str]] = set()  # (recipe digest, modality) whose code is imported
@@ -103,26 +140,41 @@ def process_sample(job: Job) -> SampleResult:
 
 def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[ManifestRow], list[str]]:
     """Write every output of the job: its manifest rows and the companion files' names."""
-    sample = job.sample
-    source = open_source(job.source_root, sample, job.recipe, payload, job.partners)
-    layout = resolve(job.layout)
+    sample, layout = job.sample, resolve(job.layout)
+    source = open_source(job.source_root, sample, job.recipe, payload, job.partners, layout)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = writer.folder_of(job.outputs[0][1])
     rows, companions = [], []
     for copy, name in job.outputs:
         records: list[Record] = []
         if copy == 0:
-            blob = payload
+            blob, data = payload, source.original
         else:
             data, records = make_copy(source, job.seed, copy)
-            blob = source.codec.encode(data, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
+            pixels = data.image if isinstance(data, Annotated) else data
+            blob = source.codec.encode(pixels, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
+        # The labels are made before the image is written: a copy whose labels
+        # cannot be written is never on disk without them (nor they without it).
+        annotated = data if isinstance(data, Annotated) else None
+        extras = sorted(layout.companions(sample, name, records, annotated).items())
         writer.write(folder / PurePosixPath(name).name, name, blob)
-        rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
-                                _manifest_json(records, job), hashlib.sha256(blob).hexdigest()))
-        for extra, content in sorted(layout.companions(sample, name, records).items()):
+        for extra, content in extras:
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
+        rows.append(_row(job, layout, name, copy, records, blob, annotated))
     return rows, companions
+
+
+def _row(job: Job, layout: Layout, name: str, copy: int, records: list[Record], blob: bytes,
+         annotated: Annotated | None) -> ManifestRow:
+    sample = job.sample
+    row = ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
+                      _manifest_json(records, job), hashlib.sha256(blob).hexdigest())
+    if annotated is None:
+        return row
+    targets = annotated.targets
+    return dataclasses.replace(row, annotations=layout.annotation_name(sample, name),
+                               objects=object_count(targets), dropped=targets.dropped)
 
 
 def _manifest_json(records: list[Record], job: Job) -> str:

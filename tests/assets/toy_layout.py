@@ -18,6 +18,7 @@ LIST = "labels.txt"
 
 class Listed:
     name = "listed"
+    annotated = False
 
     def detect(self, source: Path) -> bool:
         return (source / LIST).is_file()
@@ -37,13 +38,20 @@ class Listed:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (media_name + ".label",)
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
+        return None
+
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {media_name + ".label": f"{sample.label}\n".encode()}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
+        return []
+
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {LIST: "".join(f"{row.file_name} {row.label}\n" for row in rows).encode()}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
         return (LIST,)
 
 
