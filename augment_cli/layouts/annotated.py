@@ -31,7 +31,7 @@ class AnnotatedLayout:
     def output_name(self, sample: Sample, copy: int, extension: str) -> str:
         return copy_name(sample.relative, copy, extension)
 
-    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return ()
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:

@@ -90,7 +90,7 @@ class Layout(Protocol):
         order; `out` is DIR (where the copies' companion files are)."""
         ...
 
-    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
-        """Names `finish` may write (those `finish` wrote into `out`, when
-        given): `verify` counts them as the run's own."""
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
+        """Names `finish` may write (for a DIR's manifest `rows`, when given):
+        `verify` counts them as the run's own."""
         ...

@@ -61,7 +61,7 @@ class Folders:
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
 
-    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return ()
 
 

@@ -131,7 +131,7 @@ class Yolo(AnnotatedLayout):
                 config[split] = _inside_source(source, config[split])
         return {OUT_CONFIG: yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()}
 
-    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return (OUT_CONFIG,)
 
 

@@ -1,14 +1,16 @@
 """`augment verify DIR`: does DIR still hold exactly what its manifest says?
 
 Checks that every manifest row's file exists, matches its recorded SHA-256
-and decodes, that the files its layout carries beside each copy exist, and
-that no stray or half-written files are present.
+and decodes, that the files its layout carries beside each copy exist (and,
+for an annotated layout, parse and lie inside their image), and that no
+stray or half-written files are present.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from augment_cli import layouts
 from augment_cli.errors import SampleError, UsageError
@@ -29,10 +31,16 @@ def verify(out: Path, layout: str | None = None) -> list[str]:
         rows, named = _read_rows(out, problems)
     except (OSError, ValueError) as exc:
         return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
-    problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
-    layout = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
-    companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
+    found = _layout_of(out, layout)
+    for row in rows:
+        problem, decoded = _check_row(out, row)
+        if problem is not None:
+            problems.append(problem)
+        elif found.annotated and decoded is not None:
+            size = (int(decoded.data.shape[1]), int(decoded.data.shape[0]))
+            problems += found.check_annotations(out, row.file_name, size)
+    listed = {row.file_name for row in rows} | named | set(found.dataset_files(rows))
+    companions = {extra for row in rows for extra in found.companion_names(row.file_name)}
     problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
     listed |= companions
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
@@ -66,18 +74,18 @@ def _layout_of(out: Path, asked: str | None) -> layouts.Layout:
     return layouts.get(name)
 
 
-def _check_row(out: Path, row) -> str | None:
+def _check_row(out: Path, row) -> tuple[str | None, Any]:
+    """The row's problem, or None and the decoded file."""
     path = out / row.file_name
     try:
         payload = read_regular(path)[1]
     except FileNotFoundError:
-        return f"{row.file_name}: missing"
+        return f"{row.file_name}: missing", None
     except OSError as exc:
-        return f"{row.file_name}: unreadable ({exc.strerror or exc})"
+        return f"{row.file_name}: unreadable ({exc.strerror or exc})", None
     if hashlib.sha256(payload).hexdigest() != row.sha256:
-        return f"{row.file_name}: content differs from the recorded SHA-256"
+        return f"{row.file_name}: content differs from the recorded SHA-256", None
     try:
-        codec_for(row.modality).decode(payload)
+        return None, codec_for(row.modality).decode(payload)
     except SampleError as exc:
-        return f"{row.file_name}: does not decode ({exc})"
-    return None
+        return f"{row.file_name}: does not decode ({exc})", None

@@ -51,7 +51,7 @@ class Listed:
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {LIST: "".join(f"{row.file_name} {row.label}\n" for row in rows).encode()}
 
-    def dataset_files(self, out: Path | None = None) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return (LIST,)
 
 
