@@ -9,6 +9,7 @@ written short and stable, and an object wholly outside its image is refused.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,19 @@ class AnnotatedLayout:
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
+
+
+def digest_of(*parts: bytes) -> str:
+    """SHA-256 over several byte strings, each length-prefixed (no two splits collide)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(len(part).to_bytes(8, "big") + part)
+    return hasher.hexdigest()
+
+
+def file_bytes(path: Path, shown: str) -> bytes:
+    """A label file's bytes for a digest; b"" when it does not exist (a background image)."""
+    return read_label_bytes(path, shown) if path.exists() else b""
 
 
 def read_label_bytes(path: Path, shown: str) -> bytes:

@@ -63,6 +63,15 @@ class Layout(Protocol):
         """DIR-relative name of copy `copy` of `sample` (0: the original)."""
         ...
 
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        """SHA-256 of what the sample's annotations are read from ("" without any):
+        a re-run redoes a source whose labels changed, even if its image did not."""
+        ...
+
+    def annotation_name(self, sample: Sample, media_name: str) -> str:
+        """The annotation file the manifest names beside a written image."""
+        ...
+
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         """Names of the files a copy carries beside its media (labels, masks)."""
         ...

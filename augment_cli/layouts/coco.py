@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import AnnotatedLayout, read_label_bytes
+from augment_cli.layouts.annotated import AnnotatedLayout, digest_of, read_label_bytes
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import printable, unsafe_name
 from augment_cli.modalities import modality_of
@@ -97,6 +97,15 @@ class Coco(AnnotatedLayout):
         anns = sorted(parsed.annotations.get(image.get("id"), []), key=lambda a: str(a.get("id")))
         return Targets([to_object(ann, parsed.categories, size, f"{sample.label}: annotation id "
                                   f"{ann.get('id')}") for ann in anns])
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        """Of the sample's own entry, annotations and the categories: editing
+        one image's annotations in a large JSON redoes that image only."""
+        parsed = load(source, sample.label)
+        image = parsed.images.get(sample.relative, {})
+        own = {"image": image, "annotations": parsed.annotations.get(image.get("id"), []),
+               "categories": parsed.raw.get("categories")}
+        return digest_of(json.dumps(own, sort_keys=True, default=str).encode())
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (f"{COMPANIONS}/{media_name}.json",)

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import SKIP_OUTSIDE, AnnotatedLayout, read_label_bytes, split_of
+from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, digest_of, file_bytes, read_label_bytes,
+                                           split_of)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -70,6 +71,10 @@ class Masks(AnnotatedLayout):
         if not (source / shown).is_file():
             raise SampleError(f"{sample.relative}: {NO_MASK}")
         return Targets(mask=decode_mask(read_label_bytes(source / shown, shown), size, shown))
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        shown = mask_path(sample.relative)
+        return digest_of(file_bytes(source / shown, shown))
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (mask_path(media_name),)

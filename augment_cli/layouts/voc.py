@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import SKIP_OUTSIDE, AnnotatedLayout, check_box, outside, read_label_bytes
+from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, check_box, digest_of, file_bytes, outside,
+                                           read_label_bytes)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -67,6 +68,10 @@ class Voc(AnnotatedLayout):
         root = _parse(read_label_bytes(source / shown, shown), shown)
         return Targets([_object(node, size, f"{shown}: object {i}")
                         for i, node in enumerate(root.iter("object"), 1)])
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        shown = xml_path(sample.relative)
+        return digest_of(file_bytes(source / shown, shown))
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (xml_path(media_name),)

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError, UsageError
-from augment_cli.layouts.annotated import SKIP_OUTSIDE, AnnotatedLayout, read_label_text, split_of
+from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, digest_of, file_bytes, read_label_text,
+                                           split_of)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -91,6 +92,11 @@ class Yolo(AnnotatedLayout):
         classes = load_config(source)
         objects = parse_labels(read_label_text(path, shown), classes, size, shown)
         return Targets(objects, flip_idx=classes.flip_idx)
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        config = Path(_config_stamp(source)[0])
+        shown = label_path(sample.relative)
+        return digest_of(file_bytes(config, config.name), file_bytes(source / shown, shown))
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (label_path(media_name),)

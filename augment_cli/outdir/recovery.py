@@ -21,7 +21,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from augment_cli.layouts import Layout
+from augment_cli.layouts import Layout, Sample
 from augment_cli.outdir.index import Index, Stamp
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest
 
@@ -58,7 +58,12 @@ def rebuild(index: Index, out: Path, source: Path, layout: Layout) -> tuple[int,
         companions = [extra for row in its_rows for extra in layout.companion_names(row.file_name)]
         recovered = _recover(source / relative, out, its_rows, companions, written)
         if recovered is not None:
-            index.put(relative, *recovered, its_rows, companions)
+            stamp, digest = recovered
+            if layout.annotated:  # as the worker records it (worker.source_digest)
+                first = its_rows[0]
+                sample = Sample(relative, first.label, first.modality)
+                digest += ":" + layout.annotation_digest(source, sample)
+            index.put(relative, stamp, digest, its_rows, companions)
             kept += 1
     index.commit()
     return kept, len(by_source)

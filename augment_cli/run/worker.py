@@ -124,7 +124,7 @@ def process_sample(job: Job) -> SampleResult:
     writer = _Writer(Path(job.out_root))
     try:
         result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
-        result.sha256 = hashlib.sha256(payload).hexdigest()
+        result.sha256 = source_digest(job, payload)
         result.rows, result.companions = _make_copies(job, payload, writer)
     except SampleError as exc:
         result.error = str(exc)
@@ -136,6 +136,17 @@ def process_sample(job: Job) -> SampleResult:
         writer.remove_written()
         result.rows, result.companions = [], []
     return result
+
+
+def source_digest(job: Job, payload: bytes) -> str:
+    """The index's SHA-256 of a source; an annotated one's is followed by
+    ":" and that of its annotations (taken before they are read), so a
+    re-run redoes it when either changes (outdir/incremental.py)."""
+    digest = hashlib.sha256(payload).hexdigest()
+    layout = resolve(job.layout)
+    if not layout.annotated:
+        return digest
+    return digest + ":" + layout.annotation_digest(Path(job.source_root), job.sample)
 
 
 def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[ManifestRow], list[str]]:

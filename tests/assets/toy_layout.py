@@ -41,6 +41,12 @@ class Listed:
     def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
         return None
 
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        return ""
+
+    def annotation_name(self, sample: Sample, media_name: str) -> str:
+        return ""
+
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Any = None) -> dict[str, bytes]:
         return {media_name + ".label": f"{sample.label}\n".encode()}
