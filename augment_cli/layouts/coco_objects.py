@@ -11,6 +11,7 @@ recomputed from what is written (mask, polygons, else box), as COCO does.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,9 @@ def _decode_rle(segmentation: dict[str, Any], size: tuple[int, int], where: str)
             rle = {"size": [height, width], "counts": counts.encode("ascii")}
         else:
             raise ValueError("counts must be a list or a string")
-        return coco_mask.decode(rle).astype(bool)
+        with warnings.catch_warnings():  # pycocotools' own use of numpy 2's __array__ protocol
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return coco_mask.decode(rle).astype(bool)
     except (ValueError, TypeError, UnicodeEncodeError) as exc:
         raise SampleError(f"{where}: the RLE segmentation does not decode ({exc})") from None
 
