@@ -60,8 +60,9 @@ class Stats:
         return sum(s.files for s in self.labels.values())
 
     def imbalance(self) -> tuple[str, str, float] | None:
-        """(largest label, smallest label, ratio) when the ratio is over IMBALANCE_RATIO."""
-        if len(self.labels) < 2:
+        """(largest label, smallest label, ratio) when the ratio is over IMBALANCE_RATIO.
+        An annotated dataset's labels are its splits (train, val), not classes: never."""
+        if len(self.labels) < 2 or self.annotated:
             return None
         counts = {label: s.files for label, s in self.labels.items()}
         largest = max(counts, key=lambda k: (counts[k], k))
