@@ -30,8 +30,14 @@ from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
-from augment_cli.outdir.manifest import (ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, manifest_columns,
-                                     write_rows)
+from augment_cli.outdir.manifest import (
+    ERRORS_NAME,
+    MANIFEST_NAME,
+    ErrorRow,
+    ManifestRow,
+    manifest_columns,
+    write_rows,
+)
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.executor import batches, executor_for, run_jobs

@@ -157,7 +157,8 @@ def _dataset(parsed: CocoFile, copies: list[tuple[Any, dict[str, Any]]]) -> dict
     """The output COCO file: the input's other blocks (info, licenses, categories),
     the copies' images (new ids, provenance) and their annotations (new ids)."""
     result = {k: v for k, v in parsed.raw.items() if k not in ("images", "annotations")}
-    images, annotations = [], []
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     for image_id, (row, record) in enumerate(copies, 1):
         source_image = parsed.images.get(row.source, {})
         kept = {k: v for k, v in source_image.items() if k not in ("id", "file_name", "width", "height")}
@@ -178,7 +179,8 @@ def _box_inside(bbox: Any, size: tuple[int, int]) -> bool:
     if bbox is None:
         return True
     x, y, w, h = bbox
-    return w >= 0 and h >= 0 and x >= -0.01 and y >= -0.01 and x + w <= size[0] + 0.01 and y + h <= size[1] + 0.01
+    slack = 0.01  # the two decimals boxes are written with
+    return w >= 0 and h >= 0 and min(x, y) >= -slack and x + w <= size[0] + slack and y + h <= size[1] + slack
 
 
 def _file_name(dataset: str, media_name: str) -> str:

@@ -74,7 +74,7 @@ def to_annotation(obj: Object, size: tuple[int, int]) -> dict[str, Any]:
     box = obj.box if obj.box is not None else _tight_box(obj)
     if box is not None:
         x0, y0, x1, y1 = (float(v) for v in box)
-        ann["bbox"] = [round(x0, DECIMALS), round(y0, DECIMALS), round(x1 - x0, DECIMALS), round(y1 - y0, DECIMALS)]
+        ann["bbox"] = [round(v, DECIMALS) for v in (x0, y0, x1 - x0, y1 - y0)]
         area = area if "segmentation" in ann else (x1 - x0) * (y1 - y0)
     ann["area"] = round(area, DECIMALS)
     if obj.keypoints is not None:

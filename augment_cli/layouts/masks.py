@@ -17,8 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, digest_of, file_bytes, read_label_bytes,
-                                           split_of)
+from augment_cli.layouts.annotated import (
+    SKIP_OUTSIDE,
+    AnnotatedLayout,
+    digest_of,
+    file_bytes,
+    read_label_bytes,
+    split_of,
+)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -131,7 +137,8 @@ def encode_mask(mask: np.ndarray) -> bytes:
     import numpy as np
     from PIL import Image
 
-    image = Image.fromarray(np.ascontiguousarray(mask.astype(np.uint16 if mask.dtype != np.uint8 else np.uint8)))
+    depth = np.uint8 if mask.dtype == np.uint8 else np.uint16
+    image = Image.fromarray(np.ascontiguousarray(mask.astype(depth)))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()

@@ -16,8 +16,15 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, check_box, digest_of, file_bytes, outside,
-                                           read_label_bytes)
+from augment_cli.layouts.annotated import (
+    SKIP_OUTSIDE,
+    AnnotatedLayout,
+    check_box,
+    digest_of,
+    file_bytes,
+    outside,
+    read_label_bytes,
+)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of

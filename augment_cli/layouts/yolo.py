@@ -19,8 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError, UsageError
-from augment_cli.layouts.annotated import (SKIP_OUTSIDE, AnnotatedLayout, digest_of, file_bytes, read_label_text,
-                                           split_of)
+from augment_cli.layouts.annotated import (
+    SKIP_OUTSIDE,
+    AnnotatedLayout,
+    digest_of,
+    file_bytes,
+    read_label_text,
+    split_of,
+)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of

@@ -23,7 +23,8 @@ from augment_cli.run.steps import Record, augment
 
 
 def augment_annotated(annotated: Annotated, steps: tuple[Step, ...], modality: str,
-                      sequence: np.random.SeedSequence, resources: Any = None) -> tuple[Annotated, list[Record]]:
+                      sequence: np.random.SeedSequence,
+                      resources: Any = None) -> tuple[Annotated, list[Record]]:
     """Run the steps on the pixels; the targets stay (see the module note)."""
     pixels = _PixelPartners(resources) if resources is not None else None
     image, records = augment(annotated.image, steps, modality, sequence, pixels)

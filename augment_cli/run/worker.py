@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import copy as copying
+import dataclasses
 import hashlib
 import os
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -34,8 +34,8 @@ from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
-from augment_cli.run.jobs import Job, SampleResult
 from augment_cli.run.annotated_steps import augment_annotated
+from augment_cli.run.jobs import Job, SampleResult
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed

@@ -11,12 +11,23 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from annotation_datasets import BOXES, HEIGHT, HFLIP, PIXEL_ONLY, WIDTH, coco_tree, masks_tree, voc_tree, yolo_tree
+from annotation_datasets import (
+    BOXES,
+    HEIGHT,
+    HFLIP,
+    PIXEL_ONLY,
+    WIDTH,
+    coco_tree,
+    masks_tree,
+    voc_tree,
+    yolo_tree,
+)
 from augment_cli import api, layouts
 from augment_cli.commands import preview as preview_module
 from augment_cli.commands import stats as stats_module
 from augment_cli.commands.overlay import PALETTE
 from augment_cli.outdir.verify import verify
+
 # run/annotated_steps.py runs the steps on the pixels only, until the annot-core branch
 # (transforms move targets) is merged and it is removed: these tests then run.
 MOVES_TARGETS = importlib.util.find_spec("augment_cli.run.annotated_steps") is None

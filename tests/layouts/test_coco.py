@@ -89,7 +89,8 @@ def test_a_malformed_annotation_fails_its_image_only(tmp_path, write_recipe, cha
     path.write_text(json.dumps(document))
     summary = api.expand(source=src, recipe=write_recipe(PIXEL_ONLY), out=out, copies=1, workers=1)
     assert summary.exit_code == 1 and [row.source for row in summary.failed] == ["images/im0.png"]
-    assert summary.failed[0].error.startswith("annotations/instances.json: ") and reason in summary.failed[0].error
+    error = summary.failed[0].error
+    assert error.startswith("annotations/instances.json: ") and reason in error
     assert not (out / "images" / "im0__aug1.png").exists()
     assert [image["file_name"] for image in written(out)["images"]] == ["images/im1__aug1.png",
                                                                         "images/im2__aug1.png"]

@@ -32,7 +32,8 @@ def test_voc_objects_keep_name_difficult_truncated_and_size_is_rewritten(tmp_pat
             objects_of(src / "Annotations" / f"im{i}.xml") if BOXES[i] else [])
     root = ElementTree.parse(out / "Annotations" / "im1__aug2.xml").getroot()
     assert root.findtext("filename") == "im1__aug2.png"
-    assert [root.findtext(f"size/{k}") for k in ("width", "height", "depth")] == [str(WIDTH), str(HEIGHT), "3"]
+    size = [root.findtext(f"size/{k}") for k in ("width", "height", "depth")]
+    assert size == [str(WIDTH), str(HEIGHT), "3"]
     assert objects_of(out / "Annotations" / "im1__aug2.xml")[1] == {
         "name": "cat", "pose": "Left", "truncated": "1", "difficult": "0", "box": [3, 31, 14, 46]}
     assert verify(out) == []
