@@ -146,8 +146,10 @@ class Coco(AnnotatedLayout):
         for row in rows:
             shown = self.companion_names(row.file_name)[0]
             copies[row.label].append((row, json.loads(read_label_bytes(out / shown, shown))))
-        return {dataset: _dumps(_dataset(load(source, dataset), copies[dataset]))
-                for dataset in sorted(set(coco_files(source)) | set(copies))}
+        parsed = {dataset: load(source, dataset) for dataset in sorted(set(coco_files(source)) | set(copies))}
+        # An input that does not parse (reported by the walk) has nothing to write back.
+        return {dataset: _dumps(_dataset(found, copies[dataset])) for dataset, found in parsed.items()
+                if found.raw or copies[dataset]}
 
     def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return tuple(sorted({row.annotations for row in rows if row.annotations}))

@@ -106,6 +106,7 @@ def test_a_json_naming_a_missing_file_or_not_parsing_is_reported(tmp_path, write
     assert reasons[0].startswith("annotations/broken.json (the file): is not a readable COCO file")
     assert reasons[1] == ("annotations/instances.json (image id 101): names 'im1.png', which is not in "
                           "the source folder")
+    assert not (out / "annotations" / "broken.json").exists() and verify(out) == []
 
 
 def test_a_roboflow_export_is_detected_and_its_file_names_stay_beside_the_json(tmp_path, write_recipe):
