@@ -38,6 +38,9 @@ CONFIG_NAMES = ("data.yaml", "data.yml")
 OUT_CONFIG = "data.yaml"
 SPLITS = ("train", "val", "test")
 NO_IMAGE = "a label file with no image (looked for its stem under the matching images/ folder)"
+# LabelImg and similar tools keep the class names beside the labels; data.yaml's names rule.
+CLASS_LISTS = ("classes.txt",)
+SKIP_CLASS_LIST = "class list beside the labels (data.yaml's names are used)"
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,9 @@ class Yolo(AnnotatedLayout):
             parts = relative.split("/")
             if relative in CONFIG_NAMES:
                 continue
-            if "labels" in parts[:-1] and relative.endswith(".txt"):
+            if "labels" in parts[:-1] and parts[-1] in CLASS_LISTS:
+                scan.skipped[SKIP_CLASS_LIST] += 1
+            elif "labels" in parts[:-1] and relative.endswith(".txt"):
                 labels.append(relative)
             elif "images" not in parts[:-1]:
                 scan.skipped[SKIP_OUTSIDE] += 1

@@ -58,6 +58,19 @@ def test_written_coco_loads_with_pycocotools_and_masks_match(tmp_path, write_rec
         assert ann["area"] == pytest.approx(mask.sum(), abs=1)
 
 
+def test_originals_included_keep_their_annotations_and_ids_stay_in_name_order(tmp_path, write_recipe):
+    src, out = coco_tree(tmp_path / "src"), tmp_path / "out"
+    api.expand(source=src, recipe=write_recipe(PIXEL_ONLY), out=out, copies=1, workers=1,
+               include_originals=True)
+    document = written(out)
+    shown = [(image["id"], image["file_name"], image["augment"]["copy"]) for image in document["images"]]
+    assert shown[:2] == [(1, "images/im0.png", 0), (2, "images/im0__aug1.png", 1)]
+    source = json.loads((src / "annotations" / "instances.json").read_text())["annotations"][0]
+    original = document["annotations"][0]
+    assert original["bbox"] == source["bbox"] and original["segmentation"] == source["segmentation"]
+    assert original["area"] == 20 * 16  # recomputed (the input said 0) from the polygon
+
+
 def test_workers_resume_and_incremental_runs_rebuild_the_same_coco_file(tmp_path, write_recipe):
     src, recipe = coco_tree(tmp_path / "src"), write_recipe(PIXEL_ONLY)
     one, two = tmp_path / "one", tmp_path / "two"

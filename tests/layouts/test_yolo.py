@@ -92,8 +92,10 @@ def test_a_malformed_label_fails_its_image_only(tmp_path, write_recipe, run_cli,
 def test_a_label_file_with_no_image_is_reported(tmp_path, write_recipe):
     src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
     (src / "labels" / "train" / "orphan.txt").write_text("0 0.5 0.5 0.2 0.2\n")
+    (src / "labels" / "train" / "classes.txt").write_text("cat\ndog\n")  # LabelImg's: not a label file
     summary = api.expand(source=src, recipe=write_recipe(PIXEL_ONLY), out=out, copies=1, workers=1)
     assert summary.exit_code == 1 and summary.files_read == 3
+    assert summary.skipped == {"class list beside the labels (data.yaml's names are used)": 1}
     assert [(row.source, row.error.split(" (")[0]) for row in summary.failed] == [
         ("labels/train/orphan.txt", "a label file with no image")]
 
