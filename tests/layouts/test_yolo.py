@@ -140,3 +140,16 @@ def test_workers_resume_and_incremental_runs_keep_labels_right(tmp_path, write_r
     resumed = api.expand(source=src, recipe=recipe, out=one, copies=2, workers=1)
     assert resumed.regenerated == 1 and (one / "labels" / "train" / "im0__aug1.txt").is_file()
     assert verify(one) == []
+
+
+def test_an_image_is_never_left_without_its_label_file(tmp_path, write_recipe):
+    src, out, recipe = yolo_tree(tmp_path / "src"), tmp_path / "out", write_recipe(PIXEL_ONLY)
+    api.expand(source=src, recipe=recipe, out=out, copies=2, workers=1)
+    (src / "labels" / "train" / "im0.txt").write_text("1 0.5 0.5 0.5 0.5\n")  # im0 is redone
+    (out / "labels" / "train" / "im0__aug2.txt").unlink()
+    (out / "labels" / "train" / "im0__aug2.txt").mkdir()  # ... and its second label cannot be written
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=1)
+    assert summary.exit_code == 1 and "cannot write labels/train/im0__aug2.txt" in summary.failed[0].error
+    assert not list((out / "images" / "train").glob("im0__aug*"))  # neither copy, nor its label
+    assert not (out / "labels" / "train" / "im0__aug1.txt").exists()
+    assert (out / "images" / "train" / "im1__aug1.png").is_file()
