@@ -215,17 +215,16 @@ def _parse(source: str, dataset: str, mtime_ns: int, size: int) -> CocoFile:
     parsed = CocoFile(raw, categories)
     for image in images:
         _add_image(root, dataset, image, parsed)
-    for ann in annotations:
-        parsed.annotations.setdefault(ann.get("image_id") if isinstance(ann, dict) else None, []).append(ann)
-    known = {image.get("id") for image in parsed.images.values()}
-    parsed.refused += [(f"annotation id {ann.get('id')}", f"names image id {image_id!r}, which it does "
-                        "not list") for image_id, anns in parsed.annotations.items()
-                       if image_id not in known and not _listed_missing(image_id, images) for ann in anns]
+    listed = {image.get("id") for image in images if isinstance(image, dict)}
+    for number, ann in enumerate(annotations, 1):
+        if not isinstance(ann, dict):
+            parsed.refused.append((f"annotation {number}", "is not an object"))
+        elif ann.get("image_id") not in listed:
+            parsed.refused.append((f"annotation id {ann.get('id')}",
+                                   f"names image id {ann.get('image_id')!r}, which the file does not list"))
+        else:
+            parsed.annotations.setdefault(ann["image_id"], []).append(ann)
     return parsed
-
-
-def _listed_missing(image_id: Any, images: list[Any]) -> bool:
-    return any(isinstance(image, dict) and image.get("id") == image_id for image in images)
 
 
 def _add_image(root: Path, dataset: str, image: Any, parsed: CocoFile) -> None:
@@ -233,7 +232,9 @@ def _add_image(root: Path, dataset: str, image: Any, parsed: CocoFile) -> None:
         parsed.refused.append((f"image {image!r:.60}", "has no file_name"))
         return
     relative = resolve_file(root, dataset, image["file_name"])
-    if relative is None:
+    if relative in parsed.images:
+        parsed.refused.append((f"image id {image.get('id')}", f"lists {relative} a second time"))
+    elif relative is None:
         parsed.refused.append((f"image id {image.get('id')}", f"names {image['file_name']!r}, which is "
                                "not in the source folder"))
     elif modality_of(relative) != "image":
@@ -248,7 +249,8 @@ def resolve_file(root: Path, dataset: str, file_name: str) -> str | None:
     named_after = Path(dataset).stem.rpartition("_")[2]
     for base in (folder, "", "images", named_after):
         candidate = posixpath.normpath(posixpath.join(base, file_name))
-        if not candidate.startswith("../") and candidate != ".." and (root / candidate).is_file():
+        inside = not candidate.startswith(("../", "/")) and candidate != ".."
+        if inside and (root / candidate).is_file():
             return candidate
     return None
 

@@ -137,3 +137,19 @@ def test_a_roboflow_export_is_detected_and_its_file_names_stay_beside_the_json(t
     assert [image["file_name"] for image in document["images"]] == ["im0__aug1.png", "im1__aug1.png",
                                                                     "im2__aug1.png"]
     assert verify(out) == []
+
+
+def test_entries_that_cannot_be_images_of_this_file_are_refused_one_by_one(tmp_path, write_recipe):
+    src, out = coco_tree(tmp_path / "src"), tmp_path / "out"
+    path = src / "annotations" / "instances.json"
+    document = json.loads(path.read_text())
+    outside = tmp_path / "elsewhere.png"
+    outside.write_bytes((src / "images" / "im0.png").read_bytes())
+    document["images"] += [{"id": 7, "file_name": "im0.png", "width": WIDTH, "height": HEIGHT},
+                           {"id": 8, "file_name": str(outside), "width": WIDTH, "height": HEIGHT}]
+    document["annotations"] += [{"id": 9, "image_id": 99, "category_id": 1, "bbox": [0, 0, 1, 1]}, "junk"]
+    path.write_text(json.dumps(document))
+    summary = api.expand(source=src, recipe=write_recipe(PIXEL_ONLY), out=out, copies=1, workers=1)
+    assert summary.files_read == 3 and sorted(row.error for row in summary.failed) == sorted([
+        "is not an object", f"names {str(outside)!r}, which is not in the source folder",
+        "lists images/im0.png a second time", "names image id 99, which the file does not list"])
