@@ -144,8 +144,11 @@ class Yolo(AnnotatedLayout):
         config = dict(_raw_config(*_config_stamp(source)))
         config.pop("path", None)  # split paths then resolve from DIR/data.yaml's folder
         for split in SPLITS:
-            if isinstance(config.get(split), str) and Path(config[split]).is_absolute():
-                config[split] = _inside_source(source, config[split])
+            value = config.get(split)
+            if isinstance(value, str):
+                config[split] = _inside_source(source, value)
+            elif isinstance(value, list):
+                config[split] = [_inside_source(source, v) if isinstance(v, str) else v for v in value]
         return {OUT_CONFIG: yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode()}
 
     def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
@@ -201,11 +204,19 @@ def _classes(path: str, mtime_ns: int, size: int) -> Classes:
 
 
 def _inside_source(source: Path, split: str) -> str:
-    """An absolute split path inside SRC, made relative (it then points into DIR)."""
-    try:
-        return Path(split).resolve().relative_to(source.resolve()).as_posix()
-    except ValueError:
-        return split
+    """A split path that names a folder (or list file) of SRC, made relative to
+    SRC: it then points into DIR. Absolute ones, and Roboflow's `../train/images`
+    (relative to a folder above data.yaml), are found as Ultralytics finds
+    them; any other is kept as written."""
+    root = source.resolve()
+    candidates = [Path(split)] if Path(split).is_absolute() else [source / split]
+    if split.startswith("../"):
+        candidates.append(source / split[3:])
+    for candidate in candidates:
+        found = candidate.resolve()
+        if found.exists() and (found == root or root in found.parents):
+            return found.relative_to(root).as_posix() or "."
+    return split
 
 
 YOLO = Yolo()

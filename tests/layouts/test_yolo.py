@@ -54,6 +54,16 @@ def test_data_yaml_is_copied_with_its_splits_pointing_into_dir(tmp_path, write_r
     assert written["kpt_shape"] == [2, 3] and written["flip_idx"] == [1, 0]
 
 
+def test_roboflow_and_absolute_split_paths_are_made_to_point_into_dir(tmp_path, write_recipe):
+    src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
+    config = (src / "data.yaml").read_text()
+    (src / "data.yaml").write_text(config.replace("train: images/train", "train: ../images/train")
+                                   .replace("val: images/train", f"val: {src / 'images' / 'train'}"))
+    api.expand(source=src, recipe=write_recipe(PIXEL_ONLY), out=out, copies=1, workers=1)
+    written = yaml.safe_load((out / "data.yaml").read_text())
+    assert (written["train"], written["val"]) == ("images/train", "images/train")
+
+
 def test_written_yolo_loads_with_supervision_with_the_manifests_object_counts(tmp_path, write_recipe):
     import supervision as sv
 
