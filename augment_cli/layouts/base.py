@@ -103,3 +103,22 @@ class Layout(Protocol):
         """Names `finish` may write (for a DIR's manifest `rows`, when given):
         `verify` counts them as the run's own."""
         ...
+
+
+class Unannotated:
+    """The Layout members a layout without annotation files has alike (class
+    folders, tables): nothing to read, digest, name or check beside a copy."""
+
+    annotated = False
+
+    def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
+        return None
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        return ""
+
+    def annotation_name(self, sample: Sample, media_name: str) -> str:
+        return ""
+
+    def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
+        return []

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -21,9 +21,8 @@ from augment_cli.modalities import modality_of
 SKIP_UNLABELLED = "no label folder"
 
 
-class Folders:
+class Folders(Unannotated):
     name = "folders"
-    annotated = False
 
     def detect(self, source: Path) -> bool:
         """Any tree can be read as class folders: this is the fallback layout."""
@@ -48,21 +47,9 @@ class Folders:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return ()
 
-    def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
-        return None
-
-    def annotation_digest(self, source: Path, sample: Sample) -> str:
-        return ""
-
-    def annotation_name(self, sample: Sample, media_name: str) -> str:
-        return ""
-
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Any = None) -> dict[str, bytes]:
         return {}
-
-    def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
-        return []
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}

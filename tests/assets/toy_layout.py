@@ -9,16 +9,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.names import copy_name
 from augment_cli.modalities import modality_of
 
 LIST = "labels.txt"
 
 
-class Listed:
+class Listed(Unannotated):
     name = "listed"
-    annotated = False
 
     def detect(self, source: Path) -> bool:
         return (source / LIST).is_file()
@@ -38,21 +37,9 @@ class Listed:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (media_name + ".label",)
 
-    def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> None:
-        return None
-
-    def annotation_digest(self, source: Path, sample: Sample) -> str:
-        return ""
-
-    def annotation_name(self, sample: Sample, media_name: str) -> str:
-        return ""
-
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Any = None) -> dict[str, bytes]:
         return {media_name + ".label": f"{sample.label}\n".encode()}
-
-    def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
-        return []
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {LIST: "".join(f"{row.file_name} {row.label}\n" for row in rows).encode()}
