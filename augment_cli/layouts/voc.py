@@ -10,6 +10,7 @@ folder is the sample's label, so mixing takes partners from the whole set.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,7 +133,9 @@ def _object(node: ElementTree.Element, size: tuple[int, int], where: str) -> Obj
     check_box(box, size, where)
     extra: dict[str, Any] = {child.tag: (child.text or "").strip() for child in node
                              if child.tag not in ("bndbox",) and len(child) == 0}
-    return Object(0, box=np.array(box, dtype=np.float64), extra=extra)
+    # VOC names classes, it does not number them: a number stable per name
+    # (CRC-32) tells objects apart (preview colours); the name is what is written.
+    return Object(zlib.crc32(name.encode()) & 0xFFFF, box=np.array(box, dtype=np.float64), extra=extra)
 
 
 def _box(node: ElementTree.Element, where: str) -> tuple[float, float, float, float]:
