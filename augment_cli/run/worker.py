@@ -35,7 +35,9 @@ from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
 from augment_cli.run.annotated_steps import augment_annotated
+from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.jobs import Job, SampleResult
+from augment_cli.run.outcomes import distinct_copies_at_most
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
@@ -78,11 +80,13 @@ def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes
     return OpenedSource(sample, decoded, codec, recipe, resources, targets)
 
 
-def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Record]]:
+def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> tuple[Any, list[Record]]:
     """Copy `copy` (>= 1) of a source: its data (an Annotated for an annotated
-    layout: pixels and moved targets) and the records of what was applied."""
+    layout: pixels and moved targets) and the records of what was applied.
+    `attempt` >= 1 draws it again (a redraw of a duplicate: distinct.py)."""
     sample = source.sample
-    steps, sequence = source.recipe.steps_for(sample.modality), copy_seed(seed, sample.relative, copy)
+    steps = source.recipe.steps_for(sample.modality)
+    sequence = copy_seed(seed, sample.relative, copy, attempt)
     if source.targets is None:
         return augment(source.decoded.data, steps, sample.modality, sequence, source.resources)
     # Each copy moves its own targets: transforms may change them in place.
@@ -100,6 +104,25 @@ def _partner_targets(layout: Layout, root: Path, sample: Sample, relative: str, 
     partner = Sample(relative, sample.label, sample.modality)
     targets = layout.read_targets(root, partner, image_size(pixels))
     return Annotated(pixels, targets if targets is not None else Targets())
+
+
+def distinct_copies(source: OpenedSource, distinct: bool = True) -> DistinctCopies:
+    """What refuses repeated copies of this source (`distinct` False: nothing).
+    An annotated source is compared with its targets, as its copies are."""
+    most = _most_distinct(source.recipe, source.sample.modality)
+    return DistinctCopies(source.original, distinct, most)
+
+
+@lru_cache(maxsize=16)
+def _most_distinct(recipe: Recipe, modality: str) -> int | None:
+    return distinct_copies_at_most(recipe, modality)
+
+
+def make_distinct_copy(source: OpenedSource, seed: int, copy: int,
+                       made: DistinctCopies) -> tuple[Any, list[Record], int | None]:
+    """make_copy, redrawn while it repeats the source or an earlier copy in `made`;
+    the third value is the copy a kept duplicate repeats (0: the source), else None."""
+    return made.make(copy, partial(make_copy, source, seed, copy))
 
 
 _WARM: set[tuple[str, str]] = set()  # (recipe digest, modality) whose code is imported
@@ -125,7 +148,7 @@ def process_sample(job: Job) -> SampleResult:
     try:
         result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
         result.sha256 = source_digest(job, payload)
-        result.rows, result.companions = _make_copies(job, payload, writer)
+        result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
         result.error = str(exc)
     except MemoryError:
@@ -134,7 +157,7 @@ def process_sample(job: Job) -> SampleResult:
         result.error = f"unexpected {type(exc).__name__}: {exc}"
     if result.error is not None:
         writer.remove_written()
-        result.rows, result.companions = [], []
+        result.rows, result.companions, result.duplicates = [], [], (0, 0)
     return result
 
 
@@ -149,19 +172,23 @@ def source_digest(job: Job, payload: bytes) -> str:
     return digest + ":" + layout.annotation_digest(Path(job.source_root), job.sample)
 
 
-def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[ManifestRow], list[str]]:
-    """Write every output of the job: its manifest rows and the companion files' names."""
+def _make_copies(job: Job, payload: bytes,
+                 writer: _Writer) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
+    """Write every output of the job: its manifest rows, the companion files'
+    names and (copies redrawn, duplicates kept)."""
     sample, layout = job.sample, resolve(job.layout)
     source = open_source(job.source_root, sample, job.recipe, payload, job.partners, layout)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = writer.folder_of(job.outputs[0][1])
     rows, companions = [], []
+    made = distinct_copies(source, job.distinct)
     for copy, name in job.outputs:
         records: list[Record] = []
+        repeats = None
         if copy == 0:
             blob, data = payload, source.original
         else:
-            data, records = make_copy(source, job.seed, copy)
+            data, records, repeats = make_distinct_copy(source, job.seed, copy, made)
             pixels = data.image if isinstance(data, Annotated) else data
             blob = source.codec.encode(pixels, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
         # The labels are made before the image is written: a copy whose labels
@@ -172,8 +199,8 @@ def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[Manife
         for extra, content in extras:
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
-        rows.append(_row(job, layout, name, copy, records, blob, annotated))
-    return rows, companions
+        rows.append(_row(job, layout, name, copy, marked(records, repeats), blob, annotated))
+    return rows, companions, (made.redrawn, made.kept)
 
 
 def _row(job: Job, layout: Layout, name: str, copy: int, records: list[Record], blob: bytes,

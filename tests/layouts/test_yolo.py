@@ -163,3 +163,16 @@ def test_an_image_is_never_left_without_its_label_file(tmp_path, write_recipe):
     assert not list((out / "images" / "train").glob("im0__aug*"))  # neither copy, nor its label
     assert not (out / "labels" / "train" / "im0__aug1.txt").exists()
     assert (out / "images" / "train" / "im1__aug1.png").is_file()
+
+
+def test_copies_of_an_annotated_image_are_distinct_with_their_labels(tmp_path, write_recipe):
+    src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
+    recipe = write_recipe('[[image]]\ntransform = "gaussian_blur"\np = 0.5\n')  # half the draws repeat
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=3, workers=1)
+    assert summary.exit_code == 0
+    rows = manifest(out)
+    for i in range(3):
+        hashes = [row["sha256"] for row in rows if row["source"] == f"images/train/im{i}.png"]
+        assert len(set(hashes)) == 3  # redrawn rather than repeated
+    assert all(row["transforms"] != "[]" for row in rows)
+    assert verify(out) == []
