@@ -27,7 +27,7 @@ brightness = [-0.2, 0.2]
 transform = "gaussian_blur"
 p = 0.5
 """
-# Needs annot-core (transforms moving targets) to give right labels.
+# A geometric transform: boxes, polygons, masks and keypoints move with the pixels.
 HFLIP = """
 [[image]]
 transform = "hflip"

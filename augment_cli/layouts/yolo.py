@@ -134,9 +134,12 @@ class Yolo(AnnotatedLayout):
             objects = parse_labels(read_label_text(out / shown, shown), load_config(out), size, shown)
         except (SampleError, UsageError) as exc:
             return [str(exc)]
-        width, height = size
+        # Centre and size are each written to 6 decimals: an edge may land 1e-6 outside.
+        slack = 1e-5
         return [f"{shown}:{line}: coordinates outside 0..1" for line, obj in enumerate(objects, 1)
-                if obj.box is not None and (min(obj.box) < 0 or obj.box[2] > width or obj.box[3] > height)]
+                if obj.box is not None and (min(obj.box[0] / size[0], obj.box[1] / size[1]) < -slack
+                                            or obj.box[2] / size[0] > 1 + slack
+                                            or obj.box[3] / size[1] > 1 + slack)]
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         import yaml

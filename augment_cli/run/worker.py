@@ -34,7 +34,6 @@ from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
-from augment_cli.run.annotated_steps import augment_annotated
 from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.jobs import Job, SampleResult
 from augment_cli.run.outcomes import distinct_copies_at_most
@@ -60,7 +59,7 @@ class OpenedSource:
         """Copy 0 as the steps see data: the pixels, with their targets when annotated."""
         if self.targets is None:
             return self.decoded.data
-        return Annotated(self.decoded.data, self.targets)
+        return Annotated(self.decoded.data, self.targets, self.recipe.annotations)
 
 
 def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes,
@@ -89,9 +88,9 @@ def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> t
     sequence = copy_seed(seed, sample.relative, copy, attempt)
     if source.targets is None:
         return augment(source.decoded.data, steps, sample.modality, sequence, source.resources)
-    # Each copy moves its own targets: transforms may change them in place.
-    start = Annotated(source.decoded.data, copying.deepcopy(source.targets))
-    return augment_annotated(start, steps, sample.modality, sequence, source.resources)
+    # Each copy moves its own targets; the recipe's [annotations] limits say which it keeps.
+    start = Annotated(source.decoded.data, copying.deepcopy(source.targets), source.recipe.annotations)
+    return augment(start, steps, sample.modality, sequence, source.resources)
 
 
 def image_size(pixels: Any) -> tuple[int, int]:

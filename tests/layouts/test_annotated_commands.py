@@ -1,10 +1,9 @@
-"""stats, preview and verify on annotated datasets; geometric transforms moving labels
-through each format (those need the annot-core branch: see MOVES_TARGETS)."""
+"""stats, preview and verify on annotated datasets; geometric and mixing transforms
+moving labels through each format's files."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 
 import numpy as np
@@ -27,11 +26,6 @@ from augment_cli.commands import preview as preview_module
 from augment_cli.commands import stats as stats_module
 from augment_cli.commands.overlay import PALETTE
 from augment_cli.outdir.verify import verify
-
-# run/annotated_steps.py runs the steps on the pixels only, until the annot-core branch
-# (transforms move targets) is merged and it is removed: these tests then run.
-MOVES_TARGETS = importlib.util.find_spec("augment_cli.run.annotated_steps") is None
-needs_annot_core = pytest.mark.skipif(not MOVES_TARGETS, reason="transforms move targets after annot-core")
 
 
 @pytest.mark.parametrize("make", [yolo_tree, coco_tree, voc_tree])
@@ -88,7 +82,6 @@ def test_verify_checks_annotation_files_parse_and_lie_in_the_image(tmp_path, wri
         assert len(problems) == 1 and problems[0].startswith(label), problems
 
 
-@needs_annot_core
 @pytest.mark.parametrize("make", [yolo_tree, coco_tree, voc_tree])
 def test_a_horizontal_flip_moves_boxes_in_every_format(tmp_path, write_recipe, make):
     src, out = make(tmp_path / "src"), tmp_path / "out"
@@ -103,7 +96,6 @@ def test_a_horizontal_flip_moves_boxes_in_every_format(tmp_path, write_recipe, m
         assert [tuple(round(v) for v in box) for box in written] == expected
 
 
-@needs_annot_core
 def test_a_horizontal_flip_swaps_left_and_right_keypoints_by_flip_idx(tmp_path, write_recipe):
     src, out = yolo_tree(tmp_path / "src", "pose"), tmp_path / "out"
     api.expand(source=src, recipe=write_recipe(HFLIP), out=out, copies=1, workers=1)
@@ -114,7 +106,6 @@ def test_a_horizontal_flip_swaps_left_and_right_keypoints_by_flip_idx(tmp_path, 
     assert values[8:11] == pytest.approx([(WIDTH - x0) / WIDTH, y0 / HEIGHT, 2], abs=1e-3)
 
 
-@needs_annot_core
 def test_a_rotation_keeps_coco_masks_on_the_shape(tmp_path, write_recipe):
     from pycocotools.coco import COCO
 
@@ -147,7 +138,6 @@ def _reread(layout, out, name):
                   for x, y, w, h in [ann["bbox"]])
 
 
-@needs_annot_core
 def test_mosaic_brings_its_partners_objects_read_through_the_layout(tmp_path, write_recipe):
     src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
     summary = api.expand(source=src, recipe=write_recipe('[[image]]\ntransform = "mosaic"\n'), out=out,
@@ -161,3 +151,25 @@ def test_mosaic_brings_its_partners_objects_read_through_the_layout(tmp_path, wr
     assert [int(rows[f"images/train/im2__aug{k}.png"]["objects"]) for k in (1, 2)] == [
         len(text.splitlines()) for text in labels]
     assert verify(out) == []
+
+
+def test_a_transform_annotations_cannot_follow_exits_2_before_any_output(tmp_path, write_recipe, run_cli,
+                                                                         monkeypatch):
+    from augment_cli import registry
+
+    registry.specs()
+    monkeypatch.setattr(registry, "_TABLE", dict(registry._TABLE))
+
+    def swirl(rng, drawn, meta):
+        """A transform whose geometry is not known."""
+        return drawn
+
+    registry.register("test_swirl", modality="image", apply="x:y", geometry=registry.UNKNOWN)(swirl)
+    recipe = write_recipe('[[image]]\ntransform = "test_swirl"\n')
+    src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
+    result = run_cli("expand", src, "--recipe", recipe, "--out", out, "--workers", 1)
+    assert result.exit_code == 2 and "test_swirl cannot move yolo annotations" in result.stderr
+    assert not out.exists()
+    plain = run_cli("expand", tmp_path / "src" / "images", "--recipe", recipe, "--out", tmp_path / "o2",
+                    "--dry-run")  # class folders carry no annotations: the same recipe plans
+    assert plain.exit_code == 0
