@@ -125,6 +125,13 @@ def test_a_yolo_tree_is_detected_and_a_tree_of_two_formats_asks_which(tmp_path):
     assert layouts.find(src, "yolo") == "yolo"
 
 
+def test_split_is_refused_for_a_dataset_read_whole(tmp_path, write_recipe, run_cli):
+    src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
+    result = run_cli("expand", src, "--recipe", write_recipe(PIXEL_ONLY), "--out", out, "--split", "train")
+    assert result.exit_code == 2 and "--split train: a yolo dataset is read whole" in result.stderr
+    assert not out.exists()
+
+
 def test_a_data_yaml_without_names_exits_2_before_any_output(tmp_path, write_recipe, run_cli):
     src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
     (src / "data.yaml").write_text("train: images/train\n")
