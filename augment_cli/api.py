@@ -24,20 +24,25 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from augment_cli.errors import Interrupted, OutputError, WorkerDied
+from augment_cli.layouts import Scan
 from augment_cli.outdir import claim, incremental, naming, recovery
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
-from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
+from augment_cli.outdir.manifest import ErrorRow, ManifestRow, write_rows
+from augment_cli.outdir.statefiles import StateFiles, other_shards_running
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
+from augment_cli.run.engines import Engine, prepare_out
 from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, make_plan
+from augment_cli.run.sharding import Shard, parse_shard
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
 __all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
@@ -63,6 +68,8 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     layout: str = "folders"      # how SRC was read (layouts.LAYOUTS)
     layout_detected: bool = True  # False when --format named it
+    shard: str | None = None      # "K/M" of a --shard run
+    cluster: dict = field(default_factory=dict)  # (Dask worker address, pid) -> batches it ran
 
     @property
     def exit_code(self) -> int:
@@ -75,7 +82,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            on_progress: Progress | None = None, balance: bool = False,
            max_copies: int | None = None, layout: str | None = None,
            allow_removals: bool = False, allow_many_copies: bool = False,
-           force_workers: bool = False, file_timeout: float | None = None) -> Summary:
+           force_workers: bool = False, file_timeout: float | None = None,
+           engine: Engine | None = None, shard: str | Shard | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -88,9 +96,14 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     (balance.MAX_COPIES_PER_FILE) is a UsageError unless `allow_many_copies`.
     `workers` above the usable cores is lowered to them (with a warning)
     unless `force_workers`. `file_timeout`: the floor of the per-file limit
-    of the watchdog (watchdog.py; None: 60 s, 0: none).
+    of the watchdog (watchdog.py; None: 60 s, 0: none). `engine`: where the
+    batches run (run/engines.py; None: the local pool). `shard` ("K/M"): do
+    only part K of M, with state of its own (run/sharding.py, `augment merge`).
     """
     started = time.perf_counter()
+    engine = engine or Engine()
+    shard = parse_shard(shard) if isinstance(shard, str) else shard
+    files = StateFiles.of(shard)
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
@@ -99,19 +112,20 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe))
-    claim.check_claim(plan.out, state, overwrite)
-    with _writing(plan.out):
-        plan.out.mkdir(parents=True, exist_ok=True)
-        with locked(plan.out) as lock:
-            index = _open_index(plan, state, overwrite)
+    claim.check_claim(plan.out, state, overwrite, files)
+    with _writing(plan.out), engine.cluster(workers) as cluster:
+        prepare_out(plan.out, plan.source, cluster)
+        with locked(plan.out, files.lock) as lock:
+            index = _open_index(plan, state, overwrite, files)
             try:
                 if not (overwrite or allow_removals):
-                    claim.check_removals(plan.out, plan.source, index)
-                run = _Run(plan, index, lock, file_timeout)
+                    claim.check_removals(plan.out, plan.source, index, files)
+                run = _Run(plan, index, lock, file_timeout, files, cluster, engine)
                 summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
     summary.layout, summary.layout_detected = plan.layout_name, layout is None
+    summary.shard = str(shard) if shard else None
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -120,12 +134,16 @@ class _Run:
     """One locked run into DIR: what it has done so far, in one place."""
 
     def __init__(self, plan: Plan, index: Index, lock: int | None = None,
-                 file_timeout: float | None = None):
+                 file_timeout: float | None = None, files: StateFiles | None = None,
+                 cluster: Any = None, engine: Engine | None = None):
         self.plan, self.index, self.out = plan, index, plan.out
         self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
+        self.files, self.shard = files or StateFiles(), (files.shard if files else None)
+        self.cluster, self.engine = cluster, engine or Engine()  # cluster: run.cluster.Cluster or None
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                                warnings=plan.warnings)
-        self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
+        self.refused: list[ErrorRow] = [row for row in plan.refused  # sources that could not be planned
+                                        if files is None or files.shard is None or files.shard.owns(row.source)]
         self.tally = incremental.Tally()
         # source -> every file it may touch, from before the first of them is
         # removed or written until the index has committed the source again
@@ -134,9 +152,10 @@ class _Run:
 
     def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
                 on_progress: Progress | None) -> Summary:
-        claim.sweep_temporary_files(self.out)
-        self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index)
-        claim.write_state(self.out, state)
+        self._sweep()
+        self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index,
+                                                               self.files)
+        claim.write_state(self.out, state, self.files.state)
         claims = naming.NameClaims(self.index, self.plan.source, naming.folds_case(self.out))
         self.index.begin_run(claims.folds)
         try:
@@ -153,29 +172,50 @@ class _Run:
         self._count()
         self._write_reports()
         self.summary.failed += self.refused
-        claim.write_state(self.out, state.completed())
+        claim.write_state(self.out, state.completed(), self.files.state)
         return self.summary
+
+    def _sweep(self) -> None:
+        """Remove the half-written files a killed run left; not while another
+        shard runs in DIR: they could be its files being written."""
+        if self.shard is None or not other_shards_running(self.out, self.files):
+            claim.sweep_temporary_files(self.out)
 
     def _pool(self, workers: int | None, on_progress: Progress | None, claims: naming.NameClaims) -> None:
         """Run the jobs; record each finished source in the index as it comes."""
-        total = self.plan.total
-        workers = max(1, min(workers or default_workers(), max(total, 1)))
+        total = self._total()
+        workers = self.cluster.workers if self.cluster else workers or default_workers()
+        workers = max(1, min(workers, max(total, 1)))
         watchdog = self._watchdog(workers)
         shared = shareable(self.plan.partners)
-        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog) as executor:
-            results = run_jobs(executor, run_batch, batches(self._jobs(claims), workers, total),
-                               in_flight=workers * 4, watchdog=watchdog)
+        jobs = batches(self._jobs(claims), workers, total, least=self.engine.least_batch,
+                       size=self.engine.batch_size)
+        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog, self.cluster) as executor:
+            results = run_jobs(executor, run_batch, jobs, in_flight=workers * 4, watchdog=watchdog)
             for done, result in enumerate(results, 1):
                 self._finish(result)
                 if on_progress:
                     on_progress(done, total)
+        self.summary.cluster = dict(getattr(executor, "done_by", {}))
         if watchdog is not None and watchdog.stopped:
-            claim.sweep_temporary_files(self.out)  # what the killed workers were writing
+            self._sweep()  # what the killed workers were writing
+
+    def _total(self) -> int:
+        """Sources this run (or shard) plans: a shard counts its own (one more walk)."""
+        plan, shard = self.plan, self.shard
+        if shard is None:
+            return plan.total
+        return sum(1 for sample in plan.layout.walk(plan.source, plan.follow_links, Scan())
+                   if plan.recipe.steps_for(sample.modality) and shard.owns(sample.relative))
 
     def _watchdog(self, workers: int) -> Watchdog | None:
         """The per-file deadline, which needs worker processes to kill."""
         floor = DEFAULT_FLOOR if self.file_timeout is None else self.file_timeout
         if floor <= 0:
+            return None
+        if self.cluster is not None:
+            if self.file_timeout:
+                self.summary.warnings.append("--file-timeout needs the local pool: Dask workers are not timed")
             return None
         if workers <= 1:
             if self.file_timeout:
@@ -190,14 +230,20 @@ class _Run:
         cannot be planned goes to `refused`."""
         plan, stale = self.plan, None
         if plan.partners:  # mixing: a label with any change is redone whole
-            unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
+            unclaimed = (job for job in plan.iter_work(_no_claim)
+                         if isinstance(job, Job) and (self.shard is None or self.shard.owns(job.sample.relative)))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
         planned = self._planned(plan.iter_work(claims))
         return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally,
                                        self.running, stale)
 
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
+        """Every shard claims the names of all sources (so collisions are
+        refused as an unsharded run refuses them) but keeps only its own."""
         for item in work:
+            if self.shard is not None and not self.shard.owns(
+                    item.source if isinstance(item, ErrorRow) else item.sample.relative):
+                continue
             if isinstance(item, ErrorRow):
                 self.refused.append(item)
             else:
@@ -235,7 +281,7 @@ class _Run:
             if not self.index.committed(source):
                 claim.remove_outputs(self.out, names + self.index.names_of(source))
                 self.index.forget(source)
-        claim.sweep_temporary_files(self.out)
+        self._sweep()
         self._write_reports()
 
     def _count(self) -> None:
@@ -244,26 +290,31 @@ class _Run:
         summary.removed, summary.unchanged = tally.removed, tally.unchanged
 
     def _write_reports(self) -> None:
-        """manifest.csv from the index, errors.csv, then the layout's dataset-level files."""
+        """manifest.csv from the index, errors.csv, then the layout's dataset-level files
+        (a shard writes its partial manifest and errors; `augment merge` the rest)."""
         out, index = self.out, self.index
         index.commit()
-        write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
-        errors, failed = out / ERRORS_NAME, self.summary.failed + self.refused
+        write_rows(out / self.files.manifest, ManifestRow, index.manifest_rows(), presorted=True)
+        errors, failed = out / self.files.errors, self.summary.failed + self.refused
         if failed:
             write_rows(errors, ErrorRow, failed)
         elif errors.exists():
             errors.unlink()
+        if self.shard is not None:
+            return
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
 
 
-def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:
-    """DIR's index: checked if the last run did not finish, rebuilt from the
-    manifest if damaged and its outputs may be kept (a warning says so)."""
-    previous = None if overwrite else claim.read_state(plan.out)
+def _open_index(plan: Plan, state: claim.RunState, overwrite: bool, files: StateFiles) -> Index:
+    """DIR's (or the shard's) index: checked if the last run did not finish,
+    rebuilt from the manifest if damaged and its outputs may be kept (a
+    warning says so)."""
+    previous = None if overwrite else claim.read_state(plan.out, files.state)
     index, damage = recovery.open_index(plan.out, plan.source, plan.layout,
                                         unclean=previous is not None and not previous.complete,
-                                        reusable=previous is not None and not previous.differences(state))
+                                        reusable=previous is not None and not previous.differences(state),
+                                        files=files)
     if damage:
         plan.warnings.append(damage)
     return index
