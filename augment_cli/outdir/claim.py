@@ -99,6 +99,8 @@ def check_claim(out: Path, state: RunState, overwrite: bool, files: StateFiles =
     if overwrite or not has_files(out):
         return
     previous = _previous_state(out, state, files)
+    if previous is None and files.shard is not None and shards_in(out):
+        return  # other shards of this split are starting in DIR and have not written their record yet
     if previous is None:
         raise UsageError(f"--out {out} is not empty and was not made by augment",
                          hint="choose an empty folder, or pass --overwrite to write into it")
