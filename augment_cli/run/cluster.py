@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import sys
 import time
 import warnings
@@ -162,7 +163,10 @@ class DaskExecutor(Executor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         outer: Future = Future()
-        inner = self.inner.submit(tagged, fn, *args, **kwargs)
+        # Pickled here, unpickled only in the worker: the scheduler unpickles a
+        # task's arguments too, and the label lists a mixing job refers to
+        # (partners.LabelFiles) exist only in the workers.
+        inner = self.inner.submit(tagged, pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL))
         inner.add_done_callback(lambda done: self._unwrap(done, outer))
         return outer
 
@@ -246,8 +250,10 @@ def _problem(source: str, out: str) -> str | None:
     return None
 
 
-def tagged(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[tuple[str, int], Any]:
-    """Run a batch on a worker; the result says which worker (address, pid) ran it."""
+def tagged(task: bytes) -> tuple[tuple[str, int], Any]:
+    """Run a pickled (function, args, kwargs) on a worker; the result says
+    which worker (address, pid) ran it."""
+    function, args, kwargs = pickle.loads(task)
     return (distributed.get_worker().address, os.getpid()), function(*args, **kwargs)
 
 
