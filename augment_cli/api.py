@@ -138,12 +138,12 @@ class _Run:
                  cluster: Any = None, engine: Engine | None = None):
         self.plan, self.index, self.out = plan, index, plan.out
         self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
-        self.files, self.shard = files or StateFiles(), (files.shard if files else None)
+        self.files = files or StateFiles()
         self.cluster, self.engine = cluster, engine or Engine()  # cluster: run.cluster.Cluster or None
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                                warnings=plan.warnings)
-        self.refused: list[ErrorRow] = [row for row in plan.refused  # sources that could not be planned
-                                        if files is None or files.shard is None or files.shard.owns(row.source)]
+        self.shard = files.shard if files else None
+        self.refused = [row for row in plan.refused if self._mine(row.source)]  # could not be planned
         self.tally = incremental.Tally()
         # source -> every file it may touch, from before the first of them is
         # removed or written until the index has committed the source again
@@ -215,7 +215,7 @@ class _Run:
             return None
         if self.cluster is not None:
             if self.file_timeout:
-                self.summary.warnings.append("--file-timeout needs the local pool: Dask workers are not timed")
+                self.summary.warnings.append("--file-timeout needs the local pool: Dask tasks are not timed")
             return None
         if workers <= 1:
             if self.file_timeout:
@@ -231,18 +231,21 @@ class _Run:
         plan, stale = self.plan, None
         if plan.partners:  # mixing: a label with any change is redone whole
             unclaimed = (job for job in plan.iter_work(_no_claim)
-                         if isinstance(job, Job) and (self.shard is None or self.shard.owns(job.sample.relative)))
+                         if isinstance(job, Job) and self._mine(job.sample.relative))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
         planned = self._planned(plan.iter_work(claims))
         return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally,
                                        self.running, stale)
 
+    def _mine(self, source: str) -> bool:
+        """Whether this run does the source: always, unless it is a shard that does not own it."""
+        return self.shard is None or self.shard.owns(source)
+
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
         """Every shard claims the names of all sources (so collisions are
         refused as an unsharded run refuses them) but keeps only its own."""
         for item in work:
-            if self.shard is not None and not self.shard.owns(
-                    item.source if isinstance(item, ErrorRow) else item.sample.relative):
+            if not self._mine(item.source if isinstance(item, ErrorRow) else item.sample.relative):
                 continue
             if isinstance(item, ErrorRow):
                 self.refused.append(item)

@@ -59,7 +59,8 @@ class Known:
 
 class Index:
     def __init__(self, out: Path, check: bool = False, name: str = INDEX_NAME):
-        """Open DIR's index (`name`: a shard's own, see statefiles.py). `check`: run SQLite's quick_check first (the last
+        """Open DIR's index (`name`: a shard's own, see statefiles.py).
+        `check`: run SQLite's quick_check first (the last
         run did not finish: a power cut with synchronous=OFF may have damaged
         any page). A damaged index is started afresh and `damaged` set, so the
         caller can rebuild it (outdir/recovery.py)."""

@@ -28,7 +28,8 @@ LOCK_NAME = ".augment-lock"
 
 @contextmanager
 def locked(out: Path, name: str = LOCK_NAME) -> Iterator[int]:
-    """Hold DIR's lock (`name`: a shard's own, see statefiles.py); yields its file descriptor, which the run's worker
+    """Hold DIR's lock (`name`: a shard's own, see statefiles.py); yields
+    its file descriptor, which the run's worker
     processes inherit, so the lock stays taken until the last of them is
     gone too (see run/lifetime.py)."""
     path = out / name

@@ -99,7 +99,6 @@ def connected(scheduler: str | None, workers: int, timeout: float) -> Iterator[C
 
 
 def _connect(address: str, timeout: float) -> Cluster:
-    scheduler_version = None
     try:
         client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, ValueError for a malformed address
@@ -108,7 +107,8 @@ def _connect(address: str, timeout: float) -> Cluster:
                          hint="check the address and that the scheduler runs; "
                               "--scheduler-timeout sets how long to wait") from None
     try:
-        scheduler_version = client.get_versions()["scheduler"]["packages"]["distributed"]
+        found: Any = client.get_versions()  # a dict here: the client is synchronous
+        scheduler_version = found["scheduler"]["packages"]["distributed"]
         if scheduler_version != distributed.__version__:
             raise UsageError(f"the Dask scheduler at {address} runs distributed {scheduler_version}, "
                              f"this process distributed {distributed.__version__}",

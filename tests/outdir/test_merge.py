@@ -6,11 +6,11 @@ import shutil
 import threading
 
 import pytest
-from conftest import tree_bytes
 
 from augment_cli import api
 from augment_cli.outdir.merge import merge
 from augment_cli.outdir.verify import verify
+from conftest import tree_bytes
 
 MIXUP = '[[image]]\ntransform = "mixup"\nlam = [0.2, 0.5]\n\n[[image]]\ntransform = "hflip"\np = 0.5\n'
 

@@ -7,19 +7,20 @@ import sys
 from contextlib import contextmanager
 
 import pytest
-from conftest import save, textured, tree_bytes
 
 from augment_cli import api
 from augment_cli import run as run_package
 from augment_cli.errors import Interrupted, UsageError
 from augment_cli.outdir.verify import verify
 from augment_cli.run.engines import Engine
+from conftest import save, textured, tree_bytes
 
 pytest.importorskip("distributed", reason="the dask extra (distributed) is not installed")
 
 from augment_cli.run import cluster as cluster_module  # noqa: E402  (needs distributed)
 
-MIXUP = '[[image]]\ntransform = "mixup"\nlam = [0.2, 0.5]\n\n[[image]]\ntransform = "rotate"\nangle_deg = 10\n'
+MIXUP = ('[[image]]\ntransform = "mixup"\nlam = [0.2, 0.5]\n\n'
+         '[[image]]\ntransform = "rotate"\nangle_deg = 10\n')
 
 
 @pytest.fixture
@@ -94,7 +95,8 @@ def test_without_distributed_the_extra_is_named(image_tree, write_recipe, run_cl
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
     monkeypatch.delitem(sys.modules, "augment_cli.run.cluster")
     monkeypatch.delattr(run_package, "cluster")  # else `from augment_cli.run import cluster` finds it
-    result = run_cli("expand", image_tree, "-r", write_recipe(), "--out", tmp_path / "o", "--executor", "dask")
+    result = run_cli("expand", image_tree, "-r", write_recipe(), "--out", tmp_path / "o",
+                     "--executor", "dask")
     assert result.exit_code == 2
     assert "--executor dask needs Dask's distributed package" in result.stderr
     assert "pip install 'augment-cli[dask]'" in result.stderr and not (tmp_path / "o").exists()

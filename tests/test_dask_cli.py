@@ -1,0 +1,82 @@
+"""`augment expand --scheduler` against a real `dask scheduler` and two `dask worker` processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import save, textured, tree_bytes
+
+pytest.importorskip("distributed", reason="the dask extra (distributed) is not installed")
+
+from dask_helpers import real_cluster, wait_for  # noqa: E402
+
+HEAVY = """
+[[image]]
+transform = "rotate"
+angle_deg = [-30, 30]
+
+[[image]]
+transform = "gaussian_blur"
+sigma = [1.0, 2.0]
+"""
+RUN_SECONDS = 240
+
+
+def _tree(root, count, size):
+    for n in range(count):
+        save(root / f"label{n % 3}" / f"{n:03d}.png", textured(size, size, seed=n))
+    return root
+
+
+def _augment(*args, **options) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "augment_cli", "expand", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
+
+
+def _local(src, recipe, out, copies):
+    done = subprocess.run([sys.executable, "-m", "augment_cli", "expand", src, "-r", recipe,
+                           "-n", str(copies), "--out", out, "--workers", "1", "-q"],
+                          capture_output=True, timeout=RUN_SECONDS)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_a_run_on_a_real_cluster_matches_the_local_pool_and_leaves_the_cluster_running(tmp_path,
+                                                                                      write_recipe):
+    src, recipe = _tree(tmp_path / "src", 12, 48), write_recipe()
+    _local(src, recipe, tmp_path / "local", 2)
+    with real_cluster(workers=2) as cluster:
+        run = _augment(src, "-r", recipe, "-n", 2, "--out", tmp_path / "dask", "--scheduler", cluster.address,
+                       "--batch-size", 1)
+        out, err = run.communicate(timeout=RUN_SECONDS)
+        assert run.returncode == 0, err
+        assert "Dask: 12 batches on 2 workers" in err and "Traceback" not in err
+        assert cluster.alive() and cluster.worker_count() == 2  # the user's cluster is left running
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_run_does_not_change_the_output(tmp_path, write_recipe):
+    src, recipe = _tree(tmp_path / "src", 24, 192), write_recipe(HEAVY)
+    out = tmp_path / "dask"
+    with real_cluster(workers=2) as cluster:
+        run = _augment(src, "-r", recipe, "-n", 2, "--out", out, "--scheduler", cluster.address,
+                       "--batch-size", 1)
+        wait_for(lambda: len(list(out.rglob("*.png"))) >= 4, RUN_SECONDS, "the first outputs")
+        victim = cluster.workers[0]
+        os.killpg(victim.pid, signal.SIGKILL)  # the process and anything it started
+        victim.wait(timeout=30)
+        killed_mid_run = run.poll() is None
+        _, err = run.communicate(timeout=RUN_SECONDS)
+        assert run.returncode == 0, err
+        assert killed_mid_run, "the run had finished before the worker was killed: make the tree larger"
+    started = time.monotonic()
+    _local(src, recipe, tmp_path / "local", 2)
+    assert time.monotonic() - started < RUN_SECONDS
+    assert tree_bytes(out) == tree_bytes(tmp_path / "local")
