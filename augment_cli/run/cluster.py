@@ -31,6 +31,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import dask
 import distributed
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -127,10 +128,16 @@ def _connect(address: str, timeout: float) -> Cluster:
 def _start_local(workers: int) -> Cluster:
     for name in THREAD_ENV:  # the worker processes inherit them: one core each
         os.environ.setdefault(name, "1")
-    local = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                     host="127.0.0.1", dashboard_address=None,
-                                     silence_logs=logging.ERROR)
+    # Workers of this run's own cluster work like the pool's: no statistical
+    # profiler sampling their threads every 10 ms, glibc keeping freed image
+    # buffers (lifetime.keep_freed_memory; the nanny's MALLOC_TRIM_THRESHOLD_
+    # would return each one to the OS). A user's cluster is left as configured.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        local = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                         host="127.0.0.1", dashboard_address=None,
+                                         silence_logs=logging.ERROR)
     client = distributed.Client(local, set_as_default=False)
+    client.register_plugin(PoolLikeWorker(), name="augment-worker-setup")
     return Cluster(client, local, local.scheduler_address)
 
 
@@ -203,6 +210,15 @@ class DaskExecutor(Executor):
             while time.monotonic() < deadline and any(self.client.run(running_batches).values()):
                 time.sleep(0.2)
         self.shutdown(wait=False)
+
+
+class PoolLikeWorker(WorkerPlugin):
+    """Set up a worker of the run's LocalCluster as a pool worker is (lifetime.py)."""
+
+    def setup(self, worker: Any) -> None:
+        from augment_cli.run.lifetime import keep_freed_memory
+
+        keep_freed_memory()
 
 
 class LabelLists(WorkerPlugin):
