@@ -30,11 +30,14 @@ class RealCluster:
     def alive(self) -> bool:
         return all(process.poll() is None for process in (self.scheduler, *self.workers))
 
-    def worker_count(self) -> int:
+    def worker_addresses(self) -> set[str]:
         from distributed import Client
 
         with Client(self.address, timeout=10, set_as_default=False) as client:
-            return len(client.scheduler_info(n_workers=-1)["workers"])
+            return set(client.scheduler_info(n_workers=-1)["workers"])
+
+    def worker_count(self) -> int:
+        return len(self.worker_addresses())
 
 
 def _dask(*args: str) -> subprocess.Popen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,6 +40,12 @@ def _augment(*args, **options) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **options)
 
 
+def _workers_named(summary: str) -> list[str]:
+    found = re.search(r"Dask: \d+ batches on \d+ workers \((.*)\)", summary)
+    assert found is not None, summary
+    return found[1].split(", ")
+
+
 def _local(src, recipe, out, copies):
     done = subprocess.run([sys.executable, "-m", "augment_cli", "expand", src, "-r", recipe,
                            "-n", str(copies), "--out", out, "--workers", "1", "-q"],
@@ -58,7 +65,13 @@ def test_a_run_on_a_real_cluster_matches_the_local_pool_and_leaves_the_cluster_r
         assert run.returncode == 0, err
         assert "Dask: 12 batches on 2 workers" in err and "Traceback" not in err
         assert cluster.alive() and cluster.worker_count() == 2  # the user's cluster is left running
-    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local")
+        assert set(_workers_named(err)) == cluster.worker_addresses()
+        from_env = _augment(src, "-r", recipe, "-n", 2, "--out", tmp_path / "env", "--executor", "dask",
+                            env={**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.address})
+        _, err = from_env.communicate(timeout=RUN_SECONDS)
+        assert from_env.returncode == 0, err
+        assert set(_workers_named(err)) <= cluster.worker_addresses()  # not a LocalCluster of its own
+    assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "local") == tree_bytes(tmp_path / "env")
 
 
 @pytest.mark.slow

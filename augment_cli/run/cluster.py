@@ -44,6 +44,10 @@ PLUGIN_NAME = "augment-label-lists"
 # How long a user's workers may take to end the batches they are running
 # after an interruption, before DIR is cleaned (they cannot be killed).
 DRAIN_SECONDS = 60.0
+# Worker processes forked from a server that imported distributed once
+# (Dask preloads it), instead of each spawned afresh: measured on 2 cores,
+# closing the cluster at the end 0.6-1.0 s -> 0.05 s, starting it about the same.
+_START = {"distributed.worker.multiprocessing-method": "forkserver"}
 
 
 class Cluster:
@@ -132,7 +136,7 @@ def _start_local(workers: int) -> Cluster:
     # profiler sampling their threads every 10 ms, glibc keeping freed image
     # buffers (lifetime.keep_freed_memory; the nanny's MALLOC_TRIM_THRESHOLD_
     # would return each one to the OS). A user's cluster is left as configured.
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    with dask.config.set({"distributed.worker.profile.enabled": False, **_START}):
         local = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                          host="127.0.0.1", dashboard_address=None,
                                          silence_logs=logging.ERROR)
