@@ -197,7 +197,8 @@ class _Run:
                 if on_progress:
                     on_progress(done, total)
         self.summary.cluster = dict(getattr(executor, "done_by", {}))
-        if watchdog is not None and watchdog.stopped:
+        lost = self.cluster is not None and executor.lost_workers()  # type: ignore[attr-defined]
+        if lost or (watchdog is not None and watchdog.stopped):
             self._sweep()  # what the killed workers were writing
 
     def _total(self) -> int:

@@ -34,7 +34,7 @@ class RealCluster:
         from distributed import Client
 
         with Client(self.address, timeout=10, set_as_default=False) as client:
-            return set(client.scheduler_info(n_workers=-1)["workers"])
+            return set(client.scheduler_info()["workers"])
 
     def worker_count(self) -> int:
         return len(self.worker_addresses())

@@ -6,10 +6,9 @@ import shlex
 import subprocess
 import sys
 
+from augment_cli import api
 from conftest import tree_bytes
 from paths import PROJECT_ROOT
-
-from augment_cli import api
 
 SCRIPT = PROJECT_ROOT / "examples" / "ci-shards.sh"
 
@@ -18,9 +17,9 @@ def test_the_matrix_of_shard_jobs_then_a_merge_job_gives_the_unsharded_run(image
                                                                            tmp_path):
     recipe = write_recipe()
     api.expand(source=image_tree, recipe=recipe, out=tmp_path / "whole", copies=2, workers=1)
+    augment = f"{shlex.quote(sys.executable)} -m augment_cli"
     done = subprocess.run(["bash", str(SCRIPT), str(image_tree), str(recipe), "2", "3", str(tmp_path / "ci")],
-                          env={"PATH": "/usr/bin:/bin", "AUGMENT": f"{shlex.quote(sys.executable)} -m augment_cli",
-                               "PYTHONPATH": str(PROJECT_ROOT)},
+                          env={"PATH": "/usr/bin:/bin", "AUGMENT": augment, "PYTHONPATH": str(PROJECT_ROOT)},
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "Merged 3 shards: 5 sources, 10 files" in done.stderr and "out: OK" in done.stderr

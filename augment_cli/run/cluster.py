@@ -171,6 +171,7 @@ class DaskExecutor(Executor):
         if shared:  # each label's file list reaches each worker once (and a restarted one again)
             self.client.register_plugin(LabelLists(shared), name=PLUGIN_NAME)
         self.inner = self.client.get_executor(pure=False)
+        self.seen = self._addresses()  # workers met so far: one gone by the end may have died mid-file
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
         outer: Future = Future()
@@ -192,6 +193,15 @@ class DaskExecutor(Executor):
         where, results = done.result()
         self.done_by[where] += 1
         outer.set_result(results)
+
+    def _addresses(self) -> set[str]:
+        return set(self.client.scheduler_info()["workers"])
+
+    def lost_workers(self) -> bool:
+        """Whether a worker left the cluster during the run: killed mid-write,
+        it leaves a temporary file in DIR (its batches were re-run elsewhere)."""
+        seen = self.seen | {address for address, _ in self.done_by}
+        return bool(seen - self._addresses())
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self.inner.shutdown(wait=wait)
