@@ -18,9 +18,10 @@ from augment_cli.errors import UsageError
 
 EXECUTORS = ("local", "dask")
 DEFAULT_SCHEDULER_TIMEOUT = 30.0
-# Per-task overhead measured by benchmarks/dask_executor.py: ~4 ms a Dask task
-# against well under 1 ms for the local pool. With at least 8 files a task
-# (each ~15-30 ms of work in the anchors' 300-photo run) it stays under ~3 %.
+# Per-task overhead measured by benchmarks/dask_executor.py: ~3-4 ms a Dask
+# task against ~0.1-0.3 ms for the local pool. With at least 8 files a task
+# (each ~80 ms of work in the anchors' 300-photo run, 5 copies) it is under 1 %,
+# and 300 files still make ~38 tasks to spread over the workers.
 DASK_LEAST_BATCH = 8
 
 
