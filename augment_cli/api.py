@@ -15,6 +15,7 @@ walks SRC once more to find the labels with a change: see partners.py.)
 
 from __future__ import annotations
 
+import bisect
 import os
 import sqlite3
 import time
@@ -26,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from augment_cli.errors import Interrupted, OutputError, WorkerDied
+from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
 from augment_cli.layouts import Scan
-from augment_cli.outdir import claim, incremental, naming, recovery
+from augment_cli.outdir import claim, incremental, naming, recovery, verify
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
@@ -38,14 +39,14 @@ from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
 from augment_cli.run.engines import Engine, prepare_out
 from augment_cli.run.executor import batches, executor_for, run_jobs
-from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.run.interrupts import Terminated, deferred, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
-from augment_cli.run.plan import Plan, make_plan
+from augment_cli.run.plan import Plan, check_work, make_plan
 from augment_cli.run.sharding import Shard, parse_shard
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
-__all__ = ["Plan", "Summary", "default_workers", "expand", "make_plan"]
+__all__ = ["Plan", "Repair", "Summary", "default_workers", "expand", "make_plan", "repair"]
 
 Progress = Callable[[int, int], None]
 
@@ -70,10 +71,34 @@ class Summary:
     layout_detected: bool = True  # False when --format named it
     shard: str | None = None      # "K/M" of a --shard run
     cluster: dict = field(default_factory=dict)  # (Dask worker address, pid) -> batches it ran
+    duplicates_redrawn: int = 0   # copies drawn again because they repeated (run/distinct.py)
+    duplicates_kept: int = 0      # copies that still repeat after every redraw (marked in the manifest)
+    # (source, duplicates kept) of the first files with kept duplicates, and how many files have them.
+    duplicate_files: list[tuple[str, int]] = field(default_factory=list)
+    files_with_duplicates: int = 0
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a train/val/test tree ran
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as one JSON-safe object (`expand --json`, `--summary-json`), for CI to assert on."""
+        return {
+            "out": str(self.out), "layout": self.layout, "layout_detected": self.layout_detected,
+            "exit_code": self.exit_code, "seconds": round(self.seconds, 3),
+            "sources": {"read": self.files_read, "failed": len(self.failed), "added": self.added,
+                        "regenerated": self.regenerated, "removed": self.removed,
+                        "unchanged": self.unchanged},
+            "copies_written": self.copies_written, "originals_copied": self.originals_copied,
+            "skipped": dict(sorted(self.skipped.items())), "unlabelled": len(self.unlabelled),
+            "failed": [{"source": row.source, "label": row.label, "modality": row.modality,
+                        "error": row.error} for row in self.failed],
+            "duplicates": {"redrawn": self.duplicates_redrawn, "kept": self.duplicates_kept,
+                           "files_with_kept": self.files_with_duplicates},
+            "regenerate_reason": self.regenerate_reason,
+            "warnings": list(self.warnings), "notes": list(self.notes),
+        }
 
 
 def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
@@ -83,6 +108,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            max_copies: int | None = None, layout: str | None = None,
            allow_removals: bool = False, allow_many_copies: bool = False,
            force_workers: bool = False, file_timeout: float | None = None,
+           allow_duplicates: bool = False, split: str | None = None,
            engine: Engine | None = None, shard: str | Shard | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
@@ -96,7 +122,10 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     (balance.MAX_COPIES_PER_FILE) is a UsageError unless `allow_many_copies`.
     `workers` above the usable cores is lowered to them (with a warning)
     unless `force_workers`. `file_timeout`: the floor of the per-file limit
-    of the watchdog (watchdog.py; None: 60 s, 0: none). `engine`: where the
+    of the watchdog (watchdog.py; None: 60 s, 0: none). A copy that repeats
+    its source or an earlier copy is redrawn unless `allow_duplicates`
+    (run/distinct.py). `split` names the split of a train/val/test SRC to
+    expand (None: the training split; layouts/splits.py). `engine`: where the
     batches run (run/engines.py; None: the local pool). `shard` ("K/M"): do
     only part K of M, with state of its own (run/sharding.py, `augment merge`).
     """
@@ -107,11 +136,16 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
-                     allow_many_copies=allow_many_copies)
+                     allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates,
+                     split=split, require_work=False)
+    # a re-run whose SRC emptied meets the removal guard instead
+    if claim.read_state(plan.out, files.state) is None:
+        check_work(plan)
     workers, capped = usable_workers(workers, force_workers)
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
-                              plan.source, inputs_digest(plan.recipe))
+                              plan.source, inputs_digest(plan.recipe), distinct=plan.distinct,
+                              balance=balance, max_copies=max_copies, follow_links=follow_links)
     claim.check_claim(plan.out, state, overwrite, files)
     with _writing(plan.out), engine.cluster(workers) as cluster:
         prepare_out(plan.out, plan.source, cluster)
@@ -130,6 +164,50 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     return summary
 
 
+@dataclass
+class Repair:
+    """What `verify --repair` did: strays removed, sources regenerated, the run's summary."""
+
+    strays_removed: int
+    sources_regenerated: int
+    summary: Summary | None
+
+
+def repair(out: str | Path, *, layout: str | None = None, workers: int | None = None,
+           on_progress: Progress | None = None) -> Repair:
+    """Make DIR what a clean run writes: remove stray and half-written files,
+    and regenerate the sources whose outputs are missing, changed or do not
+    decode, by running the recorded expand again (.augment-run.json) with
+    those sources marked stale. Nothing else is redone, so the result is
+    byte-identical to a clean run."""
+    out = Path(out)
+    state = claim.read_state(out)
+    if state is None or not state.src:
+        raise UsageError(f"{out} has no run record naming its source folder: cannot repair it",
+                         hint="run the expand command that made it again, with --overwrite")
+    found = verify.problems(out, layout)
+    strays = [problem.output for problem in found if problem.kind == verify.STRAY]
+    damaged = sorted({problem.output for problem in found if problem.kind == verify.DAMAGED})
+    with _writing(out), locked(out):
+        for name in strays:
+            (out / name).unlink(missing_ok=True)
+        index = Index(out)
+        try:
+            stale = sorted({source for name in damaged if (source := index.source_of(name)) is not None})
+            for source in stale:
+                index.invalidate(source)
+        finally:
+            index.close()
+    if not found:
+        return Repair(0, 0, None)
+    summary = expand(source=state.src, recipe=state.recipe_path, out=out, copies=state.copies,
+                     seed=state.seed, include_originals=state.include_originals, layout=state.layout,
+                     allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
+                     follow_links=state.follow_links, allow_many_copies=True, workers=workers,
+                     on_progress=on_progress)
+    return Repair(len(strays), len(stale), summary)
+
+
 class _Run:
     """One locked run into DIR: what it has done so far, in one place."""
 
@@ -141,7 +219,7 @@ class _Run:
         self.files = files or StateFiles()
         self.cluster, self.engine = cluster, engine or Engine()  # cluster: run.cluster.Cluster or None
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
-                               warnings=plan.warnings)
+                               warnings=plan.warnings, notes=plan.notes)
         self.shard = files.shard if files else None
         self.refused = [row for row in plan.refused if self._mine(row.source)]  # could not be planned
         self.tally = incremental.Tally()
@@ -163,7 +241,9 @@ class _Run:
             incremental.remove_unseen(self.index, self.out, self.tally, claims.taken, self.running)
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             self._stop_cleanly()
-            done, total = self.summary.files_read + len(self.summary.failed), self.tally.to_do
+            # Against every source of SRC, not the ones queued so far: those kept unchanged count as done.
+            done = self.summary.files_read + len(self.summary.failed) + self.tally.unchanged
+            total = self.plan.total
             if isinstance(stop, BrokenProcessPool):
                 # A worker was killed from outside (the kernel's OOM killer, a
                 # crash in a native codec): keep what finished, as after Ctrl-C.
@@ -254,15 +334,17 @@ class _Run:
                 yield item
 
     def _finish(self, result: SampleResult) -> None:
-        """Commit a finished source, then stop tracking it. In this order an
-        interrupt anywhere leaves it either committed (kept) or still in
-        `running` and not committed (removed by _stop_cleanly). A failed
-        source's copies are gone already, unless the watchdog stopped its
-        worker mid-way: removed here."""
-        if result.error is not None:
-            claim.remove_outputs(self.out, self.running[result.sample.relative])
-        self._record(result)
-        del self.running[result.sample.relative]
+        """Commit a finished source and stop tracking it, as one step: Ctrl-C
+        and SIGTERM wait until both are done (interrupts.deferred), so the
+        source is either committed and untracked (kept) or still in `running`
+        and not committed (removed by _stop_cleanly). A failed source's copies
+        are gone already, unless the watchdog stopped its worker mid-way:
+        removed here."""
+        with deferred():
+            if result.error is not None:
+                claim.remove_outputs(self.out, self.running[result.sample.relative])
+            self._record(result)
+            del self.running[result.sample.relative]
 
     def _record(self, result: SampleResult) -> None:
         sample, summary = result.sample, self.summary
@@ -273,6 +355,7 @@ class _Run:
         summary.files_read += 1
         summary.copies_written += sum(1 for row in result.rows if row.copy > 0)
         summary.originals_copied += sum(1 for row in result.rows if row.copy == 0)
+        _count_duplicates(summary, sample.relative, *result.duplicates)
         self.index.put(sample.relative, result.stamp, result.sha256, result.rows, result.companions)
 
     def _stop_cleanly(self) -> None:
@@ -308,6 +391,20 @@ class _Run:
             return
         for name, content in sorted(self.plan.layout.finish(self.plan.source, index.manifest_rows()).items()):
             atomic_write(out / name, content)
+
+
+SHOWN_DUPLICATE_FILES = 5
+
+
+def _count_duplicates(summary: Summary, source: str, redrawn: int, kept: int) -> None:
+    """Add a source's redrawn and kept duplicates. The files named are the
+    first few in name order, whatever order the workers finish in; memory stays flat."""
+    summary.duplicates_redrawn += redrawn
+    summary.duplicates_kept += kept
+    if kept:
+        summary.files_with_duplicates += 1
+        bisect.insort(summary.duplicate_files, (source, kept))
+        del summary.duplicate_files[SHOWN_DUPLICATE_FILES:]
 
 
 def _open_index(plan: Plan, state: claim.RunState, overwrite: bool, files: StateFiles) -> Index:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from augment_cli import __version__
 
@@ -28,10 +29,29 @@ app = typer.Typer(
 
 RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe file.",
                                             dir_okay=False)]
+SOURCE_ARGUMENT = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>.",
+                                 show_default=False)
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
-    "--format", metavar="LAYOUT", help="How SOURCE is laid out and labelled (see docs/layouts.md) "
-    "[default: detected; class folders when nothing else matches].")]
+    "--format", metavar="LAYOUT", show_default=False,
+    help="How SOURCE is laid out and labelled (see docs/layouts.md). Default: detected; class folders "
+         "when nothing else matches.")]
+
+
+class _Command(TyperCommand):
+    """Typer writes a required argument as {SOURCE} in the usage line; the
+    convention (and the rest of the help) is plain SOURCE."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [piece[1:-1] if piece.startswith("{") and piece.endswith("}") else piece
+                for piece in super().collect_usage_pieces(ctx)]
+
+
+def _usable_cores() -> int:
+    """What --workers defaults to (api.default_workers; cheap: no heavy import)."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _version(value: bool) -> None:
@@ -46,51 +66,75 @@ def root(version: Annotated[bool | None, typer.Option(
     """Expand small labelled datasets of images, audio and text offline, reproducibly."""
 
 
-@app.command(epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
+@app.command(cls=_Command, epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
                     "--copies 5 --out out/")
 def expand(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="Worker processes, one core each (1: in this process) [default: all cores].")] = None,
+        min=1, show_default=False,
+        help=f"Worker processes, one core each (1: in this process). Default: {_usable_cores()}, the "
+             "usable cores.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Run seed; same seed, same bytes.")] = 0,
     include_originals: Annotated[
-        bool, typer.Option(help="Also copy each source into --out as copy 0.")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Print the plan and write nothing.")] = False,
+        bool, typer.Option("--include-originals",
+                           help="Also copy each source into --out as copy 0.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan and write nothing.")] = False,
     overwrite: Annotated[bool, typer.Option(
+        "--overwrite",
         help="Start fresh: replace a previous run's files, or write into a non-empty --out.")] = False,
     follow_links: Annotated[
-        bool, typer.Option(help="Also follow symlinks that point outside SOURCE.")] = False,
+        bool, typer.Option("--follow-links", help="Also follow symlinks that point outside SOURCE.")] = False,
     quiet: QuietOption = False,
-    balance: Annotated[bool, typer.Option(help="Give every label as many files as the largest one "
+    balance: Annotated[bool, typer.Option("--balance",
+                                          help="Give every label as many files as the largest one "
                                                "gets with --copies (extra copies spread evenly).")] = False,
     max_copies: Annotated[int | None, typer.Option(min=1, help="Cap on the copies of any one file.")] = None,
     allow_removals: Annotated[bool, typer.Option(
-        help="Remove the outputs of sources gone from SOURCE even when they are many "
+        "--allow-removals", help="Remove the outputs of sources gone from SOURCE even when they are many "
              "(all, or more than 10 %).")] = False,
     allow_many_copies: Annotated[bool, typer.Option(
-        help="Allow more than 10,000 copies of one file "
+        "--allow-many-copies", help="Allow more than 10,000 copies of one file "
              "(refused by default: a typo, not a dataset).")] = False,
     force_workers: Annotated[bool, typer.Option(
+        "--force-workers",
         help="Start --workers processes even when that is more than the usable cores.")] = False,
     file_timeout: Annotated[float | None, typer.Option(
-        min=0, metavar="SECONDS", help="Stop a file still running after SECONDS and 20x the median time "
-        "per file, report it and go on (0: never; needs worker processes) [default: 60].")] = None,
+        min=0, metavar="SECONDS", show_default=False, help="Stop a file still running after SECONDS and "
+        "20x the median time per file, report it and go on (0: never; needs worker processes). "
+        "Default: 60.")] = None,
     layout: FormatOption = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Of a SOURCE split into train/val/test folders, the split to expand. Default: the "
+             "training split; the others are left out.")] = None,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the end-of-run summary as one JSON object on stdout.")] = False,
+    summary_json: Annotated[Path | None, typer.Option(
+        metavar="FILE", dir_okay=False, help="Also write the summary as JSON to FILE.")] = None,
+    allow_duplicates: Annotated[bool, typer.Option(
+        "--allow-duplicates",
+        help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
+             "(the bytes of runs before copies were made distinct).")] = False,
     executor: Annotated[str | None, typer.Option(
-        metavar="local|dask", help="Where files run: this machine's worker pool, or a Dask cluster "
-        "(the dask extra) [default: local; dask with --scheduler].")] = None,
+        "--executor", metavar="local|dask", show_default=False,
+        help="Where files run: this machine's worker pool, or a Dask cluster (the dask extra). "
+             "Default: local; dask with --scheduler.")] = None,
     scheduler: Annotated[str | None, typer.Option(
-        metavar="ADDRESS", help="Dask scheduler, e.g. tcp://host:8786 [default: DASK_SCHEDULER_ADDRESS, "
-        "else a local cluster of --workers processes].")] = None,
+        "--scheduler", metavar="ADDRESS", show_default=False,
+        help="Dask scheduler, e.g. tcp://host:8786. Default: DASK_SCHEDULER_ADDRESS, else a local "
+             "cluster of --workers processes.")] = None,
     scheduler_timeout: Annotated[float, typer.Option(
-        metavar="SECONDS", help="Give up reaching the Dask scheduler after SECONDS.")] = 30.0,
+        "--scheduler-timeout", metavar="SECONDS",
+        help="Give up reaching the Dask scheduler after SECONDS.")] = 30.0,
     batch_size: Annotated[int | None, typer.Option(
-        min=1, help="Files per task sent to a worker [default: chosen from the run's size].")] = None,
+        "--batch-size", min=1, show_default=False,
+        help="Files per task sent to a worker. Default: chosen from the run's size.")] = None,
     shard: Annotated[str | None, typer.Option(
-        metavar="K/M", help="Do only part K of M (then `augment merge DIR`): for CI matrices.")] = None,
+        "--shard", metavar="K/M", show_default=False,
+        help="Do only part K of M (then `augment merge DIR`): for CI matrices.")] = None,
 ):
     """Write N augmented copies of every file under SOURCE, plus manifest.csv."""
     from augment_cli import api
@@ -100,10 +144,12 @@ def expand(
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
-                       layout=layout)
+                       layout=layout, allow_duplicates=allow_duplicates, split=split)
         if dry_run:
             plan = api.make_plan(**options)
             _print_warnings(plan.warnings)
+            for note in plan.notes:
+                _err(note)
             _print_plan(plan)
             return
         engine = Engine(executor, scheduler, scheduler_timeout, batch_size)
@@ -113,28 +159,42 @@ def expand(
                                  force_workers=force_workers, file_timeout=file_timeout,
                                  engine=engine, shard=shard)
         _print_summary(summary, quiet)
+        _report_json(summary, as_json, summary_json)
     raise typer.Exit(code=summary.exit_code)
 
 
-@app.command(epilog="Example: augment validate recipes/heavy.toml")
+@app.command(cls=_Command, epilog="Example: augment validate recipes/heavy.toml")
 def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], quiet: QuietOption = False):
     """Check a recipe without running it: exit 0 if usable, 2 with the problem if not."""
     from augment_cli.recipe import load_recipe
+    from augment_cli.run.outcomes import distinct_copies_at_most
 
     with reported_errors():
         loaded = load_recipe(recipe)
     counts = ", ".join(f"{len(loaded.steps_for(m))} {m}" for m in loaded.modalities)
     if not quiet:
         _err(f"{recipe}: OK ({counts} steps)")
+        for modality in loaded.modalities:
+            most = distinct_copies_at_most(loaded, modality)
+            if most is not None:  # a few discrete outcomes: --copies above it repeats copies
+                _err(f"Note: the [[{modality}]] steps can make at most {most} distinct "
+                     f"cop{'y' if most == 1 else 'ies'} of a file")
 
 
-@app.command(epilog="Example: augment verify out/")
+@app.command(cls=_Command, epilog="Example: augment verify out/ --repair")
 def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
-           layout: FormatOption = None):
+           layout: FormatOption = None,
+           repair: Annotated[bool, typer.Option(
+               "--repair",
+               help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
+                    "run again, for those sources only), then check again.")] = False,
+           quiet: QuietOption = False):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
     from augment_cli.outdir.verify import verify as verify_folder
 
     with reported_errors():
+        if repair:
+            _repair(out, layout, quiet)
         problems = verify_folder(out, layout=layout)
     for problem in problems:
         _echo(problem)
@@ -142,7 +202,7 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
     raise typer.Exit(code=1 if problems else 0)
 
 
-@app.command(epilog="Example: augment merge out/")
+@app.command(cls=_Command, epilog="Example: augment merge out/")
 def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run wrote into.")],
           quiet: QuietOption = False):
     """Join the shards of `augment expand --shard K/M` in DIR into one run: manifest.csv and all."""
@@ -156,7 +216,20 @@ def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run
              + f" -> {out}")
 
 
-@app.command(epilog="Example: augment transforms --modality image")
+def _repair(out: Path, layout: str | None, quiet: bool) -> None:
+    from augment_cli import api
+
+    with _progress(quiet) as on_progress:
+        done = api.repair(out, layout=layout, on_progress=on_progress)
+    if done.summary is not None:
+        for row in done.summary.failed:
+            _err(f"Error: {row.source}: {row.error}")
+    if not quiet:
+        _err(f"Repaired {out}: {done.strays_removed} stray files removed, "
+             f"{done.sources_regenerated} sources regenerated")
+
+
+@app.command(cls=_Command, epilog="Example: augment transforms --modality image")
 def transforms(
     modality: Annotated[str | None, typer.Option(help="Only image, audio or text.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
@@ -168,10 +241,10 @@ def transforms(
         typer.echo(docs.transforms_json(modality) if as_json else docs.transforms_text(modality))
 
 
-@app.command(epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
+@app.command(cls=_Command, epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
                     "--out preview.png")
 def preview(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
                                                            "preview.html (text).")],
@@ -192,15 +265,17 @@ def preview(
         typer.echo(result.text, nl=False)
     for name, error in result.failed:
         _err(f"Error: {name}: {error}")
+    for note in result.notes:
+        _err(note)
     if not quiet:
         for path in result.files:
             _err(f"Wrote {path}")
     raise typer.Exit(code=result.exit_code)
 
 
-@app.command(epilog="Example: augment stats sample_data/images --json | jq .labels")
+@app.command(cls=_Command, epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
-    source: Annotated[Path, typer.Argument(help="Labelled folder: SRC/<label>/.../<file>.")],
+    source: Annotated[Path, SOURCE_ARGUMENT],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
     layout: FormatOption = None,
@@ -213,6 +288,8 @@ def stats(
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
+        for note in found.notes:
+            _err(note)
 
 
 @contextmanager
@@ -282,6 +359,9 @@ def _print_summary(summary, quiet: bool) -> None:
         shown = ", ".join(summary.unlabelled[:3]) + (", ..." if len(summary.unlabelled) > 3 else "")
         _err(f"Warning: {len(summary.unlabelled)} files directly in the source folder have no "
              f"label folder and were skipped: {shown}")
+    _print_duplicates(summary)
+    for note in summary.notes:
+        _err(note)
     if summary.regenerate_reason:
         _err(f"Regenerating everything: {summary.regenerate_reason}.")
     elif summary.unchanged or summary.removed or summary.regenerated:
@@ -301,6 +381,36 @@ def _print_summary(summary, quiet: bool) -> None:
          + f", failed {len(summary.failed)} in {summary.seconds:.1f} s -> {summary.out}")
     if summary.failed:
         _err(f"Failed files are listed in {summary.out / 'errors.csv'}")
+
+
+def _report_json(summary, as_json: bool, path: Path | None) -> None:
+    """The summary as JSON on stdout and/or into a file (written atomically)."""
+    import json
+
+    from augment_cli.errors import OutputError
+    from augment_cli.outdir.files import atomic_write
+
+    text = json.dumps(summary.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    if as_json:
+        typer.echo(text, nl=False)
+    if path is not None:
+        try:
+            atomic_write(path, text.encode("utf-8"))
+        except OSError as exc:
+            raise OutputError(f"cannot write --summary-json {path}: {exc.strerror or exc}") from None
+
+
+def _print_duplicates(summary) -> None:
+    """Each file (the first few) whose copies still repeat after every redraw."""
+    for source, kept in summary.duplicate_files:
+        _err(f"Warning: {source}: {kept} of its copies repeat the source or another copy after every "
+             "redraw (kept; marked duplicate_of in manifest.csv)")
+    more = summary.files_with_duplicates - len(summary.duplicate_files)
+    if more > 0:
+        _err(f"Warning: ... and {more} more files with repeated copies")
+    if summary.duplicates_redrawn or summary.duplicates_kept:
+        _err(f"Duplicates: {summary.duplicates_redrawn} copies redrawn to be distinct, "
+             f"{summary.duplicates_kept} kept")
 
 
 def _err(message: str) -> None:

@@ -9,7 +9,8 @@
 
 With `seed`, `source` (the path relative to SRC) and `copy`, the result is
 the one `expand --seed` wrote for that copy, pixel for pixel before encoding:
-the random stream is the same (seeding.copy_seed) and so is the pipeline.
+the random stream is the same (seeding.copy_seed) and so is the pipeline
+(unless expand redrew that copy for repeating another: run/distinct.py).
 With a numpy Generator instead, each call draws new parameters from it.
 `params` is the list the manifest's `transforms` column holds, so an online
 draw can be logged and replayed with pipeline.replay (files a step picked

@@ -109,6 +109,10 @@ class TransformSpec:
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
     uses_partners: bool = False
+    # True when the sampler draws nothing of its own (no use of its rng): a
+    # copy is then decided by the drawn values and the source alone, which
+    # lets run/outcomes.py count how many distinct copies a recipe can make.
+    fixed: bool = False
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -130,12 +134,13 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
-             check: StepCheck | None = None, uses_partners: bool = False):
+             check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
     with ranges already drawn; it returns the final JSON-safe parameters. The
     first line of its docstring is the transform's one-line description.
+    `fixed`: the sampler makes no random draw of its own (see TransformSpec.fixed).
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
@@ -148,7 +153,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
-                                    check=check, uses_partners=uses_partners)
+                                    check=check, uses_partners=uses_partners, fixed=fixed)
         return sampler
 
     return decorate

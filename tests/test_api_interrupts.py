@@ -111,3 +111,36 @@ def test_ctrl_c_in_a_serial_run_stops_before_the_next_file(image_tree, write_rec
         expand(image_tree, write_recipe(RECIPE), tmp_path / "out")
     assert calls == ["cat/a.jpg"]
     assert verify(tmp_path / "out") == []
+
+
+class StopAtFirstProgress(Steps):
+    def tick(self, where: str) -> None:
+        self.seen.append(where)
+        if where == "progress":
+            raise KeyboardInterrupt
+
+
+def test_the_interrupt_message_counts_against_every_source_of_src(scene, tmp_path, monkeypatch):
+    """A re-run cut after its first finished file: the two unchanged sources count as done."""
+    with pytest.raises(Interrupted, match="interrupted after 3 of 4 files"):
+        rerun(scene, tmp_path / "cut", monkeypatch, StopAtFirstProgress())
+
+
+def test_commit_and_untracking_a_source_are_one_step(image_tree, write_recipe, tmp_path, monkeypatch):
+    """SIGINT raised while a finished source is being committed waits until it is untracked too."""
+    import os
+    import signal
+
+    from augment_cli.outdir.index import Index as RealIndex
+
+    real_put = RealIndex.put
+
+    def put_then_signal(self, source, *args, **kwargs):
+        real_put(self, source, *args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # held back until _finish is done
+
+    monkeypatch.setattr(RealIndex, "put", put_then_signal)
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted, match="interrupted after 1 of 5 files"):
+        expand(image_tree, write_recipe(RECIPE), out)
+    assert verify(out) == [] and len(list(out.rglob("*__aug*"))) == 2

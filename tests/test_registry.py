@@ -297,3 +297,23 @@ def test_float_draws_are_generator_uniform_rounded():
         for _ in range(500):
             expected = float(f"{numpys.uniform(low, high):.6g}")
             assert registry._draw_number(ours, "float", (low, high)) == expected
+
+
+FIXED = [s for s in SPECS if s.fixed]
+
+
+@pytest.mark.parametrize("spec", FIXED, ids=key)
+def test_a_fixed_transforms_sampler_draws_nothing_of_its_own(spec, root):
+    """`fixed` lets run/outcomes.py count a recipe's distinct copies: it must be true."""
+    values = recipe(spec.modality, spec.name, 1.0, root).steps_for(spec.modality)[0].values_dict()
+    rng = np.random.default_rng(0)
+    drawn = registry.draw(rng, spec, values)
+    state = copy.deepcopy(rng.bit_generator.state)
+    meta = pipeline.meta_of(spec.modality, reference(spec))
+    params = spec.sampler(rng, dict(drawn), meta)
+    assert rng.bit_generator.state == state
+    assert params == spec.sampler(rng, dict(drawn), meta)
+
+
+def test_hflip_and_a_ranged_transform_are_told_apart():
+    assert registry.require("image", "hflip").fixed and not registry.require("image", "rotate").fixed

@@ -22,6 +22,7 @@ from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
 from augment_cli.layouts.reading import read_regular
+from augment_cli.layouts.splits import read_root
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.run.balance import spread
 from augment_cli.run.partners import label_groups, uses_partners
@@ -51,6 +52,7 @@ class PreviewResult:
     text: str = ""                                     # for stdout (text diffs)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
 
     @property
     def exit_code(self) -> int:
@@ -84,8 +86,10 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     source, out = Path(source), Path(out)
     _check(source, out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    found = layouts.get(layouts.find(source, layout))
-    walked, result = layouts.scan(source, found), PreviewResult()
+    name = layouts.find(source, layout)
+    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    source, found = chosen.root, layouts.get(name)
+    walked, result = layouts.scan(source, found), PreviewResult(notes=[chosen.note] if chosen.note else [])
     usable = [s for s in walked.samples if recipe.steps_for(s.modality)]
     result.skipped.update(Counter(f"no [[{s.modality}]] steps in the recipe"
                                   for s in walked.samples if not recipe.steps_for(s.modality)))
@@ -110,14 +114,15 @@ def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: i
     worker's own functions); errors are kept, not raised.
 
     `partners` are the files of the sample's label, for mixing transforms."""
-    from augment_cli.run.worker import make_copy, open_source
+    from augment_cli.run.worker import distinct_copies, make_distinct_copy, open_source
 
     row = PreviewRow(sample)
     try:
         opened = open_source(source, sample, recipe, read_regular(source / sample.relative)[1], partners)
         row.decoded, row.codec = opened.decoded, opened.codec
+        made = distinct_copies(opened)
         for k in range(1, copies + 1):
-            data, records = make_copy(opened, seed, k)
+            data, records, _ = make_distinct_copy(opened, seed, k, made)
             row.copies.append((k, data, records))
     except SampleError as exc:
         row.error = str(exc)

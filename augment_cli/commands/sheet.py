@@ -8,6 +8,7 @@ Drawn with Pillow only, default font, so nothing beyond the runtime deps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -43,23 +44,54 @@ def display_image(pixels: np.ndarray) -> Image.Image:
 
 
 def short_caption(records: list[dict[str, Any]], most_values: int = 2) -> str:
-    """'hflip, rotate -7.31, brightness_contrast 0.1 -0.05': names and first real numbers.
+    """'hflip, rotate -7.31, motion_blur 7 93.2': names and the telling numbers.
 
-    Integers (pixel boxes, fill values) are left out: they say little at a glance.
+    The telling numbers are the transform's own parameters that vary from
+    copy to copy (those whose default is a range, or that the recipe must
+    give), in the order the registry declares them (motion_blur's kernel
+    before its angle), then the other real numbers it recorded. Integers it
+    derived (pixel boxes, frame offsets) or took as settings (a fill value,
+    a filter order) are left out: they say little at a glance.
     """
     if not records:
         return "(nothing applied)"
     parts = []
     for record in records:
-        numbers = [v for v in record["params"].values()
-                   if isinstance(v, float)]
-        shown = " ".join(_number(v) for v in numbers[:most_values])
+        if "transform" not in record:  # a kept duplicate's mark (run/distinct.py)
+            continue
+        shown = " ".join(_number(v) for v in _telling(record)[:most_values])
         parts.append(record["transform"] + (f" {shown}" if shown else ""))
-    return ", ".join(parts)
+    return ", ".join(parts) or "(nothing applied)"
+
+
+def _telling(record: dict[str, Any]) -> list[int | float]:
+    params = record["params"]
+    declared = [name for name in _declared(record["transform"]) if name in params]
+    numbers = [params[name] for name in declared if _is_number(params[name])]
+    return numbers + [v for k, v in params.items() if k not in declared and isinstance(v, float)]
+
+
+@lru_cache(maxsize=256)
+def _declared(transform: str) -> tuple[str, ...]:
+    """The numeric recipe keys of a transform that vary per copy (any modality: names do not collide)."""
+    from augment_cli import registry
+
+    for modality in registry.MODALITIES:
+        spec = registry.get(modality, transform)
+        if spec is not None:
+            return tuple(p.name for p in spec.params if p.kind in ("int", "float")
+                         and (p.required or isinstance(p.default, tuple)))
+    return ()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _number(value: float) -> str:
     """Three significant digits, without exponents for everyday sizes (3960, not 3.96e+03)."""
+    if isinstance(value, int):
+        return str(value)
     return f"{value:.0f}" if 1000 <= abs(value) < 1e7 else f"{value:.3g}"
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, printable
+from augment_cli.layouts.splits import read_root
 
 TOTALS = ("seconds", "words")  # summed per label: audio length, text length
 IMBALANCE_RATIO = 1.5  # largest / smallest label above this is worth a warning
@@ -47,6 +48,7 @@ class Stats:
     labels: dict[str, LabelStats] = field(default_factory=dict)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
     skipped: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
 
     @property
     def files(self) -> int:
@@ -79,7 +81,7 @@ class Stats:
             "unreadable": [{"file": f, "error": e} for f, e in self.unreadable],
             "skipped": dict(sorted(self.skipped.items())),
             "imbalance": _imbalance_dict(self.imbalance()),
-            "warnings": self.warnings(),
+            "warnings": self.warnings(), "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
@@ -90,8 +92,11 @@ def collect(source: str | Path, on_progress: Progress | None = None, layout: str
     """Walk `source` like `expand` does and read every file's header."""
     source = Path(source)
     layouts.check_source(source)
-    walked = layouts.scan(source, layouts.get(layouts.find(source, layout)))
-    stats = Stats(str(source), skipped=walked.skipped.copy())
+    name = layouts.find(source, layout)
+    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    walked = layouts.scan(chosen.root, layouts.get(name))
+    stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [])
+    source = chosen.root
     for done, sample in enumerate(walked.samples, 1):
         label = stats.labels.setdefault(sample.label, LabelStats())
         _add(stats, label, source, sample)
@@ -146,13 +151,13 @@ def stats_text(stats: Stats) -> str:
     lines = [f"{stats.source}: {stats.files} files in {len(stats.labels)} labels"]
     width = max([len(label) for label in stats.labels] + [5])
     lines.append(f"  {'label':<{width}}  {'files':>6}  {'MB':>8}  {'unread':>6}  "
-                 "modalities: formats; image sizes")
+                 f"modalities: formats{_measures(data)}")
     for label, info in data["labels"].items():
         formats = (", ".join(f"{k} {v}" for k, v in info["modalities"].items()) + ": "
                    + (", ".join(f"{k} {v}" for k, v in info["formats"].items()) or "-"))
         sizes = info["image_sizes"]
         shown = (f"; {_wh(sizes['min'])} .. {_wh(sizes['max'])}" if sizes else "")
-        shown += f"; {info['audio_seconds']:g} s of audio" if info["audio_seconds"] else ""
+        shown += f"; {duration(info['audio_seconds'])} of audio" if info["audio_seconds"] else ""
         shown += f"; {info['text_words']} words" if info["text_words"] else ""
         lines.append(f"  {label:<{width}}  {info['files']:>6}  {info['bytes'] / 1e6:>8.2f}  "
                      f"{info['unreadable']:>6}  {formats}{shown}")
@@ -161,6 +166,25 @@ def stats_text(stats: Stats) -> str:
     for row in data["unreadable"]:
         lines.append(f"unreadable {row['file']}: {row['error']}")
     return "\n".join(printable(line) for line in lines)
+
+
+def _measures(data: dict[str, Any]) -> str:
+    """The column heading's last part: what is measured, for the modalities present."""
+    present = {m for info in data["labels"].values() for m in info["modalities"]}
+    names = {"image": "image sizes", "audio": "audio length", "text": "words"}
+    shown = [names[m] for m in modalities.NAMES if m in present and m in names]
+    return "; " + "; ".join(shown) if shown else ""
+
+
+def duration(seconds: float) -> str:
+    """'2.5 s', '3 min 20 s', '2 h 05 min': readable at any length (never 1.9e+14 s)."""
+    if seconds < 60:
+        return f"{seconds:.3g} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:,} h {minutes:02d} min"
 
 
 def _wh(pair: list) -> str:

@@ -28,6 +28,9 @@ __all__ = ["DEFAULT", "LAYOUTS", "Layout", "Sample", "Scan", "check_source", "fi
 
 def check_source(source: Path) -> None:
     """The one check that SRC exists, for every command that reads one."""
+    if source.exists() and not source.is_dir():
+        raise UsageError(f"the source {source} is a file, not a folder",
+                         hint="give the folder that holds the label folders: SOURCE/<label>/.../<file>")
     if not source.is_dir():
         raise UsageError(f"source folder not found: {source}")
 

@@ -62,7 +62,8 @@ def _parts(name: str, extensions: tuple[str, ...], families: tuple[str, ...]) ->
 # The one table. Order matters: recipes, docs and `augment transforms` list
 # modalities in this order.
 MODALITIES: dict[str, Modality] = {
-    "image": _parts("image", (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif"),
+    "image": _parts("image", (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".gif",
+                              ".heic", ".heif", ".avif"),
                     ("core", "geometry", "colour", "quality", "occlusion", "policy", "mix")),
     "audio": _parts("audio", (".wav", ".flac", ".ogg", ".opus", ".mp3"), ("core",)),
     "text": _parts("text", (".txt",), ("core",)),

@@ -27,7 +27,8 @@ from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifes
 from augment_cli.outdir.statefiles import STATE_NAME, UNSHARDED, StateFiles, is_shard_file, shards_in
 from augment_cli.recipe import Recipe
 
-WORDS = {"recipe": "the recipe changed", "inputs": "a file or folder the recipe reads changed"}
+WORDS = {"recipe": "the recipe changed", "inputs": "a file or folder the recipe reads changed",
+         "distinct": "--allow-duplicates changed"}
 OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
 
 
@@ -47,13 +48,24 @@ class RunState:
     # Content of the files the recipe reads (recipe/inputs.py); "" for none.
     inputs: str = ""
     complete: bool = False
+    # Duplicate copies redrawn (run/distinct.py); False for --allow-duplicates
+    # and in a state written before copies were made distinct.
+    distinct: bool = False
+    # How copies per file were decided and files found, for `verify --repair`
+    # to run the same expand again (not compared: changing them changes names).
+    balance: bool = False
+    max_copies: int | None = None
+    follow_links: bool = False
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
-           layout: str = DEFAULT, source: Path | None = None, inputs: str = "") -> RunState:
+           layout: str = DEFAULT, source: Path | None = None, inputs: str = "",
+           distinct: bool = True, balance: bool = False, max_copies: int | None = None,
+           follow_links: bool = False) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
-                   str(source.resolve()) if source else "", inputs)
+                   str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
+                   max_copies=max_copies, follow_links=follow_links)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
@@ -72,7 +84,7 @@ class RunState:
 
     def differences(self, other: RunState) -> list[str]:
         """What changed between two runs that makes every output different."""
-        names = ("version", "recipe", "inputs", "seed", "copies", "include_originals", "layout")
+        names = ("version", "recipe", "inputs", "seed", "copies", "include_originals", "layout", "distinct")
         return [WORDS.get(name) or f"{name} changed ({getattr(self, name)} -> {getattr(other, name)})"
                 for name in names if getattr(self, name) != getattr(other, name)]
 

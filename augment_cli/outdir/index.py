@@ -127,6 +127,18 @@ class Index:
                         (stamp.size, stamp.mtime_ns, source))
         self._pending()
 
+    def source_of(self, file_name: str) -> str | None:
+        """The source whose manifest row names `file_name`."""
+        found = self.db.execute("SELECT source FROM rows WHERE file_name = ?", (file_name,)).fetchone()
+        return found[0] if found else None
+
+    def invalidate(self, source: str) -> None:
+        """Make the next run regenerate a source (its outputs are damaged): no
+        stamp or hash of a real file matches these."""
+        with self.db:
+            self.db.execute("UPDATE sources SET size = -1, mtime_ns = -1, sha256 = '' WHERE source = ?",
+                            (source,))
+
     def forget(self, source: str) -> None:
         with self.db:
             self._delete(source)

@@ -8,6 +8,7 @@ that no stray or half-written files are present.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from augment_cli import layouts
@@ -18,39 +19,60 @@ from augment_cli.outdir.claim import OWN_FILES, read_state
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest, unescape
 
+DAMAGED, STRAY, MANIFEST = "damaged", "stray", "manifest"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in DIR: `text` is verify's line; `output` is the
+    manifest row's file a damaged or missing file belongs to (a companion's
+    media), or the stray file itself."""
+
+    kind: str  # DAMAGED, STRAY or MANIFEST
+    output: str
+    text: str
+
 
 def verify(out: Path, layout: str | None = None) -> list[str]:
     """One line per problem; an empty list means DIR is intact. `layout`, when
     given, must be the one the run recorded (a UsageError otherwise)."""
+    return [problem.text for problem in problems(out, layout)]
+
+
+def problems(out: Path, layout: str | None = None) -> list[Problem]:
+    """Every problem in DIR, in verify's order (`verify --repair` acts on them)."""
     if not (out / MANIFEST_NAME).is_file():
         raise UsageError(f"{out} has no {MANIFEST_NAME}: not a folder written by augment expand")
-    problems: list[str] = []
+    found: list[Problem] = []
     try:
-        rows, named = _read_rows(out, problems)
+        rows, named = _read_rows(out, found)
     except (OSError, ValueError) as exc:
-        return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
-    problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
-    recorded = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(recorded.dataset_files())
-    companions = {extra for row in rows for extra in recorded.companion_names(row.file_name)}
-    problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
-    listed |= companions
+        return [*found, Problem(MANIFEST, MANIFEST_NAME, f"{MANIFEST_NAME}: cannot be read ({exc})")]
+    found += [Problem(DAMAGED, row.file_name, text) for row in rows
+              if (text := _check_row(out, row)) is not None]
+    read_as = _layout_of(out, layout)
+    listed = {row.file_name for row in rows} | named | set(read_as.dataset_files())
+    companions = {extra: row.file_name for row in rows for extra in read_as.companion_names(row.file_name)}
+    found += [Problem(DAMAGED, companions[name], f"{name}: missing") for name in sorted(companions)
+              if not (out / name).is_file()]
+    listed |= set(companions)
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
         name = path.relative_to(out).as_posix()
         if name in listed or name in OWN_FILES:
             continue
         kind = "half-written temporary file" if path.name.startswith(TEMP_PREFIX) else "stray file"
-        problems.append(f"{name}: {kind} not in {MANIFEST_NAME}")
-    return problems
+        found.append(Problem(STRAY, name, f"{name}: {kind} not in {MANIFEST_NAME}"))
+    return found
 
 
-def _read_rows(out: Path, problems: list[str]) -> tuple[list[ManifestRow], set[str]]:
+def _read_rows(out: Path, found: list[Problem]) -> tuple[list[ManifestRow], set[str]]:
     """The manifest's rows; a row that cannot be read is a problem naming its
     line, and the file it names (its first cell) is not called stray on top."""
     named: set[str] = set()
 
     def bad_row(line: int, reason: str, cells: list[str]) -> None:
-        problems.append(f"{MANIFEST_NAME}:{line}: row cannot be read ({reason})")
+        text = f"{MANIFEST_NAME}:{line}: row cannot be read ({reason})"
+        found.append(Problem(MANIFEST, MANIFEST_NAME, text))
         named.add(unescape(cells[0]))
 
     return read_manifest(out / MANIFEST_NAME, on_bad_row=bad_row), named

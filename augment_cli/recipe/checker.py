@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -24,6 +25,15 @@ from augment_cli.recipe.model import (
 )
 from augment_cli.recipe.values import check_value
 from augment_cli.registry import MODALITIES, Param
+
+# Spellings users write for an [output] choice: (key, written) -> the value meant.
+OUTPUT_ALIASES = {("format", "jpeg"): "jpg", ("audio_format", "wave"): "wav"}
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    """" (did you mean 'hflip'?)" for a near miss among `known`, else ""."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class Checker:
@@ -86,7 +96,8 @@ class Checker:
         spec = registry.get(modality, name) if isinstance(name, str) else None
         if spec is None:
             known = ", ".join(registry.names(modality)) or "none yet"
-            raise self.fail(f"unknown {modality} transform {name!r}; known: {known}", where,
+            guess = did_you_mean(name, registry.names(modality)) if isinstance(name, str) else ""
+            raise self.fail(f"unknown {modality} transform {name!r}{guess}; known: {known}", where,
                             key="transform", line=self.key_line("transform", line))
         where = f"{where} ({name})"
         p = self.probability(table, where, line)
@@ -97,7 +108,8 @@ class Checker:
             param = spec.param(key)
             if param is None:
                 expected = ", ".join(q.name for q in spec.params) or "none besides p"
-                raise self.fail(f"unknown parameter; {name} takes: {expected}", where, key,
+                guess = did_you_mean(key, [q.name for q in spec.params] + ["p"])
+                raise self.fail(f"unknown parameter{guess}; {name} takes: {expected}", where, key,
                                 self.key_line(key, line))
             values[key] = self.value(param, value, where, line)
         for param in spec.params:
@@ -171,10 +183,13 @@ class Checker:
             param = next((p for p in OUTPUT_PARAMS if p.name == key), None)
             if param is None:
                 expected = ", ".join(p.name for p in OUTPUT_PARAMS)
-                raise self.fail(f"unknown key; [output] takes: {expected}", where, key,
+                guess = did_you_mean(key, [p.name for p in OUTPUT_PARAMS])
+                raise self.fail(f"unknown key{guess}; [output] takes: {expected}", where, key,
                                 self.key_line(key, line))
             if param.kind == "choice" and isinstance(value, list):
                 raise self.fail("expected a single value", where, key, self.key_line(key, line))
+            if isinstance(value, str):
+                value = OUTPUT_ALIASES.get((key, value.lower()), value)
             values[key] = self.value(param, value, where, line)
         return OutputOptions(**values)
 

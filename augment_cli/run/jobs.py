@@ -31,6 +31,7 @@ class Job:
     # only when the recipe mixes files; the plan shares one tuple per label.
     partners: tuple[str, ...] = ()
     layout: str = LAYOUTS[DEFAULT]  # the "module:attr" of the layout: the worker resolves it
+    distinct: bool = True  # redraw a copy that repeats the source or an earlier copy (run/distinct.py)
 
     def names(self) -> list[str]:
         """Every file this job writes: each copy's media, then what copies carry beside it."""
@@ -47,6 +48,7 @@ class SampleResult:
     error: str | None = None
     stamp: Stamp | None = None  # the source's size and mtime, taken before reading it
     sha256: str = ""            # of the source bytes that were read
+    duplicates: tuple[int, int] = (0, 0)  # (copies redrawn to be distinct, duplicates kept)
 
 
 def run_batch(jobs: list[Job]) -> list[SampleResult]:

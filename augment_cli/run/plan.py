@@ -16,13 +16,16 @@ from pathlib import Path
 
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
+from augment_cli.layouts.splits import read_root
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
 from augment_cli.outdir.naming import claim_key, folds_case
 from augment_cli.recipe import Recipe, load_recipe
+from augment_cli.recipe.checker import did_you_mean
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
+from augment_cli.run.outcomes import duplicate_warning
 from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
 
 # claim(source, output names) -> the source already holding one of the names
@@ -48,6 +51,9 @@ class Plan:
     copies: CopyPlan | None = None  # copies per file, per label
     warnings: list[str] = field(default_factory=list)
     partners: dict = field(default_factory=dict)  # (label, modality) -> paths, mixing only
+    distinct: bool = True  # redraw duplicate copies (run/distinct.py); False: --allow-duplicates
+    split: str | None = None  # the split asked for (--split); layouts/splits.py, tables
+    notes: list[str] = field(default_factory=list)  # what the summary says besides warnings
 
     @property
     def total(self) -> int:
@@ -82,7 +88,7 @@ class Plan:
             extension = output_extension(sample.relative, recipe.output)
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
             job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
-                      self.partners.get((sample.label, sample.modality), ()), target)
+                      self.partners.get((sample.label, sample.modality), ()), target, self.distinct)
             holder = claim(sample.relative, list(job.names()))
             if holder is not None:
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
@@ -136,8 +142,17 @@ def scratch_claim(out: Path) -> Claim:
 def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
               seed: int = 0, include_originals: bool = False, follow_links: bool = False,
               balance: bool = False, max_copies: int | None = None, layout: str | None = None,
-              allow_many_copies: bool = False) -> Plan:
+              allow_many_copies: bool = False, allow_duplicates: bool = False,
+              split: str | None = None, require_work: bool = True) -> Plan:
     """Check everything and count what will be made; writes nothing.
+
+    A copy that repeats its source or an earlier copy is redrawn unless
+    `allow_duplicates` (run/distinct.py); a recipe that cannot make as many
+    distinct copies as asked is warned about (run/outcomes.py). A class-folder
+    SRC split into train/val/test has only one split expanded: `split`, else
+    the training split (layouts/splits.py). A SRC with no file the recipe
+    applies to is a UsageError naming what was found, unless not
+    `require_work` (a re-run whose SRC emptied: the removal guard speaks).
 
     `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it.
     More than MAX_COPIES_PER_FILE copies of one file is refused unless
@@ -152,25 +167,74 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
                          hint="use one: drop --balance, or the [copies] table")
     limit = None if allow_many_copies else MAX_COPIES_PER_FILE
     _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
-    plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), find(source, layout))
+    layout_name = find(source, layout)
+    chosen = read_root(source, layout_name, split)
+    source, notes = chosen.root, [chosen.note] if chosen.note else []
+    plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
+                distinct=not allow_duplicates, split=split, notes=notes)
     mixing = uses_partners(recipe)
-    mixed = []
+    mixed, found = [], set()
     for sample in plan.layout.walk(source, follow_links, plan.scan):
         if not recipe.steps_for(sample.modality):
             plan.skipped[f"no [[{sample.modality}]] steps in the recipe"] += 1
             continue
         plan.counts[sample.label] += 1
+        found.add(sample.modality)
         if mixing:
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
     _check_labels(plan)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
+    if require_work:
+        check_work(plan)
     plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
                      if mixing else {})
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
     if balance:
         _check_balanced(plan.copies, limit)
+    if plan.distinct:
+        _warn_duplicates(plan, found)
     return plan
+
+
+_NOTHING_HINT = ("expand reads SRC/<label>/.../<file> (augment stats SRC shows what it finds); "
+                 "give the recipe steps for the modalities SRC holds")
+
+
+def check_work(plan: Plan) -> None:
+    """UsageError when no file of SRC matched the recipe: a run that would do
+    nothing must fail CI, not print "wrote 0 copies" and pass."""
+    if not plan.counts and not plan.refused:
+        raise UsageError(nothing_to_expand(plan), hint=_NOTHING_HINT)
+
+
+def nothing_to_expand(plan: Plan) -> str:
+    """One line for a SRC where no file matched the recipe: what was found, and why none applied."""
+    no_steps = {reason: n for reason, n in plan.skipped.items() if reason.startswith("no [[")}
+    found = [f"{n} {reason[5:reason.index(']]')]}" for reason, n in sorted(no_steps.items())]
+    unlabelled = len(plan.scan.unlabelled)
+    other = sum(plan.skipped.values()) - sum(no_steps.values()) - unlabelled
+    total = sum(no_steps.values()) + unlabelled + other
+    parts = found + [f"{unlabelled} unlabelled (directly in the source folder)"] * bool(unlabelled)
+    parts += [f"{other} skipped (not media, hidden, links)"] * bool(other)
+    why = []
+    if no_steps:
+        has = ", ".join(f"[[{m}]]" for m in plan.recipe.modalities) or "no"
+        why.append(f"{plan.recipe.path} has {has} steps")
+    if unlabelled:
+        why.append("files directly in the source folder have no label folder")
+    held = f"{total} file{'s' * (total != 1)} ({', '.join(parts)})" if total else "no files"
+    return f"nothing to expand in {plan.source}: it holds {held}" + (f"; {'; '.join(why)}" if why else "")
+
+
+def _warn_duplicates(plan: Plan, modalities: set[str]) -> None:
+    """Warn when the recipe cannot make the most copies any file gets distinct."""
+    assert plan.copies is not None
+    most = max((counts.most for counts in plan.copies.per_file.values()), default=0)
+    for modality in sorted(modalities):
+        warning = duplicate_warning(plan.recipe, modality, most)
+        if warning:
+            plan.warnings.append(warning)
 
 
 def _check_copies(recipe: Recipe, copies: int, max_copies: int | None, limit: int | None) -> None:
@@ -205,9 +269,16 @@ def _copy_plan(plan: Plan, copies: int, include_originals: bool, balance: bool,
                max_copies: int | None) -> CopyPlan:
     """Copies per file for each label, and the warnings a user should see."""
     wanted = plan.recipe.copies_per_label()
-    for label in sorted(set(wanted) - set(plan.counts)):
-        plan.warnings.append(f"[copies] in {plan.recipe.path} names label {label!r}, "
-                             "which has no files in the source folder")
+    for label in sorted(set(wanted) - set(plan.counts)):  # a typo would silently give that label --copies
+        raise UsageError(f"[copies] in {plan.recipe.path} names label {label!r}"
+                         f"{did_you_mean(label, sorted(plan.counts))}, which has no files in {plan.source}",
+                         hint=f"its labels: {', '.join(sorted(plan.counts))}")
+    if max_copies is not None and not balance:
+        most = max([copies, *wanted.values()])
+        plan.warnings.append(
+            f"--max-copies {max_copies} without --balance only caps the copies per file: "
+            + (f"files asked for more than {max_copies} get {max_copies}" if most > max_copies
+               else "no file is asked for more, so it changes nothing"))
     result = copies_per_sample(dict(sorted(plan.counts.items())), copies, include_originals=include_originals,
                                max_copies=max_copies, balance=balance, per_label=wanted)
     for label, missing in result.short.items():

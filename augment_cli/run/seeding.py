@@ -19,8 +19,14 @@ def path_words(relative_path: str) -> list[int]:
     return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
 
 
-def copy_seed(seed: int, relative_path: str, copy: int) -> np.random.SeedSequence:
-    return np.random.SeedSequence([seed, *path_words(relative_path), copy])
+def copy_seed(seed: int, relative_path: str, copy: int, attempt: int = 0) -> np.random.SeedSequence:
+    """The stream of a copy; `attempt` >= 1 is a redraw of it (run/distinct.py).
+
+    Attempt 0 is the copy's first draw, the one every run has made, so a copy
+    that needs no redraw keeps its bytes. A redraw appends the attempt as one
+    more word: a different stream, still a function of (seed, path, copy)."""
+    words = [seed, *path_words(relative_path), copy]
+    return np.random.SeedSequence(words + [attempt] if attempt else words)
 
 
 def step_generators(sequence: np.random.SeedSequence, count: int) -> list[np.random.Generator]:

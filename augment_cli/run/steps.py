@@ -55,6 +55,8 @@ def replay(data: Any, records: list[Record], modality: str, resources: Any = Non
     if base is not None:
         records = resolved_from(records, Path(base))
     for record in records:
+        if "transform" not in record:  # a mark, not a step: {"duplicate_of": k} (run/distinct.py)
+            continue
         data = apply_one(modality, record["transform"], data, record["params"], resources)
     return data
 

@@ -30,7 +30,9 @@ from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow, transforms_json
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import GroupStep, Recipe
+from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.jobs import Job, SampleResult
+from augment_cli.run.outcomes import distinct_copies_at_most
 from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
@@ -58,11 +60,30 @@ def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes
     return OpenedSource(sample, decoded, codec, recipe, resources)
 
 
-def make_copy(source: OpenedSource, seed: int, copy: int) -> tuple[Any, list[Record]]:
-    """Copy `copy` (>= 1) of a source: its data and the records of what was applied."""
+def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> tuple[Any, list[Record]]:
+    """Copy `copy` (>= 1) of a source: its data and the records of what was
+    applied. `attempt` >= 1 draws it again (a redraw of a duplicate: distinct.py)."""
     sample = source.sample
     return augment(source.decoded.data, source.recipe.steps_for(sample.modality), sample.modality,
-                   copy_seed(seed, sample.relative, copy), source.resources)
+                   copy_seed(seed, sample.relative, copy, attempt), source.resources)
+
+
+def distinct_copies(source: OpenedSource, distinct: bool = True) -> DistinctCopies:
+    """What refuses repeated copies of this source (`distinct` False: nothing)."""
+    most = _most_distinct(source.recipe, source.sample.modality)
+    return DistinctCopies(source.decoded.data, distinct, most)
+
+
+@lru_cache(maxsize=16)
+def _most_distinct(recipe: Recipe, modality: str) -> int | None:
+    return distinct_copies_at_most(recipe, modality)
+
+
+def make_distinct_copy(source: OpenedSource, seed: int, copy: int,
+                       made: DistinctCopies) -> tuple[Any, list[Record], int | None]:
+    """make_copy, redrawn while it repeats the source or an earlier copy in `made`;
+    the third value is the copy a kept duplicate repeats (0: the source), else None."""
+    return made.make(copy, partial(make_copy, source, seed, copy))
 
 
 _WARM: set[tuple[str, str]] = set()  # (recipe digest, modality) whose code is imported
@@ -88,7 +109,7 @@ def process_sample(job: Job) -> SampleResult:
     try:
         result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
         result.sha256 = hashlib.sha256(payload).hexdigest()
-        result.rows, result.companions = _make_copies(job, payload, writer)
+        result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
         result.error = str(exc)
     except MemoryError:
@@ -97,32 +118,37 @@ def process_sample(job: Job) -> SampleResult:
         result.error = f"unexpected {type(exc).__name__}: {exc}"
     if result.error is not None:
         writer.remove_written()
-        result.rows, result.companions = [], []
+        result.rows, result.companions, result.duplicates = [], [], (0, 0)
     return result
 
 
-def _make_copies(job: Job, payload: bytes, writer: _Writer) -> tuple[list[ManifestRow], list[str]]:
-    """Write every output of the job: its manifest rows and the companion files' names."""
+def _make_copies(job: Job, payload: bytes,
+                 writer: _Writer) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
+    """Write every output of the job: its manifest rows, the companion files'
+    names and (copies redrawn, duplicates kept)."""
     sample = job.sample
     source = open_source(job.source_root, sample, job.recipe, payload, job.partners)
     layout = resolve(job.layout)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = writer.folder_of(job.outputs[0][1])
     rows, companions = [], []
+    made = distinct_copies(source, job.distinct)
     for copy, name in job.outputs:
         records: list[Record] = []
+        repeats = None
         if copy == 0:
             blob = payload
         else:
-            data, records = make_copy(source, job.seed, copy)
+            data, records, repeats = make_distinct_copy(source, job.seed, copy, made)
             blob = source.codec.encode(data, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
         writer.write(folder / PurePosixPath(name).name, name, blob)
         rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
-                                _manifest_json(records, job), hashlib.sha256(blob).hexdigest()))
+                                _manifest_json(marked(records, repeats), job),
+                                hashlib.sha256(blob).hexdigest()))
         for extra, content in sorted(layout.companions(sample, name, records).items()):
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
-    return rows, companions
+    return rows, companions, (made.redrawn, made.kept)
 
 
 def _manifest_json(records: list[Record], job: Job) -> str:

@@ -59,11 +59,26 @@ def test_max_copies_caps_and_warns(unbalanced, write_recipe, run_cli, tmp_path):
 
 def test_recipe_copies_table_sets_copies_per_label(unbalanced, write_recipe, run_cli, tmp_path):
     out = tmp_path / "out"
-    recipe = write_recipe(FLIPS + "\n[copies]\ncat = 4\nowl = 1\nyak = 3\n")
+    recipe = write_recipe(FLIPS + "\n[copies]\ncat = 4\nowl = 1\n")
     result = run_cli("expand", unbalanced, "-r", recipe, "--copies", 2, "--out", out, "--workers", 1)
     assert result.exit_code == 0, result.output
     assert per_label(out) == {"cat": 4, "dog": 6, "owl": 2}
-    assert "Warning: [copies] in" in result.stderr and "'yak', which has no files" in result.stderr
+
+
+def test_a_copies_label_with_no_files_is_a_typo_exit_2(unbalanced, write_recipe, run_cli, tmp_path):
+    recipe = write_recipe(FLIPS + "\n[copies]\ncat = 4\nowls = 1\n")
+    result = run_cli("expand", unbalanced, "-r", recipe, "--copies", 2, "--out", tmp_path / "o")
+    assert result.exit_code == 2 and not (tmp_path / "o").exists()
+    assert "names label 'owls' (did you mean 'owl'?), which has no files in" in result.stderr
+    assert "Hint: its labels: cat, dog, owl" in result.stderr
+
+
+def test_max_copies_without_balance_says_what_it_does(unbalanced, write_recipe, run_cli, tmp_path):
+    result = run_cli("expand", unbalanced, "-r", write_recipe(FLIPS), "--copies", 5, "--max-copies", 3,
+                     "--out", tmp_path / "o", "--workers", 1)
+    assert result.exit_code == 0 and per_label(tmp_path / "o")["cat"] % 3 == 0
+    assert ("Warning: --max-copies 3 without --balance only caps the copies per file: files asked for "
+            "more than 3 get 3") in result.stderr
 
 
 @pytest.mark.parametrize("table,message", [

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from augment_cli.errors import SampleError
-from augment_cli.modalities.image import jpeg_cv
+from augment_cli.modalities.image import heif, jpeg_cv
 from augment_cli.modalities.image.header import check_size
 
 if TYPE_CHECKING:  # codecs read [output] options; the recipe package is not theirs to import
@@ -55,6 +55,7 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
     takes it so decoding can depend on recipe options (text_encoding)."""
     if not payload:
         raise SampleError("empty file (0 bytes)")
+    heif.ensure_readable(payload)
     try:
         with warnings.catch_warnings():
             # Pillow warns about recoverable oddities (corrupt EXIF...) on

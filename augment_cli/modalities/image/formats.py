@@ -7,7 +7,8 @@ from typing import Any
 FORMAT_EXTENSIONS = {"jpg": ".jpg", "png": ".png", "webp": ".webp"}
 # GIF is palette-only: writing a transformed copy back to GIF would
 # re-quantise it to 256 colours, so "keep" writes GIF sources as PNG.
-KEEP_AS = {".gif": ".png"}
+# HEIC/HEIF and AVIF copies are PNG too (see heif.py: repeatable bytes).
+KEEP_AS = {".gif": ".png", ".heic": ".png", ".heif": ".png", ".avif": ".png"}
 
 
 def output_extension(suffix: str, output: Any) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from PIL import Image
 
 from augment_cli.errors import SampleError
+from augment_cli.modalities.image import heif
 from augment_cli.modalities.image.limits import MAX_PIXELS
 
 # Pillow's own decompression-bomb threshold (about 89 megapixels, limits.py);
@@ -30,6 +31,8 @@ def check_size(width: int, height: int) -> None:
 
 def read_header(path: Path) -> dict[str, Any]:
     """Format, size and mode from the header; nothing is decoded."""
+    with open(path, "rb") as handle:
+        heif.ensure_readable(handle.read(16))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

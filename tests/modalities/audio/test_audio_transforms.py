@@ -246,6 +246,45 @@ def test_mp3_compression_skips_what_mp3_cannot_hold():
 
 # The transforms these tests pin down (tests/test_registry.py fails while a
 # registered transform is named in no module's BEHAVIOUR).
+def drawn_params(text: str, audio: Audio, seeds=range(40)) -> list[dict]:
+    """What the recipe's one step records for `audio`, over many copies."""
+    steps = parse_recipe(text, "r.toml").steps_for("audio")
+    return [augment(audio, steps, "audio", np.random.SeedSequence(seed))[1][0]["params"] for seed in seeds]
+
+
+@pytest.mark.parametrize("name", ["lowpass", "highpass"])
+def test_cutoffs_are_drawn_below_the_clips_nyquist_frequency(name):
+    speech = sine(300, rate=8000)
+    params = drawn_params(f'[[audio]]\ntransform = "{name}"\ncutoff_hz = [2000, 6000]\n', speech)
+    assert all(2000 <= p["cutoff_hz"] < 4000 for p in params)
+    # A clip that can take the whole range gets the values it always got: the first draw.
+    wide = drawn_params(f'[[audio]]\ntransform = "{name}"\ncutoff_hz = [2000, 6000]\n', sine(300))
+    assert any(p["cutoff_hz"] >= 4000 for p in wide)
+
+
+def test_a_cutoff_range_wholly_above_nyquist_is_skipped_with_the_reason():
+    (params,) = drawn_params('[[audio]]\ntransform = "lowpass"\ncutoff_hz = [5000, 6000]\n',
+                             sine(300, rate=8000), seeds=[0])
+    assert params == {"skipped": "cutoff range 5000-6000 Hz is not below the Nyquist frequency "
+                                 "(4000 Hz) of this 8000 Hz clip: nothing to filter"}
+
+
+def test_time_shift_fills_with_silence_by_default():
+    source = sine(440)
+    for params in drawn_params('[[audio]]\ntransform = "time_shift"\nshift_fraction = [0.1, 0.2]\n', source):
+        assert params["mode"] == "pad"
+        shifted = apply("time_shift", source, **params)
+        assert not shifted.samples[:, : params["shift_frames"]].any()
+
+
+def test_a_burst_is_recorded_as_long_as_it_is_heard(tmp_path):
+    write(tmp_path / "noise" / "n.wav", sine(3000, seconds=2.0), subtype="FLOAT")
+    text = f'[[audio]]\ntransform = "short_noises"\nfolder = "{tmp_path / "noise"}"\nburst_s = [5, 6]\n'
+    for params in drawn_params(text, sine(440, seconds=0.5)):
+        assert all(b["start_s"] + b["duration_s"] <= 0.5 + 1e-6 for b in params["bursts"])
+
+
+
 BEHAVIOUR = {
     "audio/add_noise": (test_add_noise_reaches_the_snr, test_noise_colours_have_their_slopes,
                         test_add_noise_on_silence_is_skipped_and_noted),
@@ -254,9 +293,12 @@ BEHAVIOUR = {
     "audio/clipping_distortion": test_clipping_distortion_clips_the_given_share,
     "audio/gain": test_gain_plus_6_db_doubles_amplitude,
     "audio/gain_transition": test_gain_transition_goes_from_start_to_end_gain,
-    "audio/highpass": test_highpass_and_bandpass_keep_only_their_band,
+    "audio/highpass": (test_highpass_and_bandpass_keep_only_their_band,
+                       test_cutoffs_are_drawn_below_the_clips_nyquist_frequency),
     "audio/impulse_response": test_impulse_response_convolves,
-    "audio/lowpass": test_lowpass_removes_energy_above_cutoff,
+    "audio/lowpass": (test_lowpass_removes_energy_above_cutoff,
+                      test_cutoffs_are_drawn_below_the_clips_nyquist_frequency,
+                      test_a_cutoff_range_wholly_above_nyquist_is_skipped_with_the_reason),
     "audio/mp3_compression": (test_mp3_compression_degrades_with_lower_bit_rate_and_keeps_length,
                               test_mp3_compression_skips_what_mp3_cannot_hold),
     "audio/normalize": test_normalize_reaches_target,
@@ -264,10 +306,11 @@ BEHAVIOUR = {
     "audio/pitch_shift": test_pitch_shift_moves_frequency_and_keeps_length,
     "audio/polarity_invert": test_polarity_invert_and_reverse,
     "audio/reverse": test_polarity_invert_and_reverse,
-    "audio/short_noises": test_short_noises_add_bursts_only_in_their_spans,
+    "audio/short_noises": (test_short_noises_add_bursts_only_in_their_spans,
+                           test_a_burst_is_recorded_as_long_as_it_is_heard),
     "audio/speed": test_speed_2_halves_length_and_doubles_frequency,
     "audio/time_mask": test_time_mask_silences_only_the_span,
-    "audio/time_shift": test_time_shift_roll_and_pad,
+    "audio/time_shift": (test_time_shift_roll_and_pad, test_time_shift_fills_with_silence_by_default),
     "audio/time_stretch": (test_time_stretch_changes_length_and_keeps_frequency,
                            test_a_clip_too_short_for_stretch_is_skipped_and_recorded),
     "audio/trim": test_trim_cuts_leading_and_trailing_silence,

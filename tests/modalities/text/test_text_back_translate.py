@@ -59,7 +59,9 @@ def test_round_trip_is_cached_and_recorded(tmp_path, cache):
     # Two distinct texts x two directions; the duplicate file and copies hit the cache.
     assert counter.read_text().splitlines() == ["en->de", "de->en"] * 2
     for row in read_manifest(out / "manifest.csv"):
-        (record,) = json.loads(row.transforms)
+        # One paraphrase per text: copies 2 and 3 repeat copy 1, are kept and marked so.
+        record, *mark = json.loads(row.transforms)
+        assert mark == ([] if row.copy == 1 else [{"duplicate_of": 1}])
         params = record["params"]
         assert (params["backend"], params["model"], params["pivot"]) == ("command", "fake-1", "de")
         assert len(params["key"]) == 64 and (cache / "translations" / params["key"][:2]).is_dir()

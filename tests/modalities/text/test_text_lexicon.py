@@ -44,7 +44,7 @@ def test_data_files_are_declared_as_package_data():
 
 @pytest.mark.skipif(not (WORDNET / "data.noun").is_file(), reason="wordnet-base not installed")
 def test_build_script_reproduces_the_shipped_table(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "augment_cli" / "data" / "build_synonyms.py"), str(WORDNET),
+    subprocess.run([sys.executable, str(DATA / "build_synonyms.py"), str(WORDNET),
                     str(tmp_path)], check=True, capture_output=True)
     for name in ("wordnet_synonyms.tsv.gz", "WORDNET_LICENSE"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name

@@ -21,7 +21,8 @@ SEEDS = range(20)
 def test_random_swap_keeps_the_multiset_of_words_and_the_layout(seed):
     out, params = run("random_swap", REVIEW, seed, alpha=0.3)
     assert params["swaps"]
-    assert Counter(words(out)) == Counter(words(REVIEW))
+    # The same words; a sentence's first word may change case with its place.
+    assert Counter(map(str.lower, words(out))) == Counter(map(str.lower, words(REVIEW)))
     assert out != REVIEW or all(words(REVIEW)[i] == words(REVIEW)[j] for i, j in params["swaps"])
     assert layout(out) == layout(REVIEW)  # punctuation and spacing did not move
 
@@ -168,7 +169,7 @@ def test_accented_words_survive_char_noise_and_swaps():
         for accented in ("\u00e8", "\u00e9", "\u00ef", "\u00fb"):
             assert out.count(accented) == text.count(accented)
         out, _ = run("random_swap", text, seed, alpha=0.5)
-        assert Counter(words(out)) == Counter(words(text))
+        assert Counter(map(str.lower, words(out))) == Counter(map(str.lower, words(text)))
 
 
 def test_appliers_refuse_a_changed_source():
@@ -178,6 +179,38 @@ def test_appliers_refuse_a_changed_source():
                                  params)
 
 
+@pytest.mark.parametrize("protect", [True, False])
+def test_random_delete_keeps_a_content_word(protect):
+    for text in ("what is phenylalanine\n", "Who is the author of it ?\n", "why not\n"):
+        content = [w for w in words(text) if not is_stopword(w)]
+        for seed in SEEDS:
+            out, _ = run("random_delete", text, seed, alpha=1.0, protect_stopwords=protect)
+            assert words(out)
+            assert not content or any(not is_stopword(w) for w in words(out)), (text, seed, out)
+
+
+def test_swapping_a_sentence_start_refits_its_casing():
+    assert text_ops.random_swap("What is phenylalanine?", {"swaps": [[0, 2]]}) == "Phenylalanine is what?"
+    # A name keeps its capital off the sentence start; after "e.g." no sentence starts.
+    assert text_ops.random_swap("Paris is big.", {"swaps": [[0, 2]]}) == "Big is Paris."
+    assert text_ops.random_swap("It works. What now", {"swaps": [[1, 2]]}) == "It what. Works now"
+    assert text_ops.random_swap("see e.g. this one", {"swaps": [[3, 4]]}) == "see e.g. one this"
+
+
+@pytest.mark.parametrize("word, wrong", [("fruit", "yield"), ("loud", "trashy"), ("core", "core group"),
+                                         ("good", "full"), ("big", "bad")])
+def test_synonyms_come_from_the_words_common_senses(word, wrong):
+    assert wrong not in synonyms(word)
+
+
+def test_synonyms_are_ordered_by_sense_frequency_and_single_words_are_picked():
+    assert synonyms("movie")[0] == "film" and synonyms("car")[0] == "auto"
+    picked = Counter(run("synonym_replace", "Movie night\n", seed, alpha=1.0)[0].split()[0]
+                     for seed in SEEDS)
+    assert all(" " not in word and word[0].isupper() for word in picked)
+    assert picked.most_common(1)[0][0] == "Film"
+
+
 # The transforms these tests pin down (tests/test_registry.py fails while a
 # registered transform is named in no module's BEHAVIOUR).
 BEHAVIOUR = {
@@ -185,12 +218,15 @@ BEHAVIOUR = {
                         test_char_noise_kinds_each_do_their_own_edit),
     "text/random_delete": (test_random_delete_removes_about_alpha_of_the_words,
                            test_random_delete_never_returns_empty_text,
-                           test_random_delete_keeps_the_other_words_in_order),
+                           test_random_delete_keeps_the_other_words_in_order,
+                           test_random_delete_keeps_a_content_word),
     "text/random_insert": test_random_insert_adds_synonyms_of_the_texts_words,
     "text/random_swap": (test_random_swap_keeps_the_multiset_of_words_and_the_layout,
-                         test_random_swap_protects_stopwords_by_default),
+                         test_random_swap_protects_stopwords_by_default,
+                         test_swapping_a_sentence_start_refits_its_casing),
     "text/sentence_shuffle": (test_sentence_shuffle_keeps_every_sentence_exactly_once,
                               test_sentence_shuffle_changes_the_order_and_keep_first_holds),
     "text/synonym_replace": (test_synonym_replace_uses_table_words_and_never_touches_stopwords,
-                             test_synonym_replace_keeps_capitals),
+                             test_synonym_replace_keeps_capitals,
+                             test_synonyms_are_ordered_by_sense_frequency_and_single_words_are_picked),
 }

@@ -111,9 +111,10 @@ def short_noises(rng, drawn, meta):
         return _skip(SILENT)
     bursts = []
     for _ in range(drawn["count"]):
-        bursts.append({"noise_file": _pick(rng, drawn["folder"]),
-                       "start_s": _uniform(rng, 0.0, meta["duration_s"]),
-                       "duration_s": _uniform(rng, *span(drawn["burst_s"])),
+        noise_file, start = _pick(rng, drawn["folder"]), _uniform(rng, 0.0, meta["duration_s"])
+        # A burst running past the clip's end is cut there: record what is heard.
+        length = min(_uniform(rng, *span(drawn["burst_s"])), significant(meta["duration_s"] - start))
+        bursts.append({"noise_file": noise_file, "start_s": start, "duration_s": length,
                        "snr_db": _uniform(rng, *span(drawn["snr_db"]))})
     return {"bursts": bursts}
 
@@ -155,15 +156,16 @@ def pitch_shift(rng, drawn, meta):
 @register("time_shift", modality="audio", apply=f"{LEVEL}:time_shift", params=(
     Param("shift_fraction", "float", (-0.2, 0.2), bounds=(-1, 1),
           help="shift as a fraction of the clip; positive = later"),
-    Param("mode", "choice", "roll", choices=("roll", "pad"),
-          help="roll wraps the end round to the start; pad lets silence in"),
+    Param("mode", "choice", "pad", choices=("roll", "pad"),
+          help="pad lets silence in where the signal moved away; roll wraps the end round to the "
+               "start (speech would then start mid-word)"),
 ))
 def time_shift(rng, drawn, meta):
-    """Move the signal in time, rolled round or padded with silence."""
+    """Move the signal in time, the gap filled with silence (or rolled round)."""
     return {**drawn, "shift_frames": round(drawn["shift_fraction"] * meta["frames"])}
 
 
-@register("gain", modality="audio", apply=f"{LEVEL}:gain", params=(
+@register("gain", modality="audio", fixed=True, apply=f"{LEVEL}:gain", params=(
     Param("gain_db", "float", (-6.0, 6.0), bounds=(-60, 60), help="dB; +6 doubles the amplitude"),
 ))
 def gain(rng, drawn, meta):
@@ -203,13 +205,13 @@ def clipping_distortion(rng, drawn, meta):
     return drawn
 
 
-@register("polarity_invert", modality="audio", apply=f"{LEVEL}:polarity_invert")
+@register("polarity_invert", modality="audio", fixed=True, apply=f"{LEVEL}:polarity_invert")
 def polarity_invert(rng, drawn, meta):
     """Flip the sign of every sample."""
     return drawn
 
 
-@register("reverse", modality="audio", apply=f"{LEVEL}:reverse")
+@register("reverse", modality="audio", fixed=True, apply=f"{LEVEL}:reverse")
 def reverse(rng, drawn, meta):
     """Play the clip backwards."""
     return drawn
@@ -220,23 +222,29 @@ ORDER = Param("order", "int", 4, bounds=(1, 16), ranged=False,
 
 
 @register("lowpass", modality="audio", apply=f"{MIX}:lowpass", params=(
-    Param("cutoff_hz", "float", (2000.0, 6000.0), bounds=(1, 200000), help="-3 dB frequency"),
+    Param("cutoff_hz", "float", (2000.0, 6000.0), bounds=(1, 200000), draw=False,
+          help="-3 dB frequency; drawn below the clip's Nyquist frequency"),
     ORDER,
 ))
 def lowpass(rng, drawn, meta):
     """Remove energy above the cutoff (zero-phase Butterworth response)."""
-    return drawn
+    cutoff = below_nyquist(rng, drawn["cutoff_hz"], meta)
+    if cutoff is None:
+        return _skip(_above_nyquist("cutoff", drawn["cutoff_hz"], meta))
+    return {"cutoff_hz": cutoff, "order": drawn["order"]}
 
 
 @register("highpass", modality="audio", apply=f"{MIX}:highpass", params=(
-    Param("cutoff_hz", "float", (100.0, 500.0), bounds=(1, 200000), help="-3 dB frequency"),
+    Param("cutoff_hz", "float", (100.0, 500.0), bounds=(1, 200000), draw=False,
+          help="-3 dB frequency; drawn below the clip's Nyquist frequency"),
     ORDER,
 ))
 def highpass(rng, drawn, meta):
     """Remove energy below the cutoff (zero-phase Butterworth response)."""
-    if drawn["cutoff_hz"] >= meta["sample_rate"] / 2:
-        return _skip(f"cutoff {drawn['cutoff_hz']} Hz is above the Nyquist frequency")
-    return drawn
+    cutoff = below_nyquist(rng, drawn["cutoff_hz"], meta)
+    if cutoff is None:
+        return _skip(_above_nyquist("cutoff", drawn["cutoff_hz"], meta))
+    return {"cutoff_hz": cutoff, "order": drawn["order"]}
 
 
 @register("bandpass", modality="audio", apply=f"{MIX}:bandpass", params=(
@@ -252,6 +260,36 @@ def bandpass(rng, drawn, meta):
     if low >= meta["sample_rate"] / 2:
         return _skip(f"band starts at {low:g} Hz, above the Nyquist frequency")
     return {"low_hz": significant(low), "high_hz": significant(high), "order": drawn["order"]}
+
+
+# A frequency redrawn below Nyquist stays this far under it: a lowpass at
+# 99.9 % of Nyquist would remove next to nothing.
+NYQUIST_SHARE = 0.95
+
+
+def below_nyquist(rng, value: Any, meta: dict[str, Any]) -> float | None:
+    """A frequency the recipe gives as a value or [low, high], for this clip.
+
+    Drawn as every range is (so a clip that can take it gets what it always
+    got); a draw at or above the clip's Nyquist frequency would filter
+    nothing, so it is drawn again from the part of the range below
+    NYQUIST_SHARE of Nyquist. None when no part of the range is there."""
+    nyquist = meta["sample_rate"] / 2
+    low, high = span(value)
+    frequency = _uniform(rng, low, high) if isinstance(value, tuple) else value
+    if frequency < nyquist:
+        return frequency
+    ceiling = NYQUIST_SHARE * nyquist
+    if low >= ceiling:
+        return None
+    return _uniform(rng, low, min(high, ceiling))
+
+
+def _above_nyquist(name: str, value: Any, meta: dict[str, Any]) -> str:
+    low, high = span(value)
+    spoken = f"{low:g} Hz" if low == high else f"range {low:g}-{high:g} Hz"
+    return (f"{name} {spoken} is not below the Nyquist frequency ({meta['sample_rate'] / 2:g} Hz) of this "
+            f"{meta['sample_rate']} Hz clip: nothing to filter")
 
 
 @register("mp3_compression", modality="audio", apply=f"{MIX}:mp3_compression", params=(
@@ -284,7 +322,7 @@ def time_mask(rng, drawn, meta):
     return {"start_frame": int(rng.integers(0, meta["frames"] - length + 1)), "mask_frames": length}
 
 
-@register("trim", modality="audio", apply=f"{LEVEL}:trim", params=(
+@register("trim", modality="audio", fixed=True, apply=f"{LEVEL}:trim", params=(
     Param("top_db", "float", 30.0, bounds=(1, 120),
           help="frames this far below the loudest frame count as silence"),
 ))

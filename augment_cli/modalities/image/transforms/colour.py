@@ -42,7 +42,7 @@ def color_jitter(rng, drawn, meta):
     return {**drawn, "order": order}
 
 
-@register("gamma", modality="image", apply=f"{OPS}:gamma", params=(
+@register("gamma", modality="image", fixed=True, apply=f"{OPS}:gamma", params=(
     Param("gamma", "float", (0.8, 1.25), bounds=(0.01, 10),
           help="out = in ^ gamma on the 0..1 scale (< 1 brightens)"),
 ))
@@ -61,13 +61,13 @@ def clahe(rng, drawn, meta):
     return drawn
 
 
-@register("equalize", modality="image", apply=f"{OPS}:equalize")
+@register("equalize", modality="image", fixed=True, apply=f"{OPS}:equalize")
 def equalize(rng, drawn, meta):
     """Histogram equalisation of each colour channel."""
     return drawn
 
 
-@register("auto_contrast", modality="image", apply=f"{OPS}:auto_contrast", params=(
+@register("auto_contrast", modality="image", fixed=True, apply=f"{OPS}:auto_contrast", params=(
     Param("cutoff", "float", 0.0, bounds=(0, 49),
           help="percent of darkest and lightest pixels ignored per channel"),
 ))
@@ -76,7 +76,7 @@ def auto_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("posterize", modality="image", apply=f"{OPS}:posterize", params=(
+@register("posterize", modality="image", fixed=True, apply=f"{OPS}:posterize", params=(
     Param("bits", "int", (4, 8), bounds=(1, 16),
           help="bits kept per channel (2^bits levels), whatever the bit depth"),
 ))
@@ -85,7 +85,7 @@ def posterize(rng, drawn, meta):
     return drawn
 
 
-@register("solarize", modality="image", apply=f"{OPS}:solarize", params=(
+@register("solarize", modality="image", fixed=True, apply=f"{OPS}:solarize", params=(
     Param("threshold", "float", (0.5, 1.0), bounds=(0, 1),
           help="fraction of the full range above which pixels are inverted"),
 ))
@@ -94,7 +94,7 @@ def solarize(rng, drawn, meta):
     return drawn
 
 
-@register("invert", modality="image", apply=f"{OPS}:invert")
+@register("invert", modality="image", fixed=True, apply=f"{OPS}:invert")
 def invert(rng, drawn, meta):
     """Negative: every colour value v becomes max - v."""
     return drawn
@@ -107,7 +107,7 @@ def channel_shuffle(rng, drawn, meta):
     return {"order": [int(i) for i in rng.permutation(colours)]}
 
 
-@register("sepia", modality="image", apply=f"{OPS}:sepia", params=(
+@register("sepia", modality="image", fixed=True, apply=f"{OPS}:sepia", params=(
     Param("strength", "float", 1.0, bounds=(0, 1), help="blend between the source (0) and full sepia (1)"),
 ))
 def sepia(rng, drawn, meta):
@@ -115,7 +115,7 @@ def sepia(rng, drawn, meta):
     return drawn
 
 
-@register("to_gray", modality="image", apply=f"{OPS}:to_gray", params=(
+@register("to_gray", modality="image", fixed=True, apply=f"{OPS}:to_gray", params=(
     Param("method", "choice", "weighted", choices=("weighted", "average", "lightness", "max"),
           help="weighted = ITU-R 601 luma, average = mean of R, G, B, "
                "lightness = (max + min) / 2, max = brightest channel"),

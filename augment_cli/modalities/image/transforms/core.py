@@ -43,13 +43,13 @@ def _dtype_name(dtype: Any) -> str:
     return name
 
 
-@register("hflip", modality="image", apply=f"{OPS}:hflip")
+@register("hflip", modality="image", fixed=True, apply=f"{OPS}:hflip")
 def hflip(rng, drawn, meta):
     """Mirror left-right."""
     return drawn
 
 
-@register("vflip", modality="image", apply=f"{OPS}:vflip")
+@register("vflip", modality="image", fixed=True, apply=f"{OPS}:vflip")
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
@@ -101,7 +101,7 @@ def brightness_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("grayscale", modality="image", apply=f"{OPS}:grayscale")
+@register("grayscale", modality="image", fixed=True, apply=f"{OPS}:grayscale")
 def grayscale(rng, drawn, meta):
     """Replace colour by its luma in every channel; the mode (RGB, RGBA) is kept."""
     return drawn

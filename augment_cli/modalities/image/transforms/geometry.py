@@ -103,7 +103,7 @@ def center_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("pad", modality="image", check=check_padding, apply=f"{OPS}:pad", params=(
+@register("pad", modality="image", fixed=True, check=check_padding, apply=f"{OPS}:pad", params=(
     Param("top", "int", 0, bounds=(0, 10000), help="pixels added above"),
     Param("bottom", "int", 0, bounds=(0, 10000), help="pixels added below"),
     Param("left", "int", 0, bounds=(0, 10000), help="pixels added on the left"),
@@ -115,7 +115,7 @@ def pad(rng, drawn, meta):
     return drawn
 
 
-@register("resize", modality="image", check=check_output_size, apply=f"{OPS}:resize", params=(
+@register("resize", modality="image", fixed=True, check=check_output_size, apply=f"{OPS}:resize", params=(
     _size("height", "output height in pixels"), _size("width", "output width in pixels"),
     INTERPOLATION,
 ))

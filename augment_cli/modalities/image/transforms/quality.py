@@ -23,7 +23,7 @@ def downscale(rng, drawn, meta):
     return drawn
 
 
-@register("jpeg", modality="image", apply=f"{OPS}:jpeg", params=(
+@register("jpeg", modality="image", fixed=True, apply=f"{OPS}:jpeg", params=(
     Param("quality", "int", (50, 90), bounds=(1, 100), help="JPEG quality of the re-compression"),
 ))
 def jpeg(rng, drawn, meta):

@@ -4,10 +4,14 @@
     python augment_cli/modalities/text/data/build_synonyms.py [WORDNET_DIR [OUT_DIR]]   # defaults below
 
 The table maps a lower-case single word to its synonyms: the other lemmas of
-the synsets of its most frequent senses (index.* lists senses in frequency
-order). Rare senses are left out on purpose: "good" -> "commodity" is a
-WordNet synonym, but swapping it into a review would change its meaning.
-Proper nouns (capitalised lemmas) are left out too.
+the synsets of its common senses, most frequent sense first (cntlist.rev
+counts how often each sense of a word was tagged in the SemCor corpus), and
+within a sense single words before phrases. A sense tagged less than a third
+as often as the word's most frequent one is left out, so a word whose main
+sense has no other lemma gets none: "fruit" is not offered "yield", nor
+"loud" "trashy", nor "good" "full" (a swap into a review would change its
+meaning). A phrase that contains the word itself ("core" -> "core group") is
+no synonym. Proper nouns (capitalised lemmas) are left out too.
 
 Output: one line per word, "word<TAB>syn1|syn2|...", sorted, gzipped with a
 zero timestamp so the same input always gives the same bytes. The WordNet
@@ -22,7 +26,10 @@ import sys
 from pathlib import Path
 
 POS = ("noun", "verb", "adj", "adv")
-MAX_SENSES = 3            # per part of speech, most frequent first
+# cntlist.rev's synset types: 1 noun, 2 verb, 3 adjective, 4 adverb, 5 adjective satellite
+SENSE_POS = {"1": "noun", "2": "verb", "3": "adj", "4": "adv", "5": "adj"}
+MAX_SENSES = 3            # per word, most frequent first
+COMMON_SHARE = 1 / 3      # of the tags of the word's most frequent sense
 MAX_SYNONYMS = 12         # per word, keeps the table small and the choice sane
 KEY = re.compile(r"^[a-z]+$")
 VALUE = re.compile(r"^[a-z]+(?:[ -][a-z]+){0,2}$")
@@ -61,39 +68,57 @@ def read_senses(index_file: Path) -> dict[str, tuple[int, list[str]]]:
     return senses
 
 
+def read_counts(count_file: Path) -> dict[tuple[str, str, int], int]:
+    """cntlist.rev: (lemma, part of speech, sense number) -> times tagged."""
+    counts: dict[tuple[str, str, int], int] = {}
+    for line in count_file.read_text(encoding="latin-1").splitlines():
+        key, number, tagged = line.split()
+        lemma, _, rest = key.partition("%")
+        where = (lemma, SENSE_POS[rest[0]], int(number))
+        counts[where] = counts.get(where, 0) + int(tagged)
+    return counts
+
+
 def build(root: Path) -> dict[str, list[str]]:
     synsets: dict[str, list[str]] = {}
-    senses: dict[str, list[tuple[int, list[str]]]] = {}
-    for pos in POS:
+    senses: dict[str, list[tuple[int, int, str]]] = {}  # lemma -> (tags, order, synset)
+    counts = read_counts(root / "cntlist.rev")
+    for rank, pos in enumerate(POS):
         synsets.update({f"{pos}:{k}": v for k, v in read_synsets(root / f"data.{pos}").items()})
-        for lemma, (tagged, offsets) in read_senses(root / f"index.{pos}").items():
+        for lemma, (_, offsets) in read_senses(root / f"index.{pos}").items():
             if KEY.match(lemma):
-                senses.setdefault(lemma, []).append((tagged, [f"{pos}:{o}" for o in offsets]))
+                senses.setdefault(lemma, []).extend(
+                    (counts.get((lemma, pos, number), 0), rank * 1000 + number, f"{pos}:{offset}")
+                    for number, offset in enumerate(offsets, 1))
     table = {}
-    for lemma, by_pos in senses.items():
-        found: list[str] = []
-        for offset in _common_senses(by_pos):
-            found.extend(w for w in synsets[offset]
-                         if w != lemma and VALUE.match(w) and w not in found)
+    for lemma, found_senses in senses.items():
+        found = _synonyms(lemma, [synsets[offset] for offset in _common_senses(found_senses)])
         if found:
             table[lemma] = found[:MAX_SYNONYMS]
     return table
 
 
-def _common_senses(by_pos: list[tuple[int, list[str]]]) -> list[str]:
-    """The first senses of the lemma's main parts of speech.
+def _common_senses(found: list[tuple[int, int, str]]) -> list[str]:
+    """The synsets of the lemma's common senses, most often tagged first.
 
-    A part of speech whose senses are tagged in the corpus less than a third as
-    often as the main one is left out ("good" is mostly an adjective, so the
-    noun "goodness" is not offered), as is any with no tagged sense at all
-    when another has some.
-    """
-    ranked = sorted(by_pos, key=lambda item: -item[0])
+    A sense tagged less than COMMON_SHARE as often as the most frequent one
+    is rare for this word; with no tagged sense at all, only the first one
+    WordNet lists is taken (its order is by frequency too)."""
+    ranked = sorted(found, key=lambda item: (-item[0], item[1]))
     top = ranked[0][0]
-    # Senses never seen in the tagged corpus are rare ("phone" as a speech
-    # sound): only the first sense is taken then.
-    return [offset for tagged, offsets in ranked if tagged * 3 >= top
-            for offset in offsets[: max(1, min(tagged, MAX_SENSES))]]
+    if top == 0:
+        return [min(found, key=lambda item: item[1])[2]]
+    return [offset for tagged, _, offset in ranked if tagged >= top * COMMON_SHARE][:MAX_SENSES]
+
+
+def _synonyms(lemma: str, synsets: list[list[str]]) -> list[str]:
+    """Per sense in order, single words first; no phrase holding the lemma itself."""
+    found: list[str] = []
+    for lemmas in synsets:
+        usable = [w for w in lemmas if w != lemma and VALUE.match(w) and w not in found
+                  and lemma not in re.split("[ -]", w)]
+        found.extend(sorted(usable, key=lambda w: " " in w or "-" in w))
+    return found
 
 
 def write(table: dict[str, list[str]], out: Path) -> Path:

@@ -59,8 +59,7 @@ def synonym_replace(rng, drawn, meta):
     count = min(_count(drawn["alpha"], len(found)), len(candidates))
     replace = []
     for index in sorted(_pick(rng, candidates, count)):
-        options = synonyms(found[index], drawn["synonyms"])
-        new = match_case(found[index], options[int(rng.integers(len(options)))])
+        new = match_case(found[index], choose_synonym(rng, synonyms(found[index], drawn["synonyms"])))
         replace.append([index, found[index], new])
     return {"alpha": drawn["alpha"], "replace": replace}
 
@@ -74,8 +73,7 @@ def random_insert(rng, drawn, meta):
     inserts, size = [], len(found)
     for _ in range(_count(drawn["alpha"], len(found)) if candidates else 0):
         source = found[candidates[int(rng.integers(len(candidates)))]]
-        options = synonyms(source, drawn["synonyms"])
-        word = options[int(rng.integers(len(options)))]
+        word = choose_synonym(rng, synonyms(source, drawn["synonyms"]))
         inserts.append([int(rng.integers(size + 1)), word])
         size += len(words(word))
     return {"alpha": drawn["alpha"], "insert": inserts}
@@ -95,11 +93,12 @@ def random_swap(rng, drawn, meta):
 
 @register("random_delete", modality="text", apply=f"{OPS}:random_delete", params=(ALPHA, PROTECT))
 def random_delete(rng, drawn, meta):
-    """Delete alpha of the words (one space with each); at least one word always stays."""
+    """Delete alpha of the words (one space with each); a content word (at least a word) always stays."""
     found = words(meta["text"])
     candidates = _candidates(found, drawn, need_synonyms=False)
     count = min(_count(drawn["alpha"], len(found)), len(candidates), max(len(found) - 1, 0))
-    delete = [[i, found[i]] for i in sorted(_pick(rng, candidates, count))]
+    picked = _content_word_kept(rng, found, sorted(_pick(rng, candidates, count)))
+    delete = [[i, found[i]] for i in picked]
     return {"alpha": drawn["alpha"], "delete": delete}
 
 
@@ -136,7 +135,7 @@ def char_noise(rng, drawn, meta):
     return {"rate": drawn["rate"], "edits": text_noise.sample_edits(rng, meta["text"], drawn)}
 
 
-@register("back_translate", modality="text", apply=f"{OPS}:back_translate", check=check_step,
+@register("back_translate", modality="text", fixed=True, apply=f"{OPS}:back_translate", check=check_step,
           params=(
     Param("backend", "choice", "", choices=BACKENDS,
           help="translation backend; required (see README: back_translate setup)"),
@@ -157,6 +156,28 @@ def back_translate(rng, drawn, meta):
     params = backend_params(drawn)
     params["key"] = cache_key(meta["text"], params)
     return params
+
+
+def choose_synonym(rng, options: tuple[str, ...]) -> str:
+    """One of a word's synonyms: a single word when there is one (a phrase
+    reads oddly in its place), earlier ones likelier. The table lists the most
+    frequent sense first (data/build_synonyms.py), so the weight 1/rank
+    favours the sense the word most often has."""
+    single = [word for word in options if " " not in word]
+    pool = single or list(options)
+    weights = [1 / rank for rank in range(1, len(pool) + 1)]
+    total = sum(weights)
+    return pool[int(rng.choice(len(pool), p=[w / total for w in weights]))]
+
+
+def _content_word_kept(rng, found: list[str], picked: list[int]) -> list[int]:
+    """`picked` less one content word when it would delete them all: a text
+    left with function words only ("what is") has lost its meaning."""
+    content = [i for i, word in enumerate(found) if not is_stopword(word)]
+    if not content or not set(content) <= set(picked):
+        return picked
+    survivor = content[int(rng.integers(len(content)))]
+    return [i for i in picked if i != survivor]
 
 
 def _count(alpha: float, total: int) -> int:

@@ -13,7 +13,8 @@ from typing import Any
 
 from augment_cli.errors import SampleError
 from augment_cli.modalities.text.transforms import insertion
-from augment_cli.modalities.text.transforms.tokens import sentences, tokenize, word_slots
+from augment_cli.modalities.text.transforms.lexicon import is_stopword, wordnet_table
+from augment_cli.modalities.text.transforms.tokens import sentence_starts, sentences, tokenize, word_slots
 
 
 def synonym_replace(text: str, params: dict[str, Any]) -> str:
@@ -33,14 +34,41 @@ def random_insert(text: str, params: dict[str, Any]) -> str:
 
 
 def random_swap(text: str, params: dict[str, Any]) -> str:
-    """Swap words i and j for each recorded [i, j], in order."""
+    """Swap words i and j for each recorded [i, j], in order; a word that
+    leaves or takes a sentence's first place gets the casing of its new place."""
     tokens = tokenize(text)
     slots = word_slots(tokens)
+    origin = list(range(len(slots)))  # word k now holds the source's word origin[k]
+    # A sentence start as the source wrote it: after "e.g." a lower-case word is none.
+    starts = {k for k in sentence_starts(tokens, slots) if tokens[slots[k]][:1].isupper()}
     for i, j in params["swaps"]:
         if not (0 <= i < len(slots) and 0 <= j < len(slots)):
             raise SampleError(f"swap [{i}, {j}] outside the {len(slots)} words")
         tokens[slots[i]], tokens[slots[j]] = tokens[slots[j]], tokens[slots[i]]
+        origin[i], origin[j] = origin[j], origin[i]
+    _refit_initial_case(tokens, slots, origin, starts)
     return "".join(tokens)
+
+
+def _refit_initial_case(tokens: list[str], slots: list[int], origin: list[int], starts: set[int]) -> None:
+    """"What is phenylalanine" swapped is "Phenylalanine is what", not
+    "phenylalanine is What". A word moved off a sentence start is lowered only
+    when it is a common word (a stopword or in the lexicon): "Paris" stays."""
+    for k, source in enumerate(origin):
+        if source == k:
+            continue
+        word = tokens[slots[k]]
+        if k in starts and word[:1].islower():
+            tokens[slots[k]] = word[:1].upper() + word[1:]
+        elif k not in starts and source in starts and _capitalised_common(word):
+            tokens[slots[k]] = word[:1].lower() + word[1:]
+
+
+def _capitalised_common(word: str) -> bool:
+    """Title-cased only because it began a sentence ("What", not "I", "NASA" or "Paris")."""
+    if word == "I" or not word[:1].isupper() or not word[1:].islower():
+        return False
+    return is_stopword(word) or word.lower() in wordnet_table()
 
 
 def random_delete(text: str, params: dict[str, Any]) -> str:

@@ -66,6 +66,24 @@ def word_slots(tokens: list[str]) -> list[int]:
     return [i for i, token in enumerate(tokens) if is_word(token)]
 
 
+def sentence_starts(tokens: list[str], slots: list[int]) -> set[int]:
+    """Word numbers (indices into `slots`) that begin a sentence: the first
+    word, and each word after a sentence end (. ! ? ..., closing quotes
+    between) with only whitespace or opening quotes before it."""
+    starts, ended = set(), True
+    slot_of = {slot: k for k, slot in enumerate(slots)}
+    for position, token in enumerate(tokens):
+        if position in slot_of:
+            if ended:
+                starts.add(slot_of[position])
+            ended = False
+        elif token in ".!?\u2026\u3002\uff01\uff1f":
+            ended = True
+        elif not (token.isspace() or token in "\"'\u201c\u201d\u2018\u2019()[]"):
+            ended = False if token not in ")]" else ended
+    return starts
+
+
 def words(text: str) -> list[str]:
     return list(_words(text))
 
