@@ -98,6 +98,9 @@ class Summary:
                            "files_with_kept": self.files_with_duplicates},
             "regenerate_reason": self.regenerate_reason,
             "warnings": list(self.warnings), "notes": list(self.notes),
+            "shard": self.shard,
+            "dask_workers": [{"address": address, "pid": pid, "batches": batches}
+                             for (address, pid), batches in sorted(self.cluster.items())],
         }
 
 

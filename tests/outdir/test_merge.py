@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 
@@ -87,6 +88,13 @@ def test_a_shard_resumes_and_a_rerun_of_a_done_shard_redoes_nothing(image_tree, 
     first = _expand(image_tree, recipe, tmp_path / "o", shard="1/2")
     again = _expand(image_tree, recipe, tmp_path / "o", shard="1/2")
     assert again.unchanged == first.files_read and again.files_read == 0
+
+
+def test_the_json_summary_names_the_shard(image_tree, write_recipe, run_cli, tmp_path):
+    result = run_cli("expand", image_tree, "-r", write_recipe(), "-n", "2", "--out", tmp_path / "o",
+                     "--shard", "2/3", "--json", "--workers", "1")
+    found = json.loads(result.stdout)
+    assert result.exit_code == 0 and found["shard"] == "2/3" and found["dask_workers"] == []
 
 
 def test_merge_names_a_missing_shard(image_tree, write_recipe, run_cli, tmp_path):
