@@ -91,3 +91,27 @@ def test_a_worker_killed_mid_run_does_not_change_the_output(tmp_path, write_reci
         assert killed_mid_run, "the run had finished before the worker was killed: make the tree larger"
     api.expand(source=src, recipe=recipe, out=tmp_path / "local", copies=2, workers=1)
     assert tree_bytes(out) == tree_bytes(tmp_path / "local")  # no half-written file of the killed worker
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_a_users_cluster_cancels_its_tasks_and_leaves_dir_resumable(tmp_path, write_recipe):
+    src, recipe = _tree(tmp_path / "src", 18, 160), write_recipe(HEAVY)
+    out = tmp_path / "dask"
+    with real_cluster(workers=2) as cluster:
+        run = _augment(src, "-r", recipe, "-n", 2, "--out", out, "--scheduler", cluster.address,
+                       "--batch-size", 1)
+        wait_for(lambda: (out / "manifest.csv").is_file() or len(list(out.rglob("*.png"))) >= 12,
+                 RUN_SECONDS, "the first finished files")
+        run.send_signal(signal.SIGINT)
+        _, err = run.communicate(timeout=RUN_SECONDS)
+        assert run.returncode == 130, err
+        assert "Traceback" not in err
+        assert cluster.alive() and cluster.worker_count() == 2  # the user's cluster is left running
+        check = subprocess.run([sys.executable, "-m", "augment_cli", "verify", out], capture_output=True,
+                               text=True, timeout=RUN_SECONDS)
+        assert check.returncode == 0, check.stdout  # what is on disk is what the manifest says
+        again = _augment(src, "-r", recipe, "-n", 2, "--out", out, "--scheduler", cluster.address)
+        _, err = again.communicate(timeout=RUN_SECONDS)
+        assert again.returncode == 0, err
+    api.expand(source=src, recipe=recipe, out=tmp_path / "local", copies=2, workers=1)
+    assert tree_bytes(out) == tree_bytes(tmp_path / "local")

@@ -148,16 +148,20 @@ def _start_local(workers: int) -> Cluster:
 @contextmanager
 def _quiet() -> Iterator[None]:
     """Dask logs worker losses and reconnections, and warns of version
-    differences on connecting: the run reports what matters itself."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
+    differences on connecting; its event loop (tornado, asyncio) logs the
+    tracebacks of callbacks cut short when a run is interrupted. The run
+    reports what matters itself, and no traceback reaches a user."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 class DaskExecutor(Executor):
