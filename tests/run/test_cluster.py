@@ -155,3 +155,54 @@ def test_the_probe_reports_what_a_worker_cannot_see_or_write(image_tree, tmp_pat
     facts = cluster_module.probe(str(image_tree), str(tmp_path))
     assert facts["problem"] is None and facts["pid"] == os.getpid()
     assert sorted(os.listdir(tmp_path)) == ["file", "src"]  # the trial file is gone
+
+
+class _RecordingClient:
+    """Records what a DaskExecutor registers and submits, and runs nothing."""
+
+    def __init__(self):
+        self.plugins: list = []
+        self.submitted: list = []
+
+    def register_plugin(self, plugin, name=None):
+        self.plugins.append((name, plugin))
+
+    def scheduler_info(self):
+        return {"workers": {}}
+
+    def get_executor(self, **options):
+        client = self
+
+        class Inner:
+            def submit(self, function, *args):
+                client.submitted.append(args)
+                from concurrent.futures import Future
+                return Future()
+
+            def shutdown(self, wait=True):
+                pass
+
+        return Inner()
+
+
+def test_a_labels_file_list_goes_to_the_workers_once_not_with_every_task(write_recipe):
+    import pickle
+
+    from augment_cli.layouts.base import Sample
+    from augment_cli.recipe import load_recipe
+    from augment_cli.run.jobs import Job, run_batch
+    from augment_cli.run.partners import LabelFiles
+
+    paths = tuple(f"cat/{n:05d}.png" for n in range(10_000))
+    files = LabelFiles(("cat", "image"), paths)
+    recipe = load_recipe(write_recipe(MIXUP))
+    client = _RecordingClient()
+    executor = cluster_module.DaskExecutor(cluster_module.Cluster(client, None, "tcp://x:1"),
+                                           {files.key: paths})
+    for n in range(3):
+        jobs = [Job("/src", "/out", Sample(paths[n], "cat", "image"), ((1, f"o{n}.png"),), recipe, 0, files)]
+        executor.submit(run_batch, jobs)
+    assert [name for name, _ in client.plugins] == [cluster_module.PLUGIN_NAME]
+    assert client.plugins[0][1].shared == {("cat", "image"): paths}  # the lists: once, to every worker
+    sizes = [len(payload) for (payload,) in client.submitted]
+    assert len(sizes) == 3 and max(sizes) < len(pickle.dumps(paths)) / 20  # a task carries only the key
