@@ -38,6 +38,15 @@ class _Required:
 
 REQUIRED: Any = _Required()
 
+# An image transform's `geometry`: what it does to the annotations (boxes,
+# polygons, masks, keypoints) of the pixels it moves. PIXELS: it changes
+# pixel values only, so annotations stay as they are. UNKNOWN: its geometry is
+# not known, so annotated data refuses it at recipe time. Otherwise a
+# "module:function" that, from the transform's sampled parameters and the
+# input size, says where every point goes (see annotations/moves.py).
+PIXELS = "pixels"
+UNKNOWN = "unknown"
+
 @dataclass(frozen=True)
 class Param:
     """One recipe key of a transform.
@@ -113,6 +122,9 @@ class TransformSpec:
     # copy is then decided by the drawn values and the source alone, which
     # lets run/outcomes.py count how many distinct copies a recipe can make.
     fixed: bool = False
+    # PIXELS, UNKNOWN or "module:function" (see PIXELS above); None: not
+    # declared, which the registry-wide tests refuse for an image transform.
+    geometry: str | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -134,13 +146,16 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
-             check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False):
+             check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False,
+             geometry: str | None = None):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
     with ranges already drawn; it returns the final JSON-safe parameters. The
     first line of its docstring is the transform's one-line description.
     `fixed`: the sampler makes no random draw of its own (see TransformSpec.fixed).
+    `geometry` says how the transform moves annotations (PIXELS, UNKNOWN or
+    "module:function"); every image transform declares it.
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
@@ -153,7 +168,8 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
-                                    check=check, uses_partners=uses_partners, fixed=fixed)
+                                    check=check, uses_partners=uses_partners, fixed=fixed,
+                                    geometry=geometry)
         return sampler
 
     return decorate

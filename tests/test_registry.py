@@ -22,7 +22,9 @@ import numpy as np
 import pytest
 
 from augment_cli import registry
+from augment_cli.annotations.model import Annotated, Object, Targets
 from augment_cli.errors import SampleError
+from augment_cli.plugins import resolve
 from augment_cli.recipe import Recipe, parse_recipe
 from augment_cli.run import steps as pipeline
 from paths import ASSETS
@@ -280,6 +282,42 @@ def test_16_bit_output_keeps_its_low_byte(spec, root):
         return
     out, _ = run(spec, source, root, 3)
     assert (out % 257 != 0).mean() > 0.3
+
+
+@pytest.mark.parametrize("spec", IMAGES, ids=key)
+def test_every_image_transform_declares_how_it_moves_annotations(spec):
+    assert spec.geometry is not None, (
+        f"register {spec.name} with geometry=registry.PIXELS (pixel values only), registry.UNKNOWN "
+        "(refused for annotated data) or the \"module:function\" of where it sends points")
+    if spec.geometry not in (registry.PIXELS, registry.UNKNOWN):
+        assert callable(resolve(spec.geometry))
+
+
+def annotated(image: np.ndarray) -> Annotated:
+    """An image with one object and a semantic mask of its own size."""
+    box = np.array([2.0, 3.0, 20.0, 15.0])
+    keypoints = np.array([[5.5, 6.5, 2.0], [12.0, 9.0, 1.0]])
+    polygon = np.array([[2.0, 3.0], [20.0, 3.0], [11.0, 15.0]])
+    mask = np.zeros(image.shape[:2], np.uint8)
+    mask[3:15, 2:20] = 1
+    obj = Object(1, box=box, polygons=[polygon], keypoints=keypoints, mask=mask.astype(bool))
+    return Annotated(image, Targets([obj], mask, flip_idx=(1, 0)))
+
+
+@pytest.mark.parametrize("spec, kind", [c for c in APPLIED if c[0].modality == "image"], ids=case_id)
+def test_annotated_images_get_the_same_pixels_and_replay(spec, kind, root):
+    """Annotated data takes every image transform: the pixels are the bare
+    image's byte for byte, the targets fit the output, and replay gives both."""
+    source = INPUTS["image"][kind]
+    for seed in SEEDS:
+        plain, records = run(spec, source, root, seed)
+        out, annotated_records = run(spec, annotated(source), root, seed)
+        assert annotated_records == records and same(out.image, plain)
+        assert out.targets.mask.shape == plain.shape[:2]
+        for obj in out.targets.objects:
+            assert obj.mask.shape == plain.shape[:2] and obj.keypoints.shape == (2, 3)
+        again = pipeline.replay(annotated(source), records, "image", RESOURCES["image"])
+        assert same(again.image, plain) and np.array_equal(again.targets.mask, out.targets.mask)
 
 
 def test_require_names_what_is_missing_where_get_says_none():

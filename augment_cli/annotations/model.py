@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from augment_cli.annotations.limits import Limits
+
 
 @dataclass
 class Object:
@@ -26,7 +28,9 @@ class Object:
     never changes. `mask` is a per-object HxW bool array (COCO RLE, kept as
     a mask so it can be warped). `extra` holds what the format carries and
     augment does not interpret (COCO iscrowd and ids, VOC name, difficult,
-    truncated, pose and attributes), written back unchanged.
+    truncated, pose and attributes), written back unchanged. `visibility`
+    is the fraction of the object's area still in the image after the
+    transforms so far (1.0 as read; the recipe's min_visibility tests it).
     """
 
     category: int
@@ -35,6 +39,7 @@ class Object:
     keypoints: np.ndarray | None = None
     mask: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    visibility: float = 1.0
 
 
 @dataclass
@@ -43,7 +48,8 @@ class Targets:
 
     `mask` is the semantic-segmentation mask of the `masks` layout (HxW,
     uint8 or uint16, one class value per pixel). `flip_idx` is the keypoint
-    permutation a horizontal flip applies (YOLO pose's data.yaml).
+    permutation a mirroring step applies (YOLO pose's data.yaml; augment
+    applies it to hflip, vflip and any mirroring affine, docs/annotations.md).
     `dropped` counts objects removed so far (outside the image, or failing
     the recipe's [annotations] limits), for the manifest.
     """
@@ -60,7 +66,15 @@ class Annotated:
 
     The worker builds it from the codec's decoded array and the layout's
     targets; `steps.augment` applies every transform to `image` and moves
-    `targets` by the transform's geometry."""
+    `targets` by the transform's geometry. `limits` are the recipe's
+    [annotations] values (Recipe.annotations): the mask fill used while
+    moving, and which objects the finished copy keeps."""
 
     image: np.ndarray
     targets: Targets
+    limits: Limits = field(default_factory=Limits)
+
+
+def image_of(data: Any) -> Any:
+    """The pixels of an item: an Annotated's image, or the item itself."""
+    return data.image if isinstance(data, Annotated) else data

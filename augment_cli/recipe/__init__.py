@@ -24,6 +24,10 @@ Format v1:
     [[image]]                # every member, in a random order, each firing with its p
     shuffle = [ { transform = "invert", p = 0.2 }, { transform = "equalize" } ]
 
+    [annotations]            # optional, for annotated datasets (annotations/limits.py)
+    min_visibility = 0.3     # objects with less of their area left are dropped
+    mask_fill = 0            # mask value where a warp brings in outside pixels
+
 recipe_model.py holds what a Recipe is (steps, output options, digest) and
 recipe_checker.py the checks; what callers need is importable from here.
 """

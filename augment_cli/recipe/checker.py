@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli import registry
+from augment_cli.annotations.limits import PARAMS as LIMIT_PARAMS
+from augment_cli.annotations.limits import Limits
 from augment_cli.errors import RecipeError
 from augment_cli.recipe.model import (
     FORMAT_VERSION,
@@ -66,9 +68,10 @@ class Checker:
         steps = tuple((m, self.modality_steps(m, document.get(m, []))) for m in MODALITIES)
         if not any(s for _, s in steps):
             raise self.fail("the recipe has no steps; add an [[image]], [[audio]] or [[text]] table")
-        output = self.output(document.get("output", {}))
-        digest = recipe_digest(steps, output, self.relative)
-        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})))
+        output = OutputOptions(**self.keyed_table("output", OUTPUT_PARAMS, document.get("output", {})))
+        limits = Limits(**self.keyed_table("annotations", LIMIT_PARAMS, document.get("annotations", {})))
+        digest = recipe_digest(steps, output, self.relative, limits)
+        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})), limits)
 
     def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -173,25 +176,26 @@ class Checker:
                             self.key_line(param.name, line))
         return str(path)
 
-    def output(self, table: Any) -> OutputOptions:
-        where = "[output]"
+    def keyed_table(self, name: str, params: tuple[Param, ...], table: Any) -> dict[str, Any]:
+        """A [name] table of single values, each checked against its Param."""
+        where = f"[{name}]"
         if not isinstance(table, dict):
-            raise self.fail("must be a table", key="output")
-        line = self.header_line("output", 0)
+            raise self.fail("must be a table", key=name)
+        line = self.header_line(name, 0)
         values = {}
         for key, value in table.items():
-            param = next((p for p in OUTPUT_PARAMS if p.name == key), None)
+            param = next((p for p in params if p.name == key), None)
             if param is None:
-                expected = ", ".join(p.name for p in OUTPUT_PARAMS)
-                guess = did_you_mean(key, [p.name for p in OUTPUT_PARAMS])
-                raise self.fail(f"unknown key{guess}; [output] takes: {expected}", where, key,
+                expected = ", ".join(p.name for p in params)
+                guess = did_you_mean(key, [p.name for p in params])
+                raise self.fail(f"unknown key{guess}; {where} takes: {expected}", where, key,
                                 self.key_line(key, line))
             if param.kind == "choice" and isinstance(value, list):
                 raise self.fail("expected a single value", where, key, self.key_line(key, line))
             if isinstance(value, str):
                 value = OUTPUT_ALIASES.get((key, value.lower()), value)
             values[key] = self.value(param, value, where, line)
-        return OutputOptions(**values)
+        return values
 
     def copies(self, table: Any) -> tuple[tuple[str, int], ...]:
         """[copies]: every key is a label name, every value a positive int."""

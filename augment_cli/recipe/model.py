@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from augment_cli.annotations.limits import Limits
 from augment_cli.registry import MODALITIES, Param
 
 FORMAT_VERSION = 1
@@ -31,7 +32,7 @@ OUTPUT_PARAMS = (
     Param("clipping", "choice", "normalize", choices=("normalize", "limit"),
           help="audio beyond full scale: peak-normalise the clip, or soft-limit the peaks"),
 )
-TOP_LEVEL_KEYS = ("version", "output", "copies", *MODALITIES)
+TOP_LEVEL_KEYS = ("version", "output", "copies", "annotations", *MODALITIES)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class Recipe:
     # [copies] label = N: copies per file for those labels (overrides --copies).
     # Not part of the digest: it changes how many copies, never their bytes.
     copies: tuple[tuple[str, int], ...] = ()
+    # [annotations]: which objects an annotated copy keeps, and the mask fill.
+    annotations: Limits = Limits()
 
     def copies_per_label(self) -> dict[str, int]:
         return dict(self.copies)
@@ -100,12 +103,16 @@ class Recipe:
         return tuple(m for m, steps in self.steps if steps)
 
 
-def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] | None = None) -> str:
+def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] | None = None,
+                  annotations: Limits | None = None) -> str:
     """Hash of what the recipe means (not its comments or layout). `relative`
     maps absolute file and folder values to their spelling relative to the
-    recipe file, so moving a checkout does not change the digest."""
-    canonical = json.dumps([FORMAT_VERSION, repr(steps_without_where(steps, relative or {})),
-                            repr(output)])
+    recipe file, so moving a checkout does not change the digest. Default
+    [annotations] are left out, so recipes without the table keep their digest."""
+    parts = [FORMAT_VERSION, repr(steps_without_where(steps, relative or {})), repr(output)]
+    if annotations is not None and annotations != Limits():
+        parts.append(repr(annotations))
+    canonical = json.dumps(parts)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -54,7 +54,7 @@ def _check_folder(param: Param, value: Any, base: Path) -> str:
 def _check_number_or_range(param: Param, value: Any) -> Any:
     if isinstance(value, list):
         if not param.ranged:
-            raise ValueError(f"expected a single {_kind_name(param)}, got a list")
+            raise ValueError(f"expected one {_kind_name(param).split()[-1]}, not a list")
         if len(value) != 2:
             raise ValueError(f"a range is [low, high], got {len(value)} values")
         low, high = (_check_number(param, v) for v in value)

@@ -4,6 +4,10 @@ Sampling and applying are separate: each step first draws its parameters
 from its own stream, then a pure applier uses them. The drawn parameters are
 returned as records (JSON-safe), which is what the manifest stores and what
 `replay` takes back.
+
+An annotated image (annotations.model.Annotated) goes through the same
+steps: each applier gets its pixels, and its targets move by the
+transform's declared geometry (annotations/apply.py), from the same params.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from augment_cli import registry
+from augment_cli.annotations.model import Annotated, image_of
 from augment_cli.errors import SampleError
 from augment_cli.recipe.model import GroupStep, Step, TransformStep
 from augment_cli.run.recorded_files import resolved_from
@@ -28,6 +33,8 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
 
     `resources` (see partners.Partners) gives mixing transforms the other
     files of the source's label: `.paths` and a call path -> decoded data.
+    An Annotated `data` comes back Annotated, its finished targets without
+    the objects the recipe's [annotations] limits remove.
     """
     records: list[Record] = []
     for step, rng in zip(steps, step_generators(sequence, len(steps)), strict=True):
@@ -38,12 +45,12 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
         for chosen in _members(rng, step):
             spec = registry.require(modality, chosen.transform)
             drawn = registry.draw(rng, spec, chosen.values_dict())
-            meta = meta_of(modality, data)
+            meta = meta_of(modality, image_of(data))
             meta["partners"] = resources.paths if resources is not None else ()
             params = spec.sampler(rng, drawn, meta)
             data = apply_one(modality, chosen.transform, data, params, resources)
             records.append({"transform": chosen.transform, "params": params})
-    return data, records
+    return _finished(data), records
 
 
 def replay(data: Any, records: list[Record], modality: str, resources: Any = None,
@@ -58,7 +65,7 @@ def replay(data: Any, records: list[Record], modality: str, resources: Any = Non
         if "transform" not in record:  # a mark, not a step: {"duplicate_of": k} (run/distinct.py)
             continue
         data = apply_one(modality, record["transform"], data, record["params"], resources)
-    return data
+    return _finished(data)
 
 
 def apply_one(modality: str, name: str, data: Any, params: dict[str, Any],
@@ -67,6 +74,8 @@ def apply_one(modality: str, name: str, data: Any, params: dict[str, Any],
     if spec is None:
         raise SampleError(f"unknown {modality} transform", transform=name)
     try:
+        if isinstance(data, Annotated):
+            return _annotations().apply_annotated(spec, data, params, resources)
         if spec.uses_partners:
             return spec.apply_function()(data, params, resources)
         return spec.apply_function()(data, params)
@@ -74,6 +83,17 @@ def apply_one(modality: str, name: str, data: Any, params: dict[str, Any],
         raise
     except Exception as exc:  # an applier bug or odd input must not kill the run
         raise SampleError(f"{type(exc).__name__}: {exc}", transform=name) from exc
+
+
+def _annotations() -> Any:
+    # Imported on first annotated item: OpenCV is not for audio or text workers.
+    from augment_cli.annotations import apply
+
+    return apply
+
+
+def _finished(data: Any) -> Any:
+    return _annotations().finish(data) if isinstance(data, Annotated) else data
 
 
 def meta_of(modality: str, data: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from augment_cli.annotations.limits import Limits
 from augment_cli.errors import RecipeError
 from augment_cli.recipe import GroupStep, parse_recipe
 from paths import PROJECT_ROOT
@@ -39,6 +40,14 @@ BAD_RECIPES = [
      ["(one_of)", "key 'transform'", "takes only 'one_of' and 'p'"]),
     ("steps not tables", 'image = ["hflip"]\n', ["key 'image'", "must be a list of tables"]),
     ("version", 'version = 2\n[[image]]\ntransform = "hflip"\n', ["unsupported recipe version 2"]),
+    ("annotations key", '[[image]]\ntransform = "hflip"\n\n[annotations]\nmin_visibilty = 0.3\n',
+     ["recipe.toml:5", "[annotations]", "key 'min_visibilty'", "[annotations] takes: min_visibility"]),
+    ("annotations value", '[annotations]\nmin_visibility = 1.5\n[[image]]\ntransform = "hflip"\n',
+     ["recipe.toml:2", "[annotations]", "key 'min_visibility'", "outside the allowed 0 .. 1"]),
+    ("annotations range", '[annotations]\nmin_area_px = [1, 9]\n[[image]]\ntransform = "hflip"\n',
+     ["key 'min_area_px'", "expected one number, not a list"]),
+    ("annotations not a table", 'annotations = 3\n[[image]]\ntransform = "hflip"\n',
+     ["key 'annotations'", "must be a table"]),
 ]
 
 
@@ -77,6 +86,17 @@ def test_one_of_group_and_digest_ignores_comments():
     assert isinstance(group, GroupStep) and [m.transform for m in group.members] == ["hflip", "vflip"]
     assert parse_recipe("# a comment\n" + text, "other.toml").digest == recipe.digest
     assert parse_recipe(text.replace("0.8", "0.7"), "r.toml").digest != recipe.digest
+
+
+def test_annotations_table_sets_the_limits_and_only_then_the_digest():
+    steps = '[[image]]\ntransform = "hflip"\n'
+    plain = parse_recipe(steps, "r.toml")
+    assert plain.annotations == Limits()
+    assert parse_recipe(steps + "[annotations]\nmin_visibility = 0.0\n", "r.toml").digest == plain.digest
+    text = steps + "[annotations]\nmin_visibility = 0.25\nmin_area_px = 4\nmin_size_px = 2\nmask_fill = 255\n"
+    limited = parse_recipe(text, "r.toml")
+    assert limited.annotations == Limits(min_visibility=0.25, min_area_px=4.0, min_size_px=2.0, mask_fill=255)
+    assert limited.digest != plain.digest
 
 
 def test_group_member_error_points_at_member_line():

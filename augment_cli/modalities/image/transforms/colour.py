@@ -8,12 +8,13 @@ kept exactly.
 
 from __future__ import annotations
 
-from augment_cli.registry import Param, register
+from augment_cli.registry import PIXELS, Param, register
 
 OPS = "augment_cli.modalities.image.transforms.colour_ops"
 
 
-@register("hue_saturation_value", modality="image", apply=f"{OPS}:hue_saturation_value", params=(
+@register("hue_saturation_value", modality="image", geometry=PIXELS,
+          apply=f"{OPS}:hue_saturation_value", params=(
     Param("hue_shift_deg", "float", (-20.0, 20.0), bounds=(-180, 180),
           help="hue rotation in degrees"),
     Param("saturation", "float", (-0.3, 0.3), bounds=(-1, 10),
@@ -26,7 +27,7 @@ def hue_saturation_value(rng, drawn, meta):
     return drawn
 
 
-@register("color_jitter", modality="image", apply=f"{OPS}:color_jitter", params=(
+@register("color_jitter", modality="image", geometry=PIXELS, apply=f"{OPS}:color_jitter", params=(
     Param("brightness", "float", (-0.2, 0.2), bounds=(-1, 10),
           help="signed change of brightness (0.2 = x 1.2)"),
     Param("contrast", "float", (-0.2, 0.2), bounds=(-1, 10),
@@ -42,7 +43,7 @@ def color_jitter(rng, drawn, meta):
     return {**drawn, "order": order}
 
 
-@register("gamma", modality="image", fixed=True, apply=f"{OPS}:gamma", params=(
+@register("gamma", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:gamma", params=(
     Param("gamma", "float", (0.8, 1.25), bounds=(0.01, 10),
           help="out = in ^ gamma on the 0..1 scale (< 1 brightens)"),
 ))
@@ -51,7 +52,7 @@ def gamma(rng, drawn, meta):
     return drawn
 
 
-@register("clahe", modality="image", apply=f"{OPS}:clahe", params=(
+@register("clahe", modality="image", geometry=PIXELS, apply=f"{OPS}:clahe", params=(
     Param("clip_limit", "float", (1.0, 4.0), bounds=(0.1, 100),
           help="contrast limit of each tile's histogram"),
     Param("tiles", "int", 8, bounds=(1, 64), help="tiles per side of the grid"),
@@ -61,13 +62,14 @@ def clahe(rng, drawn, meta):
     return drawn
 
 
-@register("equalize", modality="image", fixed=True, apply=f"{OPS}:equalize")
+@register("equalize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:equalize")
 def equalize(rng, drawn, meta):
     """Histogram equalisation of each colour channel."""
     return drawn
 
 
-@register("auto_contrast", modality="image", fixed=True, apply=f"{OPS}:auto_contrast", params=(
+@register("auto_contrast", modality="image", fixed=True, geometry=PIXELS,
+          apply=f"{OPS}:auto_contrast", params=(
     Param("cutoff", "float", 0.0, bounds=(0, 49),
           help="percent of darkest and lightest pixels ignored per channel"),
 ))
@@ -76,7 +78,7 @@ def auto_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("posterize", modality="image", fixed=True, apply=f"{OPS}:posterize", params=(
+@register("posterize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:posterize", params=(
     Param("bits", "int", (4, 8), bounds=(1, 16),
           help="bits kept per channel (2^bits levels), whatever the bit depth"),
 ))
@@ -85,7 +87,7 @@ def posterize(rng, drawn, meta):
     return drawn
 
 
-@register("solarize", modality="image", fixed=True, apply=f"{OPS}:solarize", params=(
+@register("solarize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:solarize", params=(
     Param("threshold", "float", (0.5, 1.0), bounds=(0, 1),
           help="fraction of the full range above which pixels are inverted"),
 ))
@@ -94,20 +96,20 @@ def solarize(rng, drawn, meta):
     return drawn
 
 
-@register("invert", modality="image", fixed=True, apply=f"{OPS}:invert")
+@register("invert", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:invert")
 def invert(rng, drawn, meta):
     """Negative: every colour value v becomes max - v."""
     return drawn
 
 
-@register("channel_shuffle", modality="image", apply=f"{OPS}:channel_shuffle")
+@register("channel_shuffle", modality="image", geometry=PIXELS, apply=f"{OPS}:channel_shuffle")
 def channel_shuffle(rng, drawn, meta):
     """Reorder the colour channels at random (alpha stays last; grey images unchanged)."""
     colours = 3 if meta["channels"] >= 3 else 1
     return {"order": [int(i) for i in rng.permutation(colours)]}
 
 
-@register("sepia", modality="image", fixed=True, apply=f"{OPS}:sepia", params=(
+@register("sepia", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:sepia", params=(
     Param("strength", "float", 1.0, bounds=(0, 1), help="blend between the source (0) and full sepia (1)"),
 ))
 def sepia(rng, drawn, meta):
@@ -115,7 +117,7 @@ def sepia(rng, drawn, meta):
     return drawn
 
 
-@register("to_gray", modality="image", fixed=True, apply=f"{OPS}:to_gray", params=(
+@register("to_gray", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:to_gray", params=(
     Param("method", "choice", "weighted", choices=("weighted", "average", "lightness", "max"),
           help="weighted = ITU-R 601 luma, average = mean of R, G, B, "
                "lightness = (max + min) / 2, max = brightest channel"),

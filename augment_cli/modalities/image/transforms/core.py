@@ -8,9 +8,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from augment_cli.registry import Param, register, span
+from augment_cli.registry import PIXELS, Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
+GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
 
 # One meaning everywhere for what fills pixels that come from outside the image.
 BORDER = Param("border", "choice", "reflect", choices=("reflect", "constant", "replicate"),
@@ -43,19 +44,19 @@ def _dtype_name(dtype: Any) -> str:
     return name
 
 
-@register("hflip", modality="image", fixed=True, apply=f"{OPS}:hflip")
+@register("hflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:hflip", apply=f"{OPS}:hflip")
 def hflip(rng, drawn, meta):
     """Mirror left-right."""
     return drawn
 
 
-@register("vflip", modality="image", fixed=True, apply=f"{OPS}:vflip")
+@register("vflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:vflip", apply=f"{OPS}:vflip")
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
 
 
-@register("rotate", modality="image", apply=f"{OPS}:rotate", params=(
+@register("rotate", modality="image", geometry=f"{GEOMETRY}:rotate", apply=f"{OPS}:rotate", params=(
     Param("angle_deg", "float", bounds=(-360, 360),
           help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,
@@ -65,7 +66,8 @@ def rotate(rng, drawn, meta):
     return drawn
 
 
-@register("random_resized_crop", modality="image", apply=f"{OPS}:random_resized_crop", params=(
+@register("random_resized_crop", modality="image", geometry=f"{GEOMETRY}:random_resized_crop",
+          apply=f"{OPS}:random_resized_crop", params=(
     Param("scale", "float", (0.6, 1.0), bounds=(0.01, 1.0),
           help="crop area as a fraction of the image area", draw=False),
     Param("ratio", "float", (0.75, 1.3333), bounds=(0.1, 10.0),
@@ -90,7 +92,8 @@ def random_resized_crop(rng, drawn, meta):
     return _central_box(width, height, ratio)
 
 
-@register("brightness_contrast", modality="image", apply=f"{OPS}:brightness_contrast", params=(
+@register("brightness_contrast", modality="image", geometry=PIXELS,
+          apply=f"{OPS}:brightness_contrast", params=(
     Param("brightness", "float", (-0.2, 0.2), bounds=(-1, 1),
           help="added fraction of the full range (0.1 = +10 % of white)"),
     Param("contrast", "float", (-0.2, 0.2), bounds=(-1, 10),
@@ -101,13 +104,13 @@ def brightness_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("grayscale", modality="image", fixed=True, apply=f"{OPS}:grayscale")
+@register("grayscale", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:grayscale")
 def grayscale(rng, drawn, meta):
     """Replace colour by its luma in every channel; the mode (RGB, RGBA) is kept."""
     return drawn
 
 
-@register("gaussian_blur", modality="image", apply=f"{OPS}:gaussian_blur", params=(
+@register("gaussian_blur", modality="image", geometry=PIXELS, apply=f"{OPS}:gaussian_blur", params=(
     Param("sigma", "float", (0.5, 1.5), bounds=(0, 50), help="standard deviation in pixels"),
     Param("kernel", "int", 0, bounds=(0, 99), draw=False,
           help="window side in pixels, odd (an even bound is rounded up); 0 = from sigma "

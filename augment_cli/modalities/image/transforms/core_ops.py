@@ -13,6 +13,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from augment_cli.modalities.image.transforms.matrices import rotate_matrix
+
 try:  # SIMD byte translation: the same table lookup as cv2.LUT, ~10x faster
     import stringzilla as _stringzilla
 except ImportError:  # pragma: no cover - a platform without its wheel
@@ -42,10 +44,7 @@ def vflip(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
 def rotate(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """Rotate counter-clockwise about the centre; same size, borders filled."""
     height, width = image.shape[:2]
-    # Pixel centres run 0..w-1, so the true centre is (w-1)/2: this makes 0°
-    # an exact identity and 180° an exact double flip.
-    matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), params["angle_deg"], 1.0)
-    return warp_affine(image, matrix, params)
+    return warp_affine(image, rotate_matrix(width, height, params)[:2], params)
 
 
 def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any]) -> np.ndarray:

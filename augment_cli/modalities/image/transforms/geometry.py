@@ -11,6 +11,7 @@ from augment_cli.modalities.image.transforms.core import BORDER, FILL, INTERPOLA
 from augment_cli.registry import Param, register, significant, span
 
 OPS = "augment_cli.modalities.image.transforms.geometry_ops"
+GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
 
 
 def _size(name: str, help_text: str) -> Param:
@@ -36,7 +37,7 @@ def check_padding(values: dict) -> tuple[str, str] | None:
     return widest, f"padding of up to {high[widest]} pixels per side: on a 1x1 image, {problem}"
 
 
-@register("affine", modality="image", apply=f"{OPS}:affine", params=(
+@register("affine", modality="image", geometry=f"{GEOMETRY}:affine", apply=f"{OPS}:affine", params=(
     Param("scale", "float", (0.9, 1.1), bounds=(0.05, 20), help="zoom factor (1 = same size)"),
     Param("translate_x", "float", (-0.1, 0.1), bounds=(-1, 1),
           help="shift right as a fraction of the width"),
@@ -53,7 +54,8 @@ def affine(rng, drawn, meta):
     return drawn
 
 
-@register("perspective", modality="image", apply=f"{OPS}:perspective", params=(
+@register("perspective", modality="image", geometry=f"{GEOMETRY}:perspective",
+          apply=f"{OPS}:perspective", params=(
     Param("distortion", "float", (0.05, 0.1), bounds=(0, 0.5),
           help="how far each corner may move, as a fraction of the side", draw=False),
     INTERPOLATION, BORDER, FILL,
@@ -69,7 +71,7 @@ def perspective(rng, drawn, meta):
             "border": drawn["border"], "fill": drawn["fill"]}
 
 
-@register("elastic", modality="image", apply=f"{OPS}:elastic", params=(
+@register("elastic", modality="image", geometry=f"{GEOMETRY}:elastic", apply=f"{OPS}:elastic", params=(
     Param("alpha", "float", (5.0, 12.0), bounds=(0, 1000),
           help="largest displacement of a pixel, in pixels"),
     Param("sigma", "float", (8.0, 12.0), bounds=(1, 200),
@@ -81,7 +83,8 @@ def elastic(rng, drawn, meta):
     return {**drawn, "field_seed": int(rng.integers(2**31))}
 
 
-@register("random_crop", modality="image", check=check_output_size, apply=f"{OPS}:crop", params=(
+@register("random_crop", modality="image", geometry=f"{GEOMETRY}:crop", check=check_output_size,
+          apply=f"{OPS}:crop", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -92,7 +95,8 @@ def random_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("center_crop", modality="image", check=check_output_size, apply=f"{OPS}:crop", params=(
+@register("center_crop", modality="image", geometry=f"{GEOMETRY}:crop", check=check_output_size,
+          apply=f"{OPS}:crop", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -103,7 +107,8 @@ def center_crop(rng, drawn, meta):
     return {**drawn, "x": x, "y": y}
 
 
-@register("pad", modality="image", fixed=True, check=check_padding, apply=f"{OPS}:pad", params=(
+@register("pad", modality="image", fixed=True, geometry=f"{GEOMETRY}:pad", check=check_padding,
+          apply=f"{OPS}:pad", params=(
     Param("top", "int", 0, bounds=(0, 10000), help="pixels added above"),
     Param("bottom", "int", 0, bounds=(0, 10000), help="pixels added below"),
     Param("left", "int", 0, bounds=(0, 10000), help="pixels added on the left"),
@@ -115,7 +120,8 @@ def pad(rng, drawn, meta):
     return drawn
 
 
-@register("resize", modality="image", fixed=True, check=check_output_size, apply=f"{OPS}:resize", params=(
+@register("resize", modality="image", fixed=True, geometry=f"{GEOMETRY}:resize", check=check_output_size,
+          apply=f"{OPS}:resize", params=(
     _size("height", "output height in pixels"), _size("width", "output width in pixels"),
     INTERPOLATION,
 ))

@@ -7,7 +7,6 @@ warps and remaps take 1, 3 or 4 channels.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import cv2
@@ -22,38 +21,20 @@ from augment_cli.modalities.image.transforms.core_ops import (
     two_pixels_thick,
     warp_affine,
 )
+from augment_cli.modalities.image.transforms.matrices import affine_matrix, perspective_matrix
 
 Params = dict[str, Any]
 
 
-def affine_matrix(width: int, height: int, params: Params) -> np.ndarray:
-    """2x3 matrix: about the centre, shear then rotate and scale, then shift."""
-    cx, cy = (width - 1) / 2, (height - 1) / 2
-    angle = math.radians(params["rotate_deg"])
-    shear_x = math.tan(math.radians(params["shear_x_deg"]))
-    shear_y = math.tan(math.radians(params["shear_y_deg"]))
-    scale = params["scale"]
-    # Image y points down, so a counter-clockwise turn on screen is -angle.
-    rotation = np.array([[math.cos(angle), math.sin(angle)], [-math.sin(angle), math.cos(angle)]])
-    shear = np.array([[1.0, shear_x], [shear_y, 1.0]])
-    linear = scale * rotation @ shear
-    centre = np.array([cx, cy])
-    shift = np.array([params["translate_x"] * width, params["translate_y"] * height])
-    offset = centre + shift - linear @ centre
-    return np.hstack([linear, offset[:, None]])
-
-
 def affine(image: np.ndarray, params: Params) -> np.ndarray:
     height, width = image.shape[:2]
-    return warp_affine(image, affine_matrix(width, height, params), params)
+    return warp_affine(image, affine_matrix(width, height, params)[:2], params)
 
 
 def perspective(image: np.ndarray, params: Params) -> np.ndarray:
     """Map the four corners to their sampled places (corners_px: 4 x [dx, dy])."""
     height, width = image.shape[:2]
-    source = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
-    target = source + np.array(params["corners_px"], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(source, target)
+    matrix = perspective_matrix(width, height, params)
     fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.warpPerspective(
         two_pixels_thick(plane, border), matrix, (width, height),
@@ -63,14 +44,19 @@ def perspective(image: np.ndarray, params: Params) -> np.ndarray:
 def elastic(image: np.ndarray, params: Params) -> np.ndarray:
     """Displace pixels by a seeded random field smoothed with a Gaussian of sigma."""
     height, width = image.shape[:2]
-    dx, dy = displacement_field(height, width, params["alpha"], params["sigma"], params["field_seed"])
-    grid_x, grid_y = np.meshgrid(np.arange(width, dtype=np.float32),
-                                 np.arange(height, dtype=np.float32))
-    map_x, map_y = grid_x + dx, grid_y + dy
+    map_x, map_y = elastic_maps(width, height, params)
     fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.remap(
         two_pixels_thick(plane, border), map_x, map_y, INTERPOLATIONS[params["interpolation"]],
         borderMode=border, borderValue=(fill,) * 4))
+
+
+def elastic_maps(width: int, height: int, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """cv2.remap's (map_x, map_y): where each output pixel centre samples the source."""
+    dx, dy = displacement_field(height, width, params["alpha"], params["sigma"], params["field_seed"])
+    grid_x, grid_y = np.meshgrid(np.arange(width, dtype=np.float32),
+                                 np.arange(height, dtype=np.float32))
+    return grid_x + dx, grid_y + dy
 
 
 def displacement_field(height: int, width: int, alpha: float, sigma: float,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from augment_cli.registry import Param, register
 
 OPS = "augment_cli.modalities.image.transforms.mix_ops"
+GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
 
 
 def _pick(rng, meta):
@@ -20,7 +21,8 @@ def _pick(rng, meta):
     return partners[int(rng.integers(len(partners)))] if partners else None
 
 
-@register("mixup", modality="image", apply=f"{OPS}:mixup", uses_partners=True, params=(
+@register("mixup", modality="image", geometry=f"{GEOMETRY}:mixup",
+          apply=f"{OPS}:mixup", uses_partners=True, params=(
     Param("lam", "float", (0.6, 0.9), bounds=(0, 1),
           help="weight of the source (1 = source only, 0.5 = even blend)"),
 ))
@@ -30,7 +32,8 @@ def mixup(rng, drawn, meta):
     return {"partner": partner, "lam": drawn["lam"] if partner else 1.0}
 
 
-@register("cutmix", modality="image", apply=f"{OPS}:cutmix", uses_partners=True, params=(
+@register("cutmix", modality="image", geometry=f"{GEOMETRY}:cutmix",
+          apply=f"{OPS}:cutmix", uses_partners=True, params=(
     Param("area", "float", (0.1, 0.4), bounds=(0, 1),
           help="fraction of the image replaced by the partner's box"),
 ))
@@ -44,7 +47,8 @@ def cutmix(rng, drawn, meta):
     return {"partner": partner, "box": [x, y, w, h] if partner else [0, 0, 0, 0]}
 
 
-@register("mosaic", modality="image", apply=f"{OPS}:mosaic", uses_partners=True, params=(
+@register("mosaic", modality="image", geometry=f"{GEOMETRY}:mosaic",
+          apply=f"{OPS}:mosaic", uses_partners=True, params=(
     Param("centre", "float", (0.3, 0.7), bounds=(0.05, 0.95), draw=False,
           help="where the 2x2 tiles meet, as a fraction of width and height"),
 ))

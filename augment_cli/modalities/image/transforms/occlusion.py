@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from augment_cli.registry import Param, register, span
+from augment_cli.registry import PIXELS, Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.occlusion_ops"
 
@@ -17,7 +17,7 @@ FILL_VALUE = Param("fill", "int", 0, bounds=(0, 65535), ranged=False,
                    help="value of every colour channel where fill_mode = constant")
 
 
-@register("random_erasing", modality="image", apply=f"{OPS}:random_erasing", params=(
+@register("random_erasing", modality="image", geometry=PIXELS, apply=f"{OPS}:random_erasing", params=(
     Param("count", "int", 1, bounds=(1, 100), help="number of boxes erased"),
     Param("area", "float", (0.02, 0.2), bounds=(0.0001, 1),
           help="area of each box as a fraction of the image", draw=False),
@@ -43,7 +43,7 @@ def random_erasing(rng, drawn, meta):
     return params
 
 
-@register("grid_dropout", modality="image", apply=f"{OPS}:grid_dropout", params=(
+@register("grid_dropout", modality="image", geometry=PIXELS, apply=f"{OPS}:grid_dropout", params=(
     Param("ratio", "float", 0.5, bounds=(0.01, 0.99),
           help="side of each hole as a fraction of the grid cell"),
     Param("unit", "float", (0.1, 0.2), bounds=(0.01, 1),

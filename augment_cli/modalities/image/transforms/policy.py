@@ -18,6 +18,7 @@ from augment_cli.modalities.image.transforms.core import BORDER, FILL
 from augment_cli.registry import Param, register, significant
 
 OPS = "augment_cli.modalities.image.transforms.policy_ops"
+GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
 MAX_MAGNITUDE = 30
 NEUTRAL_AFFINE = {"scale": 1.0, "translate_x": 0.0, "translate_y": 0.0, "rotate_deg": 0.0,
                   "shear_x_deg": 0.0, "shear_y_deg": 0.0, "interpolation": "linear"}
@@ -70,7 +71,7 @@ def sample_ops(rng, meta, count: int, magnitude: int, ranges: str, shared: dict)
     return ops
 
 
-@register("randaugment", modality="image", apply=f"{OPS}:apply_ops", params=(
+@register("randaugment", modality="image", geometry=f"{GEOMETRY}:policy", apply=f"{OPS}:apply_ops", params=(
     Param("n", "int", 2, bounds=(1, 10), ranged=False, help="ops applied per copy"),
     Param("magnitude", "int", 9, bounds=(0, MAX_MAGNITUDE), help="strength of every op, 0..30"),
     BORDER, FILL,
@@ -81,7 +82,8 @@ def randaugment(rng, drawn, meta):
     return {"ops": sample_ops(rng, meta, drawn["n"], drawn["magnitude"], "standard", shared)}
 
 
-@register("trivial_augment", modality="image", apply=f"{OPS}:apply_ops", params=(BORDER, FILL))
+@register("trivial_augment", modality="image", geometry=f"{GEOMETRY}:policy",
+          apply=f"{OPS}:apply_ops", params=(BORDER, FILL))
 def trivial_augment(rng, drawn, meta):
     """TrivialAugment (wide): one op from randaugment's 13 at a uniformly random magnitude."""
     magnitude = int(rng.integers(MAX_MAGNITUDE + 1))
