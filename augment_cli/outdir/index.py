@@ -58,8 +58,9 @@ class Known:
 
 
 class Index:
-    def __init__(self, out: Path, check: bool = False):
-        """Open DIR's index. `check`: run SQLite's quick_check first (the last
+    def __init__(self, out: Path, check: bool = False, name: str = INDEX_NAME):
+        """Open DIR's index (`name`: a shard's own, see statefiles.py).
+        `check`: run SQLite's quick_check first (the last
         run did not finish: a power cut with synchronous=OFF may have damaged
         any page). A damaged index is started afresh and `damaged` set, so the
         caller can rebuild it (outdir/recovery.py)."""
@@ -69,19 +70,19 @@ class Index:
         self.folds = False  # see begin_run
         self.damaged = False
         try:
-            self.db = self._open(out)
+            self.db = self._open(out / name)
             if check and self.db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 self.db.close()
                 raise sqlite3.DatabaseError("quick_check found damage")
         except sqlite3.DatabaseError:
             self.damaged = True
-            for name in INDEX_FILES:
-                (out / name).unlink(missing_ok=True)
-            self.db = self._open(out)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                (out / (name + suffix)).unlink(missing_ok=True)
+            self.db = self._open(out / name)
 
     @staticmethod
-    def _open(out: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(out / INDEX_NAME)
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
         # No fsync per commit: a killed process loses nothing committed (the
         # OS has it); only a power cut could, and a damaged index is rebuilt.
         # A rollback journal, not WAL, keeps the files as small as the data.
@@ -223,6 +224,19 @@ class Index:
         cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256, "
                                  "annotations, objects, dropped FROM rows ORDER BY file_name")
         return (ManifestRow(*row) for row in cursor)
+
+    def absorb(self, other: Path) -> None:
+        """Add every source and row of another index (a shard's: see outdir/merge.py).
+        sqlite3.IntegrityError if both hold one source or output name."""
+        self.db.commit()
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
+        try:
+            with self.db:
+                self.db.execute("INSERT INTO sources SELECT source, size, mtime_ns, sha256, names, 1 "
+                                "FROM other.sources")
+                self.db.execute("INSERT INTO rows SELECT * FROM other.rows")
+        finally:
+            self.db.execute("DETACH DATABASE other")
 
     def clear(self) -> None:
         with self.db:
