@@ -28,20 +28,23 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
-from augment_cli.layouts import find, get
+from augment_cli.layouts import Scan, find, get
 from augment_cli.outdir import claim, incremental, naming, recovery, verify
 from augment_cli.outdir.files import atomic_write
 from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
-from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, ErrorRow, ManifestRow, write_rows
+from augment_cli.outdir.manifest import ErrorRow, ManifestRow, manifest_columns, write_rows
+from augment_cli.outdir.statefiles import StateFiles, other_shards_running
 from augment_cli.plugins import resolve
 from augment_cli.recipe import Recipe, load_recipe
 from augment_cli.recipe.inputs import inputs_digest
+from augment_cli.run.engines import Engine, prepare_out
 from augment_cli.run.executor import batches, executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, deferred, exit_code_for, sigterm_raises
 from augment_cli.run.jobs import Job, SampleResult, run_batch
 from augment_cli.run.partners import shareable
 from augment_cli.run.plan import Plan, check_work, make_plan
+from augment_cli.run.sharding import Shard, parse_shard
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
 __all__ = ["Plan", "Repair", "Summary", "default_workers", "expand", "make_plan", "repair"]
@@ -67,6 +70,8 @@ class Summary:
     warnings: list[str] = field(default_factory=list)
     layout: str = "folders"      # how SRC was read (layouts.LAYOUTS)
     layout_detected: bool = True  # False when --format named it
+    shard: str | None = None      # "K/M" of a --shard run
+    cluster: dict = field(default_factory=dict)  # (Dask worker address, pid) -> batches it ran
     duplicates_redrawn: int = 0   # copies drawn again because they repeated (run/distinct.py)
     duplicates_kept: int = 0      # copies that still repeat after every redraw (marked in the manifest)
     # (source, duplicates kept) of the first files with kept duplicates, and how many files have them.
@@ -95,6 +100,9 @@ class Summary:
                            "files_with_kept": self.files_with_duplicates},
             "regenerate_reason": self.regenerate_reason,
             "warnings": list(self.warnings), "notes": list(self.notes),
+            "shard": self.shard,
+            "dask_workers": [{"address": address, "pid": pid, "batches": batches}
+                             for (address, pid), batches in sorted(self.cluster.items())],
         }
 
 
@@ -106,6 +114,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            allow_removals: bool = False, allow_many_copies: bool = False,
            force_workers: bool = False, file_timeout: float | None = None,
            allow_duplicates: bool = False, split: str | None = None,
+           engine: Engine | None = None, shard: str | Shard | None = None,
            text_columns: tuple[str, ...] = ("text",), label_column: str | None = None,
            chunk_rows: int | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
@@ -123,7 +132,9 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     of the watchdog (watchdog.py; None: 60 s, 0: none). A copy that repeats
     its source or an earlier copy is redrawn unless `allow_duplicates`
     (run/distinct.py). `split` names the split of a train/val/test SRC to
-    expand (None: the training split; layouts/splits.py).
+    expand (None: the training split; layouts/splits.py). `engine`: where the
+    batches run (run/engines.py; None: the local pool). `shard` ("K/M"): do
+    only part K of M, with state of its own (run/sharding.py, `augment merge`).
 
     A table dataset (layouts/table.py) is expanded row by row instead:
     `text_columns`, `label_column`, `chunk_rows` and `split` (the table to
@@ -131,6 +142,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     """
     started = time.perf_counter()
     if (runner := getattr(get(find(Path(source), layout)), "runner", None)) is not None:
+        if shard is not None or (engine is not None and (engine.executor == "dask" or engine.scheduler)):
+            raise UsageError("--executor dask and --shard are for files; a table runs on this machine's pool")
         summary = _expand_rows(runner, source=source, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
@@ -138,31 +151,36 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                                balance=balance, max_copies=max_copies)
         summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
         return summary
+    engine = engine or Engine()
+    shard = parse_shard(shard) if isinstance(shard, str) else shard
+    files = StateFiles.of(shard)
     plan = make_plan(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
                      allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates,
                      split=split, require_work=False)
-    if claim.read_state(plan.out) is None:  # a re-run whose SRC emptied meets the removal guard instead
+    # a re-run whose SRC emptied meets the removal guard instead
+    if claim.read_state(plan.out, files.state) is None:
         check_work(plan)
     workers, capped = usable_workers(workers, force_workers)
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe), distinct=plan.distinct,
                               balance=balance, max_copies=max_copies, follow_links=follow_links)
-    claim.check_claim(plan.out, state, overwrite)
-    with _writing(plan.out):
-        plan.out.mkdir(parents=True, exist_ok=True)
-        with locked(plan.out) as lock:
-            index = _open_index(plan, state, overwrite)
+    claim.check_claim(plan.out, state, overwrite, files)
+    with _writing(plan.out), engine.cluster(workers) as cluster:
+        prepare_out(plan.out, plan.source, cluster)
+        with locked(plan.out, files.lock) as lock:
+            index = _open_index(plan, state, overwrite, files)
             try:
                 if not (overwrite or allow_removals):
-                    claim.check_removals(plan.out, plan.source, index)
-                run = _Run(plan, index, lock, file_timeout)
+                    claim.check_removals(plan.out, plan.source, index, files)
+                run = _Run(plan, index, lock, file_timeout, files, cluster, engine)
                 summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
     summary.layout, summary.layout_detected = plan.layout_name, layout is None
+    summary.shard = str(shard) if shard else None
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -247,12 +265,16 @@ class _Run:
     """One locked run into DIR: what it has done so far, in one place."""
 
     def __init__(self, plan: Plan, index: Index, lock: int | None = None,
-                 file_timeout: float | None = None):
+                 file_timeout: float | None = None, files: StateFiles | None = None,
+                 cluster: Any = None, engine: Engine | None = None):
         self.plan, self.index, self.out = plan, index, plan.out
         self.lock, self.file_timeout = lock, file_timeout  # the DIR lock's descriptor: workers hold it too
+        self.files = files or StateFiles()
+        self.cluster, self.engine = cluster, engine or Engine()  # cluster: run.cluster.Cluster or None
         self.summary = Summary(plan.out, skipped=plan.skipped.copy(), unlabelled=plan.scan.unlabelled,
                                warnings=plan.warnings, notes=plan.notes)
-        self.refused: list[ErrorRow] = list(plan.refused)  # sources that could not be planned
+        self.shard = files.shard if files else None
+        self.refused = [row for row in plan.refused if self._mine(row.source)]  # could not be planned
         self.tally = incremental.Tally()
         # source -> every file it may touch, from before the first of them is
         # removed or written until the index has committed the source again
@@ -261,9 +283,10 @@ class _Run:
 
     def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
                 on_progress: Progress | None) -> Summary:
-        claim.sweep_temporary_files(self.out)
-        self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index)
-        claim.write_state(self.out, state)
+        self._sweep()
+        self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index,
+                                                               self.files)
+        claim.write_state(self.out, state, self.files.state)
         claims = naming.NameClaims(self.index, self.plan.source, naming.folds_case(self.out))
         self.index.begin_run(claims.folds)
         try:
@@ -282,29 +305,51 @@ class _Run:
         self._count()
         self._write_reports()
         self.summary.failed += self.refused
-        claim.write_state(self.out, state.completed())
+        claim.write_state(self.out, state.completed(), self.files.state)
         return self.summary
+
+    def _sweep(self) -> None:
+        """Remove the half-written files a killed run left; not while another
+        shard runs in DIR: they could be its files being written."""
+        if self.shard is None or not other_shards_running(self.out, self.files):
+            claim.sweep_temporary_files(self.out)
 
     def _pool(self, workers: int | None, on_progress: Progress | None, claims: naming.NameClaims) -> None:
         """Run the jobs; record each finished source in the index as it comes."""
-        total = self.plan.total
-        workers = max(1, min(workers or default_workers(), max(total, 1)))
+        total = self._total()
+        workers = self.cluster.workers if self.cluster else workers or default_workers()
+        workers = max(1, min(workers, max(total, 1)))
         watchdog = self._watchdog(workers)
         shared = shareable(self.plan.partners)
-        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog) as executor:
-            results = run_jobs(executor, run_batch, batches(self._jobs(claims), workers, total),
-                               in_flight=workers * 4, watchdog=watchdog)
+        jobs = batches(self._jobs(claims), workers, total, least=self.engine.least_batch,
+                       size=self.engine.batch_size)
+        with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog, self.cluster) as executor:
+            results = run_jobs(executor, run_batch, jobs, in_flight=workers * 4, watchdog=watchdog)
             for done, result in enumerate(results, 1):
                 self._finish(result)
                 if on_progress:
                     on_progress(done, total)
-        if watchdog is not None and watchdog.stopped:
-            claim.sweep_temporary_files(self.out)  # what the killed workers were writing
+        self.summary.cluster = dict(getattr(executor, "done_by", {}))
+        lost = self.cluster is not None and executor.lost_workers()  # type: ignore[attr-defined]
+        if lost or (watchdog is not None and watchdog.stopped):
+            self._sweep()  # what the killed workers were writing
+
+    def _total(self) -> int:
+        """Sources this run (or shard) plans: a shard counts its own (one more walk)."""
+        plan, shard = self.plan, self.shard
+        if shard is None:
+            return plan.total
+        return sum(1 for sample in plan.layout.walk(plan.source, plan.follow_links, Scan())
+                   if plan.recipe.steps_for(sample.modality) and shard.owns(sample.relative))
 
     def _watchdog(self, workers: int) -> Watchdog | None:
         """The per-file deadline, which needs worker processes to kill."""
         floor = DEFAULT_FLOOR if self.file_timeout is None else self.file_timeout
         if floor <= 0:
+            return None
+        if self.cluster is not None:
+            if self.file_timeout:
+                self.summary.warnings.append("--file-timeout needs the local pool: Dask tasks are not timed")
             return None
         if workers <= 1:
             if self.file_timeout:
@@ -319,14 +364,23 @@ class _Run:
         cannot be planned goes to `refused`."""
         plan, stale = self.plan, None
         if plan.partners:  # mixing: a label with any change is redone whole
-            unclaimed = (job for job in plan.iter_work(_no_claim) if isinstance(job, Job))
+            unclaimed = (job for job in plan.iter_work(_no_claim)
+                         if isinstance(job, Job) and self._mine(job.sample.relative))
             stale = incremental.stale_mixed_labels(unclaimed, self.index, plan.source)
         planned = self._planned(plan.iter_work(claims))
         return incremental.jobs_to_run(planned, self.index, plan.source, self.out, self.tally,
                                        self.running, stale)
 
+    def _mine(self, source: str) -> bool:
+        """Whether this run does the source: always, unless it is a shard that does not own it."""
+        return self.shard is None or self.shard.owns(source)
+
     def _planned(self, work: Iterator[Job | ErrorRow]) -> Iterator[Job]:
+        """Every shard claims the names of all sources (so collisions are
+        refused as an unsharded run refuses them) but keeps only its own."""
         for item in work:
+            if not self._mine(item.source if isinstance(item, ErrorRow) else item.sample.relative):
+                continue
             if isinstance(item, ErrorRow):
                 self.refused.append(item)
             else:
@@ -367,7 +421,7 @@ class _Run:
             if not self.index.committed(source):
                 claim.remove_outputs(self.out, names + self.index.names_of(source))
                 self.index.forget(source)
-        claim.sweep_temporary_files(self.out)
+        self._sweep()
         self._write_reports()
 
     def _count(self) -> None:
@@ -376,17 +430,20 @@ class _Run:
         summary.removed, summary.unchanged = tally.removed, tally.unchanged
 
     def _write_reports(self) -> None:
-        """manifest.csv from the index, errors.csv, then the layout's dataset-level files."""
-        out, index = self.out, self.index
+        """manifest.csv from the index, errors.csv, then the layout's dataset-level files
+        (a shard writes its partial manifest and errors; `augment merge` the rest)."""
+        out, index, layout = self.out, self.index, self.plan.layout
         index.commit()
-        write_rows(out / MANIFEST_NAME, ManifestRow, index.manifest_rows(), presorted=True)
-        errors, failed = out / ERRORS_NAME, self.summary.failed + self.refused
+        write_rows(out / self.files.manifest, ManifestRow, index.manifest_rows(), presorted=True,
+                   columns=manifest_columns(layout.annotated))
+        errors, failed = out / self.files.errors, self.summary.failed + self.refused
         if failed:
             write_rows(errors, ErrorRow, failed)
         elif errors.exists():
             errors.unlink()
-        layout = self.plan.layout
-        files = layout.finish(self.plan.source, index.manifest_rows())
+        if self.shard is not None:
+            return
+        files = layout.finish(self.plan.source, index.manifest_rows(), out)
         for name, content in sorted(files.items()):
             if not ((out / name).is_file() and (out / name).read_bytes() == content):  # a no-op re-run
                 atomic_write(out / name, content)                                     # touches nothing
@@ -408,13 +465,15 @@ def _count_duplicates(summary: Summary, source: str, redrawn: int, kept: int) ->
         del summary.duplicate_files[SHOWN_DUPLICATE_FILES:]
 
 
-def _open_index(plan: Plan, state: claim.RunState, overwrite: bool) -> Index:
-    """DIR's index: checked if the last run did not finish, rebuilt from the
-    manifest if damaged and its outputs may be kept (a warning says so)."""
-    previous = None if overwrite else claim.read_state(plan.out)
+def _open_index(plan: Plan, state: claim.RunState, overwrite: bool, files: StateFiles) -> Index:
+    """DIR's (or the shard's) index: checked if the last run did not finish,
+    rebuilt from the manifest if damaged and its outputs may be kept (a
+    warning says so)."""
+    previous = None if overwrite else claim.read_state(plan.out, files.state)
     index, damage = recovery.open_index(plan.out, plan.source, plan.layout,
                                         unclean=previous is not None and not previous.complete,
-                                        reusable=previous is not None and not previous.differences(state))
+                                        reusable=previous is not None and not previous.differences(state),
+                                        files=files)
     if damage:
         plan.warnings.append(damage)
     return index

@@ -126,9 +126,27 @@ def expand(
         "--allow-duplicates",
         help="Keep a copy that repeats its source or an earlier copy instead of drawing it again "
              "(the bytes of runs before copies were made distinct).")] = False,
+    executor: Annotated[str | None, typer.Option(
+        "--executor", metavar="local|dask", show_default=False,
+        help="Where files run: this machine's worker pool, or a Dask cluster (the dask extra). "
+             "Default: local; dask with --scheduler.")] = None,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", metavar="ADDRESS", show_default=False,
+        help="Dask scheduler, e.g. tcp://host:8786. Default: DASK_SCHEDULER_ADDRESS, else a local "
+             "cluster of --workers processes.")] = None,
+    scheduler_timeout: Annotated[float, typer.Option(
+        "--scheduler-timeout", metavar="SECONDS",
+        help="Give up reaching the Dask scheduler after SECONDS.")] = 30.0,
+    batch_size: Annotated[int | None, typer.Option(
+        "--batch-size", min=1, show_default=False,
+        help="Files per task sent to a worker. Default: chosen from the run's size.")] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="K/M", show_default=False,
+        help="Do only part K of M (then `augment merge DIR`): for CI matrices.")] = None,
 ):
     """Write N augmented copies of every file under SOURCE (or row of a table), plus manifest.csv."""
     from augment_cli import api
+    from augment_cli.run.engines import Engine
 
     with reported_errors():
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
@@ -148,10 +166,12 @@ def expand(
                 _err(note)
             _print_plan(plan)
             return
+        engine = Engine(executor, scheduler, scheduler_timeout, batch_size)
         with _progress(quiet) as on_progress:
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
                                  allow_removals=allow_removals, on_progress=on_progress,
-                                 force_workers=force_workers, file_timeout=file_timeout, **rows)
+                                 force_workers=force_workers, file_timeout=file_timeout,
+                                 engine=engine, shard=shard, **rows)
         _print_summary(summary, quiet)
         _report_json(summary, as_json, summary_json)
     raise typer.Exit(code=summary.exit_code)
@@ -194,6 +214,20 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
         _echo(problem)
     _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
     raise typer.Exit(code=1 if problems else 0)
+
+
+@app.command(cls=_Command, epilog="Example: augment merge out/")
+def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run wrote into.")],
+          quiet: QuietOption = False):
+    """Join the shards of `augment expand --shard K/M` in DIR into one run: manifest.csv and all."""
+    from augment_cli.outdir.merge import merge as merge_shards
+
+    with reported_errors():
+        merged = merge_shards(out)
+    if not quiet:
+        _err(f"Merged {merged.shards} shards: {merged.sources} sources, {merged.files} files"
+             + (f", {merged.failed} failed (see {out / 'errors.csv'})" if merged.failed else "")
+             + f" -> {out}")
 
 
 def _repair(out: Path, layout: str | None, quiet: bool) -> None:
@@ -350,6 +384,11 @@ def _print_summary(summary, quiet: bool) -> None:
     skipped = sum(summary.skipped.values())
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.skipped.items()))
     _err(f"Layout: {summary.layout} ({'detected' if summary.layout_detected else 'from --format'})")
+    if summary.cluster:
+        _err(f"Dask: {sum(summary.cluster.values())} batches on {len(summary.cluster)} workers ("
+             + ", ".join(sorted({address for address, _ in summary.cluster})) + ")")
+    if summary.shard:
+        _err(f"Shard {summary.shard}: run `augment merge {summary.out}` once every shard is done")
     _err(f"Read {summary.files_read} {summary.unit}, wrote {summary.copies_written} copies"
          + (f" and {summary.originals_copied} originals" if summary.originals_copied else "")
          + f", skipped {skipped}" + (f" ({why})" if why else "")

@@ -1,6 +1,6 @@
 """Make the bundled sample_data/ tree from nothing (own content, no downloads).
 
-    python sample_data/generate.py            # rewrites sample_data/images, audio and text
+    python sample_data/generate.py            # rewrites sample_data/images, audio, text and detection
 
 Images: procedurally drawn shapes in three classes (circle, square, triangle)
 on textured backgrounds, in the formats and modes a real folder mixes: RGB
@@ -9,6 +9,9 @@ JPEG, RGB and RGBA PNG, a grayscale PNG, and a sub-folder kept in outputs.
 Text: short product reviews written for this project, one .txt per review,
 in two labels (positive, negative); a few use CRLF line endings, a UTF-8
 byte-order mark or several paragraphs, as real folders do.
+
+Detection (detection.py): a small YOLO dataset of the same shapes, with
+data.yaml, train and val splits and one exact box per shape.
 
 Audio (audio_samples.py): four labels of synthesized sounds (tone, chirp,
 noise_burst, vowel) as 16 kHz mono WAV and FLAC, one stereo 44.1 kHz WAV,
@@ -112,8 +115,10 @@ def main(root: Path = HERE) -> None:
     print(f"wrote {make_text(root / 'text')} texts under {root / 'text'}")
     sys.path.insert(0, str(HERE))
     from audio_samples import make_audio
+    from detection import make_detection
 
     print(f"wrote {make_audio(root)} audio files under {root}")
+    print(f"wrote {make_detection(root / 'detection')} images under {root / 'detection'}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class PreviewRow:
 
     sample: Sample
     decoded: Any = None            # the codec's decoded object (has .data)
+    original: Any = None           # an annotated source: its pixels with their targets
     codec: Any = None              # the modality's codec module (for writing clips)
     copies: list[tuple[int, Any, list[Record]]] = field(default_factory=list)  # (k, data, records)
     error: str | None = None
@@ -100,7 +101,7 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     groups = label_groups(usable) if uses_partners(recipe) else {}
     for done, sample in enumerate(picked, 1):
         partners = groups.get((sample.label, sample.modality), ())
-        rows.append(build_row(source, sample, recipe, copies, seed, partners))
+        rows.append(build_row(source, sample, recipe, copies, seed, partners, found))
         if on_progress:
             on_progress(done, len(picked))
     result.failed = [(row.sample.relative, row.error) for row in rows if row.error]
@@ -109,17 +110,20 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
 
 
 def build_row(source: Path, sample: Sample, recipe: Recipe, copies: int, seed: int,
-              partners: tuple[str, ...] = ()) -> PreviewRow:
+              partners: tuple[str, ...] = (), layout: layouts.Layout | None = None) -> PreviewRow:
     """Decode one source and make its copies as `expand` does (with the
     worker's own functions); errors are kept, not raised.
 
-    `partners` are the files of the sample's label, for mixing transforms."""
+    `partners` are the files of the sample's label, for mixing transforms;
+    `layout`, when annotated, gives the source's targets (drawn on the sheet)."""
     from augment_cli.run.worker import distinct_copies, make_distinct_copy, open_source
 
     row = PreviewRow(sample)
     try:
-        opened = open_source(source, sample, recipe, read_regular(source / sample.relative)[1], partners)
+        opened = open_source(source, sample, recipe, read_regular(source / sample.relative)[1], partners,
+                             layout)
         row.decoded, row.codec = opened.decoded, opened.codec
+        row.original = opened.original if opened.targets is not None else None
         made = distinct_copies(opened)
         for k in range(1, copies + 1):
             data, records, _ = make_distinct_copy(opened, seed, k, made)

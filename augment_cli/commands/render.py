@@ -34,6 +34,7 @@ def sheet_cells(row: Any, thumbnail: Callable[[Any], Any]) -> list[Cell]:
     """The original, then each copy captioned with what was applied to it."""
     if row.error:
         return [Cell(None, f"{row.sample.relative}: {row.error}", failed=True)]
-    cells = [Cell(thumbnail(row.decoded.data), f"{row.sample.relative} (original)")]
+    original = row.original if row.original is not None else row.decoded.data
+    cells = [Cell(thumbnail(original), f"{row.sample.relative} (original)")]
     cells += [Cell(thumbnail(data), f"#{k}: {short_caption(records)}") for k, data, records in row.copies]
     return cells

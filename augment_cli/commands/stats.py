@@ -7,6 +7,10 @@ soundfile.info), so a tree of thousands of files takes seconds; a text file
 is read whole (its words are what there is to count). A file whose header
 reads but whose body is truncated is only found by `expand` itself.
 
+For an annotated layout (yolo, coco, voc, masks) each image's annotations are
+read too: objects per class (for a semantic mask, images per class value)
+and the images without any object; malformed labels count as unreadable.
+
 Each modality's header reader is named by its entry in the modality table
 (modalities/<name>/header.py): a function of a path returning a dict with at
 least "format", or raising SampleError, with the checks its codec applies.
@@ -49,14 +53,18 @@ class Stats:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
+    annotated: bool = False  # the layout has annotation files: the two counts below are kept
+    objects: Counter = field(default_factory=Counter)  # class name -> objects
+    without_objects: int = 0  # images with no object (background images)
 
     @property
     def files(self) -> int:
         return sum(s.files for s in self.labels.values())
 
     def imbalance(self) -> tuple[str, str, float] | None:
-        """(largest label, smallest label, ratio) when the ratio is over IMBALANCE_RATIO."""
-        if len(self.labels) < 2:
+        """(largest label, smallest label, ratio) when the ratio is over IMBALANCE_RATIO.
+        An annotated dataset's labels are its splits (train, val), not classes: never."""
+        if len(self.labels) < 2 or self.annotated:
             return None
         counts = {label: s.files for label, s in self.labels.items()}
         largest = max(counts, key=lambda k: (counts[k], k))
@@ -82,7 +90,8 @@ class Stats:
             "skipped": dict(sorted(self.skipped.items())),
             "imbalance": _imbalance_dict(self.imbalance()),
             "warnings": self.warnings(), "notes": list(self.notes),
-        }
+        } | ({"objects": dict(sorted(self.objects.items())), "images_without_objects": self.without_objects}
+             if self.annotated else {})
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
@@ -94,18 +103,41 @@ def collect(source: str | Path, on_progress: Progress | None = None, layout: str
     layouts.check_source(source)
     name = layouts.find(source, layout)
     chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
-    walked = layouts.scan(chosen.root, layouts.get(name))
-    stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [])
+    found = layouts.get(name)
+    walked = layouts.scan(chosen.root, found)
+    stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [],
+                  annotated=found.annotated)
+    if found.annotated:  # label files without an image, JSON entries naming missing files
+        stats.unreadable += [(path, why) for path, _, _, why in walked.refused]
     source = chosen.root
     for done, sample in enumerate(walked.samples, 1):
         label = stats.labels.setdefault(sample.label, LabelStats())
-        _add(stats, label, source, sample)
+        info = _add(stats, label, source, sample)
+        if found.annotated and info is not None:
+            _count_objects(stats, label, found, source, sample, (info["width"], info["height"]))
         if on_progress:
             on_progress(done, len(walked.samples))
     return stats
 
 
-def _add(stats: Stats, label: LabelStats, source: Path, sample) -> None:
+def _count_objects(stats: Stats, label: LabelStats, layout: layouts.Layout, source: Path, sample,
+                   size: tuple[int, int]) -> None:
+    from augment_cli.annotations.summary import class_name, mask_classes, object_count
+
+    try:
+        targets = layout.read_targets(source, sample, size)
+    except SampleError as exc:
+        label.unreadable += 1
+        stats.unreadable.append((sample.relative, str(exc)))
+        return
+    assert targets is not None, "an annotated layout always reads targets"
+    stats.objects.update(class_name(obj) for obj in targets.objects)
+    if targets.mask is not None:
+        stats.objects.update(f"class {value}" for value in mask_classes(targets.mask))
+    stats.without_objects += object_count(targets) == 0
+
+
+def _add(stats: Stats, label: LabelStats, source: Path, sample) -> dict[str, Any] | None:
     path = source / sample.relative
     label.files += 1
     label.modalities[sample.modality] += 1
@@ -121,12 +153,13 @@ def _add(stats: Stats, label: LabelStats, source: Path, sample) -> None:
     if info is None:
         label.unreadable += 1
         stats.unreadable.append((sample.relative, error))
-        return
+        return None
     label.formats[info["format"]] += 1
     if "width" in info:
         label.sizes.append((info["width"], info["height"]))
     for key in TOTALS:
         label.totals[key] += info.get(key, 0)
+    return info
 
 
 def _label_dict(s: LabelStats) -> dict[str, Any]:
@@ -161,6 +194,9 @@ def stats_text(stats: Stats) -> str:
         shown += f"; {info['text_words']} words" if info["text_words"] else ""
         lines.append(f"  {label:<{width}}  {info['files']:>6}  {info['bytes'] / 1e6:>8.2f}  "
                      f"{info['unreadable']:>6}  {formats}{shown}")
+    if stats.annotated:
+        lines.append("objects: " + (", ".join(f"{name} {count}" for name, count in data["objects"].items())
+                                    or "none") + f"; images without objects: {stats.without_objects}")
     for reason, count in data["skipped"].items():
         lines.append(f"skipped {count}: {reason}")
     for row in data["unreadable"]:

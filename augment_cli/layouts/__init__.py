@@ -17,11 +17,16 @@ from augment_cli.layouts.base import Layout, Sample, Scan
 from augment_cli.plugins import resolve
 
 DEFAULT = "folders"
-# name -> "module:attr" of the Layout; the default comes last (it detects anything).
+# name -> "module:attr" of the Layout. The default detects any tree, so `find`
+# asks only the others and falls back to it.
 LAYOUTS: dict[str, str] = {
     "table": "augment_cli.layouts.table:TABLES",
     "metadata": "augment_cli.layouts.metadata:METADATA",
     "folders": "augment_cli.layouts.folders:FOLDERS",
+    "yolo": "augment_cli.layouts.yolo:YOLO",
+    "coco": "augment_cli.layouts.coco:COCO",
+    "voc": "augment_cli.layouts.voc:VOC",
+    "masks": "augment_cli.layouts.masks:MASKS",
 }
 
 __all__ = ["DEFAULT", "LAYOUTS", "Layout", "Sample", "Scan", "check_source", "find", "get", "scan",

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -30,7 +30,7 @@ METADATA_NAME = "metadata.csv"
 LOADER_MODALITIES = ("image", "audio")  # what imagefolder/audiofolder read
 
 
-class Folders:
+class Folders(Unannotated):
     name = "folders"
 
     def detect(self, source: Path) -> bool:
@@ -56,10 +56,11 @@ class Folders:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return ()
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         """DIR/metadata.csv when the folder names alone do not label every file for Hugging Face."""
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\n")
@@ -74,7 +75,7 @@ class Folders:
             return {}
         return {METADATA_NAME: buffer.getvalue().encode("utf-8")}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return (METADATA_NAME,)
 
 

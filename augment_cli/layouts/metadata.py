@@ -139,7 +139,7 @@ class Metadata:
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
         return {}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         """DIR's metadata file: one row per written file, in the input's format."""
         path = metadata_file(source)
         table, _ = read_metadata(path)
@@ -149,7 +149,7 @@ class Metadata:
                     for row in rows if row.source in listed]
         return {path.name: _encode(table, out_rows)}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return NAMES
 
 

@@ -21,3 +21,4 @@ def copy_name(source: str, copy: int, extension: str) -> str:
     suffix = file_suffix(name)
     stem = name[: len(name) - len(suffix)] if extension.lower() == suffix.lower() else name
     return f"{folder}/{stem}__aug{copy}{extension}" if folder else f"{stem}__aug{copy}{extension}"
+

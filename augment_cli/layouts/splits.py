@@ -37,7 +37,12 @@ def read_root(source: Path, layout: str, split: str | None = None) -> SplitChoic
     (a layout with splits of its own handles `split` itself)."""
     from augment_cli.layouts import DEFAULT
 
-    return choose_split(source, split) if layout == DEFAULT else SplitChoice(source)
+    if layout == DEFAULT:
+        return choose_split(source, split)
+    if split is not None:  # never ignored silently: a split left in would be augmented
+        raise UsageError(f"--split {split}: a {layout} dataset is read whole, every split with its labels",
+                         hint="leave out --split, or give SOURCE a dataset of only the split to expand")
+    return SplitChoice(source)
 
 
 def split_folders(source: Path) -> list[str] | None:

@@ -108,10 +108,10 @@ class Tables:
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
         return {}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return ()
 
 

@@ -24,9 +24,9 @@ from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, check_regular, r
 from augment_cli.outdir.index import INDEX_FILES, Index
 from augment_cli.outdir.lock import LOCK_NAME
 from augment_cli.outdir.manifest import ERRORS_NAME, MANIFEST_NAME, read_manifest
+from augment_cli.outdir.statefiles import STATE_NAME, UNSHARDED, StateFiles, is_shard_file, shards_in
 from augment_cli.recipe import Recipe
 
-STATE_NAME = ".augment-run.json"
 WORDS = {"recipe": "the recipe changed", "inputs": "a file or folder the recipe reads changed",
          "distinct": "--allow-duplicates changed"}
 OWN_FILES = (MANIFEST_NAME, ERRORS_NAME, STATE_NAME, LOCK_NAME, *INDEX_FILES)
@@ -89,24 +89,30 @@ class RunState:
                 for name in names if getattr(self, name) != getattr(other, name)]
 
 
-def read_state(out: Path) -> RunState | None:
+def read_state(out: Path, name: str = STATE_NAME) -> RunState | None:
     try:
-        return RunState(**json.loads((out / STATE_NAME).read_text(encoding="utf-8")))
+        return RunState(**json.loads((out / name).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
 
 
-def write_state(out: Path, state: RunState) -> None:
-    atomic_write(out / STATE_NAME, (json.dumps(asdict(state), indent=2) + "\n").encode())
+def write_state(out: Path, state: RunState, name: str = STATE_NAME) -> None:
+    atomic_write(out / name, state_bytes(state))
 
 
-def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
-    """Refuse (UsageError) a DIR this run must not write into; writes nothing."""
-    for name in OWN_FILES:  # even with --overwrite: never write through a planted symlink
+def state_bytes(state: RunState) -> bytes:
+    return (json.dumps(asdict(state), indent=2) + "\n").encode()
+
+
+def check_claim(out: Path, state: RunState, overwrite: bool, files: StateFiles = UNSHARDED) -> None:
+    """Refuse (UsageError) a DIR this run (or shard: `files`) must not write into; writes nothing."""
+    for name in files.names():  # even with --overwrite: never write through a planted symlink
         check_regular(out / name)
     if overwrite or not has_files(out):
         return
-    previous = read_state(out)
+    previous = _previous_state(out, state, files)
+    if previous is None and files.shard is not None and shards_in(out):
+        return  # other shards of this split are starting in DIR and have not written their record yet
     if previous is None:
         raise UsageError(f"--out {out} is not empty and was not made by augment",
                          hint="choose an empty folder, or pass --overwrite to write into it")
@@ -119,14 +125,44 @@ def check_claim(out: Path, state: RunState, overwrite: bool) -> None:
                               "or choose another --out")
 
 
-def check_removals(out: Path, source: Path, index: Index) -> None:
+def _previous_state(out: Path, state: RunState, files: StateFiles) -> RunState | None:
+    """The record of the run that wrote DIR, as this run (or shard) sees it.
+
+    An unsharded run refuses shards not merged yet. A shard takes its own
+    record, or that of another shard of the same run (shards may share DIR);
+    it refuses a finished unsharded run and shards of another one."""
+    shards = shards_in(out)
+    if files.shard is None:
+        if shards and read_state(out) is None:
+            raise UsageError(f"--out {out} holds shards of a run that are not merged yet",
+                             hint=f"run `augment merge {out}` first")
+        return read_state(out)
+    if read_state(out) is not None:
+        raise UsageError(f"--out {out} holds an unsharded (or merged) run",
+                         hint="update it with an unsharded run, or give the shards an empty --out")
+    for shard in sorted(shards, key=str):
+        other = read_state(out, StateFiles.of(shard).state)
+        if shard.count != files.shard.count:
+            raise UsageError(f"--out {out} holds shard {shard} of another split than --shard {files.shard}",
+                             hint="use the same M for every shard of one --out, or another --out")
+        if other is not None and shard != files.shard and other.differences(state):
+            raise UsageError(f"--out {out} holds shard {shard} of another run: "
+                             f"{'; '.join(other.differences(state))}",
+                             hint="run every shard of one --out with the same recipe, seed and options")
+    return read_state(out, files.state) or next(
+        (found for shard in sorted(shards, key=str)
+         if (found := read_state(out, StateFiles.of(shard).state)) is not None), None)
+
+
+def check_removals(out: Path, source: Path, index: Index, files: StateFiles = UNSHARDED) -> None:
     """Refuse a run that would remove the outputs of a large share of DIR's
     sources because they are gone from SRC (an unmounted share, a wrong or
     half-copied folder); writes nothing. See `too_many_gone`."""
     known = gone = 0
     listing = _folder_listing(str(source))
     # A fresh index (damaged and not rebuilt) knows nothing: the manifest does.
-    recorded = index.sources() if index.has_sources() else sorted({r.source for r in _manifest_rows(out)})
+    recorded = (index.sources() if index.has_sources()
+                else sorted({r.source for r in _manifest_rows(out, files.manifest)}))
     for relative in recorded:
         known += 1
         folder, _, name = relative.rpartition("/")
@@ -161,21 +197,22 @@ def too_many_gone(gone: int, known: int) -> bool:
     return gone > 0 and (gone == known or (gone > 1 and gone * 10 > known))
 
 
-def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index) -> str | None:
+def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index,
+                    files: StateFiles = UNSHARDED) -> str | None:
     """Start from nothing when the previous outputs cannot be kept.
 
     Returns why (for the summary) when the recipe, seed, copies or tool
     version changed, or with --overwrite: every previous output is removed
     here and the index emptied. Returns None when the index may be used.
     """
-    previous = read_state(out)
+    previous = read_state(out, files.state)
     reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
     if previous is None and not overwrite:
         index.clear()  # an index without a run state is not trusted
         return None
     if not reasons:
         return None
-    names = list(index.all_names()) or [row.file_name for row in _manifest_rows(out)]
+    names = list(index.all_names()) or [row.file_name for row in _manifest_rows(out, files.manifest)]
     remove_outputs(out, names)
     index.clear()
     return "; ".join(reasons)
@@ -197,13 +234,14 @@ def sweep_temporary_files(out: Path) -> None:
 
 
 def has_files(out: Path) -> bool:
-    """True if DIR holds anything besides a lock file."""
-    return out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir())
+    """True if DIR holds anything besides lock files."""
+    return out.is_dir() and any(p.name != LOCK_NAME and not (is_shard_file(p.name) and p.suffix == ".lock")
+                                for p in out.iterdir())
 
 
-def _manifest_rows(out: Path) -> list:
+def _manifest_rows(out: Path, name: str = MANIFEST_NAME) -> list:
     try:
-        return read_manifest(out / MANIFEST_NAME)
+        return read_manifest(out / name)
     except (OSError, ValueError, KeyError, TypeError):
         # No manifest, or one that cannot say what to remove: leave files be.
         return []

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from augment_cli.errors import AugmentError
 from augment_cli.layouts.reading import open_regular
 from augment_cli.outdir.claim import remove_outputs
 from augment_cli.outdir.index import Index, Known, Stamp
+from augment_cli.plugins import resolve
 from augment_cli.run.jobs import Job
 
 UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
@@ -70,7 +72,7 @@ def decide(job: Job, index: Index, source: Path) -> tuple[str, Stamp | None]:
     known = index.lookup(job.sample.relative)
     if known is None:
         return ADDED, None
-    valid, stamp = _still_valid(known, job, source / job.sample.relative, Path(job.out_root))
+    valid, stamp = _still_valid(known, job, source, Path(job.out_root))
     return (UNCHANGED, stamp) if valid else (REGENERATED, None)
 
 
@@ -110,20 +112,32 @@ def _keep(index: Index, relative: str, stamp: Stamp | None) -> None:
         index.restamp(relative, stamp)
 
 
-def _still_valid(known: Known, job: Job, path: Path, out: Path) -> tuple[bool, Stamp | None]:
+def _still_valid(known: Known, job: Job, source: Path, out: Path) -> tuple[bool, Stamp | None]:
     """Whether the recorded outputs still stand for the source; the new stamp
     when only its size/mtime moved (its bytes hash the same)."""
     names = tuple(job.names())
     if known.names != names or not all((out / name).is_file() for name in names):
         return False, None
+    recorded, _, annotations = known.sha256.partition(":")
+    path = source / job.sample.relative
     try:
+        if not _same_annotations(job, source, annotations):
+            return False, None
         stamp = Stamp.of(path)
         if stamp == known.stamp:
             return True, None
         with open_regular(path) as (handle, _):  # streamed: no whole-file bytes per source
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        if digest == known.sha256:
+        if digest == recorded:
             return True, stamp
-    except OSError:
+    except (OSError, AugmentError):
         pass  # unreadable now: let the worker report it
     return False, None
+
+
+def _same_annotations(job: Job, source: Path, recorded: str) -> bool:
+    """Whether an annotated source's labels are what its copies were made from."""
+    layout = resolve(job.layout)
+    if not layout.annotated:
+        return True
+    return layout.annotation_digest(source, job.sample) == recorded

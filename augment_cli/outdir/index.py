@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS sources (
     seen INTEGER DEFAULT 0);
 CREATE TABLE IF NOT EXISTS rows (
     file_name TEXT PRIMARY KEY, label TEXT, source TEXT, copy INTEGER, modality TEXT,
-    transforms TEXT, sha256 TEXT);
+    transforms TEXT, sha256 TEXT, annotations TEXT DEFAULT '', objects INTEGER, dropped INTEGER);
 CREATE INDEX IF NOT EXISTS rows_by_source ON rows (source);
 CREATE TABLE IF NOT EXISTS planned (key TEXT PRIMARY KEY, source TEXT);
 """
@@ -58,8 +58,9 @@ class Known:
 
 
 class Index:
-    def __init__(self, out: Path, check: bool = False):
-        """Open DIR's index. `check`: run SQLite's quick_check first (the last
+    def __init__(self, out: Path, check: bool = False, name: str = INDEX_NAME):
+        """Open DIR's index (`name`: a shard's own, see statefiles.py).
+        `check`: run SQLite's quick_check first (the last
         run did not finish: a power cut with synchronous=OFF may have damaged
         any page). A damaged index is started afresh and `damaged` set, so the
         caller can rebuild it (outdir/recovery.py)."""
@@ -69,19 +70,19 @@ class Index:
         self.folds = False  # see begin_run
         self.damaged = False
         try:
-            self.db = self._open(out)
+            self.db = self._open(out / name)
             if check and self.db.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
                 self.db.close()
                 raise sqlite3.DatabaseError("quick_check found damage")
         except sqlite3.DatabaseError:
             self.damaged = True
-            for name in INDEX_FILES:
-                (out / name).unlink(missing_ok=True)
-            self.db = self._open(out)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                (out / (name + suffix)).unlink(missing_ok=True)
+            self.db = self._open(out / name)
 
     @staticmethod
-    def _open(out: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(out / INDEX_NAME)
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
         # No fsync per commit: a killed process loses nothing committed (the
         # OS has it); only a power cut could, and a damaged index is rebuilt.
         # A rollback journal, not WAL, keeps the files as small as the data.
@@ -89,6 +90,7 @@ class Index:
         db.execute("PRAGMA synchronous=OFF")
         db.executescript(SCHEMA)
         db.execute("SELECT count(*) FROM sources").fetchone()  # fails here if damaged
+        _add_annotation_columns(db)
         return db
 
     def commit(self) -> None:
@@ -114,7 +116,7 @@ class Index:
             names = [row.file_name for row in rows] + list(companions)
             self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
                             (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
-            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
+            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
 
     def committed(self, source: str) -> bool:
         """Whether this run has put (or kept) the source: begin_run clears the mark."""
@@ -219,12 +221,35 @@ class Index:
                 for name in names.split("\n"))
 
     def manifest_rows(self) -> Iterator[ManifestRow]:
-        cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256 "
-                                 "FROM rows ORDER BY file_name")
+        cursor = self.db.execute("SELECT file_name, label, source, copy, modality, transforms, sha256, "
+                                 "annotations, objects, dropped FROM rows ORDER BY file_name")
         return (ManifestRow(*row) for row in cursor)
+
+    def absorb(self, other: Path) -> None:
+        """Add every source and row of another index (a shard's: see outdir/merge.py).
+        sqlite3.IntegrityError if both hold one source or output name."""
+        self.db.commit()
+        self.db.execute("ATTACH DATABASE ? AS other", (str(other),))
+        try:
+            with self.db:
+                self.db.execute("INSERT INTO sources SELECT source, size, mtime_ns, sha256, names, 1 "
+                                "FROM other.sources")
+                self.db.execute("INSERT INTO rows SELECT * FROM other.rows")
+        finally:
+            self.db.execute("DETACH DATABASE other")
 
     def clear(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM rows")
             self.db.execute("DELETE FROM sources")
             self.db.execute("DELETE FROM planned")
+
+
+def _add_annotation_columns(db: sqlite3.Connection) -> None:
+    """An index written before annotated layouts lacks their columns: added
+    in place, so a re-run into an older DIR keeps what it finished."""
+    present = {row[1] for row in db.execute("PRAGMA table_info(rows)")}
+    for column, kind in (("annotations", "TEXT DEFAULT ''"), ("objects", "INTEGER"), ("dropped", "INTEGER")):
+        if column not in present:
+            db.execute(f"ALTER TABLE rows ADD COLUMN {column} {kind}")
+    db.commit()

@@ -27,11 +27,12 @@ LOCK_NAME = ".augment-lock"
 
 
 @contextmanager
-def locked(out: Path) -> Iterator[int]:
-    """Hold DIR's lock; yields its file descriptor, which the run's worker
+def locked(out: Path, name: str = LOCK_NAME) -> Iterator[int]:
+    """Hold DIR's lock (`name`: a shard's own, see statefiles.py); yields
+    its file descriptor, which the run's worker
     processes inherit, so the lock stays taken until the last of them is
     gone too (see run/lifetime.py)."""
-    path = out / LOCK_NAME
+    path = out / name
     # Never through a symlink planted as DIR/.augment-lock: it would truncate its target.
     with os.fdopen(open_state_file(path, os.O_RDWR | os.O_CREAT), "r+", encoding="utf-8") as handle:
         try:

@@ -37,6 +37,20 @@ class ManifestRow:
     modality: str
     transforms: str  # JSON list of {"transform", "params"} actually applied
     sha256: str      # of the written file, for `augment verify`
+    # Annotated layouts only (yolo, coco, voc, masks): the annotation file
+    # written with the image, and the objects the copy kept and dropped.
+    annotations: str = ""
+    objects: int | None = None
+    dropped: int | None = None
+
+
+COLUMNS = ("file_name", "label", "source", "copy", "modality", "transforms", "sha256")
+ANNOTATION_COLUMNS = ("annotations", "objects", "dropped")
+
+
+def manifest_columns(annotated: bool) -> tuple[str, ...]:
+    """The manifest's columns: a class-folder manifest stays as it always was."""
+    return COLUMNS + ANNOTATION_COLUMNS if annotated else COLUMNS
 
 
 @dataclass(frozen=True, order=True)
@@ -55,9 +69,9 @@ class ErrorRow:
             object.__setattr__(self, name, printable(getattr(self, name)))
 
 
-def cells(row: Any) -> tuple:
+def cells(row: Any, columns: tuple[str, ...] | None = None) -> tuple:
     """A row's values in column order (dataclasses.astuple deep-copies: slow)."""
-    return tuple(getattr(row, name) for name in row.__dataclass_fields__)
+    return tuple(getattr(row, name) for name in columns or row.__dataclass_fields__)
 
 
 def transforms_json(records: list[dict[str, Any]]) -> str:
@@ -79,15 +93,20 @@ def unescape(cell: str) -> str:
     return cell[1:] if cell.startswith("'") else cell
 
 
-def write_rows(path: Path, row_type: type, rows: Iterable[Any], presorted: bool = False) -> None:
+def write_rows(path: Path, row_type: type, rows: Iterable[Any], presorted: bool = False,
+               columns: tuple[str, ...] | None = None) -> None:
     """Write rows as CSV, sorted unless `presorted` (then streamed: any number
-    of rows in flat memory). An identical existing file is left untouched."""
+    of rows in flat memory). An identical existing file is left untouched.
+    `columns`: which of the row type's fields to write (default: all, but a
+    ManifestRow's annotation columns only when asked for)."""
+    names = columns or (COLUMNS if row_type is ManifestRow else tuple(f.name for f in fields(row_type)))
+
     def write(temporary: Path) -> None:
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow([f.name for f in fields(row_type)])
+            writer.writerow(names)
             ordered = rows if presorted else sorted(rows)
-            writer.writerows([spreadsheet_safe(cell) for cell in cells(row)] for row in ordered)
+            writer.writerows([spreadsheet_safe(cell) for cell in cells(row, names)] for row in ordered)
 
     replace_via_temporary(path, write, keep_identical=True)
 
@@ -101,10 +120,11 @@ def read_manifest(path: Path, on_bad_row: BadRow | None = None) -> list[Manifest
     """
     with open(path, newline="", encoding="utf-8") as handle, _field_limit():
         reader = csv.reader(handle)
-        columns = [f.name for f in fields(ManifestRow)]
         header = next(reader, None)
+        columns = list(manifest_columns(header is not None and len(header) > len(COLUMNS)))
         if header is None or sorted(header) != sorted(columns):
-            raise ValueError(f"{path.name}:1: expected the columns {','.join(columns)}")
+            raise ValueError(f"{path.name}:1: expected the columns {','.join(COLUMNS)} "
+                             f"(and {','.join(ANNOTATION_COLUMNS)} for an annotated dataset)")
         order = [header.index(name) for name in columns]
         return list(_rows(reader, order, path.name, on_bad_row))
 
@@ -128,12 +148,23 @@ def _rows(reader: Any, order: list[int], name: str, on_bad_row: BadRow | None) -
 def _manifest_row(found: list[str], order: list[int]) -> ManifestRow:
     if len(found) != len(order):
         raise ValueError(f"expected {len(order)} cells, found {len(found)}")
-    file_name, label, source, copy, modality, transforms, sha256 = (unescape(found[k]) for k in order)
+    values = [unescape(found[k]) for k in order]
+    file_name, label, source, copy, modality, transforms, sha256 = values[:len(COLUMNS)]
+    number = _integer("copy", copy)
+    if len(values) == len(COLUMNS):
+        return ManifestRow(file_name, label, source, number, modality, transforms, sha256)
+    annotations, objects, dropped = values[len(COLUMNS):]
+    return ManifestRow(file_name, label, source, number, modality, transforms, sha256, annotations,
+                       _integer("objects", objects, empty=True), _integer("dropped", dropped, empty=True))
+
+
+def _integer(column: str, text: str, empty: bool = False) -> Any:
+    if empty and text == "":
+        return None
     try:
-        number = int(copy)
+        return int(text)
     except ValueError:
-        raise ValueError(f"copy {copy!r} is not an integer") from None
-    return ManifestRow(file_name, label, source, number, modality, transforms, sha256)
+        raise ValueError(f"{column} {text!r} is not an integer") from None
 
 
 @contextmanager

@@ -21,29 +21,31 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from augment_cli.layouts import Layout
+from augment_cli.layouts import Layout, Sample
 from augment_cli.outdir.index import Index, Stamp
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow, read_manifest
+from augment_cli.outdir.statefiles import UNSHARDED, StateFiles
 
 
 def open_index(out: Path, source: Path, layout: Layout, unclean: bool,
-               reusable: bool) -> tuple[Index, str | None]:
+               reusable: bool, files: StateFiles = UNSHARDED) -> tuple[Index, str | None]:
     """DIR's index, checked when the last run was `unclean`, and rebuilt from
     manifest.csv if damaged and its outputs are `reusable` (the run state
     matches: else every output is redone anyway). Returns the index and, after
     damage, a warning saying what was recovered."""
-    index = Index(out, check=unclean)
+    index = Index(out, check=unclean, name=files.index)
     if not index.damaged:
         return index, None
-    kept, known = rebuild(index, out, source, layout) if reusable else (0, 0)
-    return index, (f"the run index in {out} was damaged and has been rebuilt from {MANIFEST_NAME}: "
+    kept, known = rebuild(index, out, source, layout, files.manifest) if reusable else (0, 0)
+    return index, (f"the run index in {out} was damaged and has been rebuilt from {files.manifest}: "
                    f"{kept} of {known} sources kept, the others are redone")
 
 
-def rebuild(index: Index, out: Path, source: Path, layout: Layout) -> tuple[int, int]:
+def rebuild(index: Index, out: Path, source: Path, layout: Layout,
+            manifest_name: str = MANIFEST_NAME) -> tuple[int, int]:
     """Put every source the manifest vouches for into the (fresh) index;
     returns (sources kept, sources in the manifest)."""
-    manifest = out / MANIFEST_NAME
+    manifest = out / manifest_name
     try:
         rows = read_manifest(manifest)
         written = manifest.stat().st_mtime_ns
@@ -58,7 +60,12 @@ def rebuild(index: Index, out: Path, source: Path, layout: Layout) -> tuple[int,
         companions = [extra for row in its_rows for extra in layout.companion_names(row.file_name)]
         recovered = _recover(source / relative, out, its_rows, companions, written)
         if recovered is not None:
-            index.put(relative, *recovered, its_rows, companions)
+            stamp, digest = recovered
+            if layout.annotated:  # as the worker records it (worker.source_digest)
+                first = its_rows[0]
+                sample = Sample(relative, first.label, first.modality)
+                digest += ":" + layout.annotation_digest(source, sample)
+            index.put(relative, stamp, digest, its_rows, companions)
             kept += 1
     index.commit()
     return kept, len(by_source)

@@ -1,8 +1,9 @@
 """`augment verify DIR`: does DIR still hold exactly what its manifest says?
 
 Checks that every manifest row's file exists, matches its recorded SHA-256
-and decodes, that the files its layout carries beside each copy exist, and
-that no stray or half-written files are present.
+and decodes, that the files its layout carries beside each copy exist (and,
+for an annotated layout, parse and lie inside their image), and that no
+stray or half-written files are present.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from augment_cli import layouts
 from augment_cli.errors import SampleError, UsageError
@@ -54,10 +56,16 @@ def problems(out: Path, layout: str | None = None) -> list[Problem]:
         rows, named = _read_rows(out, found)
     except (OSError, ValueError) as exc:
         return [*found, Problem(MANIFEST, MANIFEST_NAME, f"{MANIFEST_NAME}: cannot be read ({exc})")]
-    found += [Problem(DAMAGED, row.file_name, text) for row in rows
-              if (text := _check_row(out, row)) is not None]
     read_as = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(read_as.dataset_files())
+    for row in rows:
+        text, decoded = _check_row(out, row)
+        if text is not None:
+            found.append(Problem(DAMAGED, row.file_name, text))
+        elif read_as.annotated and decoded is not None:
+            size = (int(decoded.data.shape[1]), int(decoded.data.shape[0]))
+            found += [Problem(DAMAGED, row.file_name, problem)
+                      for problem in read_as.check_annotations(out, row.file_name, size)]
+    listed = {row.file_name for row in rows} | named | set(read_as.dataset_files(rows))
     companions = {extra: row.file_name for row in rows for extra in read_as.companion_names(row.file_name)}
     found += [Problem(DAMAGED, companions[name], f"{name}: missing") for name in sorted(companions)
               if not (out / name).is_file()]
@@ -110,18 +118,18 @@ def _layout_of(out: Path, asked: str | None) -> layouts.Layout:
     return layouts.get(name)
 
 
-def _check_row(out: Path, row) -> str | None:
+def _check_row(out: Path, row) -> tuple[str | None, Any]:
+    """The row's problem, or None and the decoded file."""
     path = out / row.file_name
     try:
         payload = read_regular(path)[1]
     except FileNotFoundError:
-        return f"{row.file_name}: missing"
+        return f"{row.file_name}: missing", None
     except OSError as exc:
-        return f"{row.file_name}: unreadable ({exc.strerror or exc})"
+        return f"{row.file_name}: unreadable ({exc.strerror or exc})", None
     if hashlib.sha256(payload).hexdigest() != row.sha256:
-        return f"{row.file_name}: content differs from the recorded SHA-256"
+        return f"{row.file_name}: content differs from the recorded SHA-256", None
     try:
-        codec_for(row.modality).decode(payload)
+        return None, codec_for(row.modality).decode(payload)
     except SampleError as exc:
-        return f"{row.file_name}: does not decode ({exc})"
-    return None
+        return f"{row.file_name}: does not decode ({exc})", None

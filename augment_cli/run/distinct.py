@@ -30,7 +30,8 @@ Attempt = Callable[[int], "tuple[Any, list[dict[str, Any]]]"]  # attempt number 
 
 def fingerprint(data: Any) -> bytes:
     """A digest of decoded content: arrays by dtype, shape and bytes; text by
-    its characters; audio by its samples and sample rate."""
+    its characters; audio by its samples and sample rate; an annotated image
+    by its pixels and targets."""
     digest = hashlib.sha256()
     _feed(digest, data)
     return digest.digest()
@@ -42,11 +43,20 @@ def _feed(digest: Any, value: Any) -> None:
         digest.update(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, str):
         digest.update(b"s" + value.encode("utf-8", "surrogatepass"))
-    elif isinstance(value, (int, float)):
+    elif value is None or isinstance(value, (int, float)):
         digest.update(repr(value).encode())
     elif hasattr(value, "__dataclass_fields__"):
         for name in value.__dataclass_fields__:
             _feed(digest, getattr(value, name))
+    elif isinstance(value, (list, tuple)):  # an annotated image's objects, polygons
+        digest.update(f"l{len(value)}".encode())
+        for item in value:
+            _feed(digest, item)
+    elif isinstance(value, dict):  # an object's format fields (extra)
+        digest.update(f"d{len(value)}".encode())
+        for key in sorted(value, key=str):
+            _feed(digest, str(key))
+            _feed(digest, value[key])
     else:
         raise TypeError(f"cannot compare copies of {type(value).__name__}")
 

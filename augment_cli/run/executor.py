@@ -98,16 +98,19 @@ class Pool(Executor):
 
 @contextmanager
 def executor_for(workers: int, shared: dict | None = None, lock: int | None = None,
-                 watchdog: Watchdog | None = None) -> Iterator[Executor]:
+                 watchdog: Watchdog | None = None, cluster: Any = None) -> Iterator[Executor]:
     """An executor that, if the run is interrupted, kills its workers at once
-    instead of waiting for their current files."""
-    executor = make_executor(workers, shared, lock, watchdog)
+    instead of waiting for their current files. `cluster`: a connected
+    run.cluster.Cluster, whose executor is used instead of a local one."""
+    executor = cluster.executor(shared or {}) if cluster is not None else make_executor(
+        workers, shared, lock, watchdog)
     try:
-        with _one_core_if(workers <= 1):
+        with _one_core_if(workers <= 1 and cluster is None):
             yield executor
     except BaseException:
-        if isinstance(executor, Pool):
-            executor.kill()
+        kill = getattr(executor, "kill", None)  # a Pool's, or a DaskExecutor's (cancels its tasks)
+        if kill is not None:
+            kill()
         raise
     executor.shutdown(wait=True)
 
@@ -141,8 +144,11 @@ def _stop_killed_pool(executor: Executor) -> None:
         manager.join(timeout=10)
 
 
-def batches(items: Iterable[Any], workers: int, total: int, most: int = 16) -> Iterator[list[Any]]:
-    """Batches small enough to balance load (>= 32 per worker), at most `most`.
+def batches(items: Iterable[Any], workers: int, total: int, most: int = 16, least: int = 1,
+            size: int | None = None) -> Iterator[list[Any]]:
+    """Batches small enough to balance load (>= 32 per worker), at most `most`
+    and at least `least` jobs (a Dask task costs ~4 ms more than a pool's:
+    benchmarks/dask_executor.py); `size` fixes it (--batch-size).
 
     The last batches decide when a run ends: with 300 photos on 2 workers,
     16 files a batch could leave one core idle for up to 16 files' work
@@ -150,7 +156,7 @@ def batches(items: Iterable[Any], workers: int, total: int, most: int = 16) -> I
     per 4 files of ~15 ms work each. Large runs of small files still get 16
     a batch. (Shrinking batches as work runs out measured no better here.)
     `items` is consumed lazily, so a run never holds all its jobs at once."""
-    size = max(1, min(most, total // max(1, workers * 32)))
+    size = size or max(1, least, min(most, total // max(1, workers * 32)))
     batch: list[Any] = []
     for item in items:
         batch.append(item)

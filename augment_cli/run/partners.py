@@ -60,11 +60,14 @@ class Partners:
     """Other files of one label, read and decoded on first use, then cached
     (a job makes all copies of one source, which may pick the same partner)."""
 
-    def __init__(self, root: str | Path, paths: Sequence[str], decode: Callable[[bytes], Any]):
+    def __init__(self, root: str | Path, paths: Sequence[str], decode: Callable[[bytes], Any],
+                 annotate: Callable[[str, Any], Any] | None = None):
+        """`annotate(path, pixels)`, for an annotated layout, makes a partner
+        what the steps of an annotated image see (pixels with their targets)."""
         self.root = Path(root)
         self.paths: Sequence[str] = paths if isinstance(paths, OtherFiles) else tuple(paths)
         self._allowed = paths if isinstance(paths, OtherFiles) else frozenset(self.paths)
-        self._decode = decode
+        self._decode, self._annotate = decode, annotate
         self._cache: dict[str, Any] = {}
 
     def __call__(self, relative: str) -> Any:
@@ -76,7 +79,8 @@ class Partners:
             except OSError as exc:
                 raise SampleError(f"cannot read mixing partner {relative}: {exc.strerror or exc}") from None
             try:
-                self._cache[relative] = self._decode(payload).data
+                data = self._decode(payload).data
+                self._cache[relative] = data if self._annotate is None else self._annotate(relative, data)
             except SampleError as exc:
                 raise SampleError(f"mixing partner {relative}: {exc.reason}") from None
         return self._cache[relative]

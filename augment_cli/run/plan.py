@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from augment_cli.annotations.refusals import check_annotated
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
 from augment_cli.layouts.splits import read_root
@@ -172,6 +173,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     source, notes = chosen.root, [chosen.note] if chosen.note else []
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
                 distinct=not allow_duplicates, split=split, notes=notes)
+    if plan.layout.annotated:  # a transform annotations cannot follow: exit 2 before any output
+        check_annotated(recipe, layout_name)
     mixing = uses_partners(recipe)
     mixed, found = [], set()
     for sample in plan.layout.walk(source, follow_links, plan.scan):

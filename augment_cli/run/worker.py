@@ -12,6 +12,8 @@ per-copy steps `augment preview` shares, so a preview shows what expand writes.
 from __future__ import annotations
 
 import contextlib
+import copy as copying
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -21,8 +23,10 @@ from types import ModuleType
 from typing import Any
 
 from augment_cli import registry
+from augment_cli.annotations.model import Annotated, Targets
+from augment_cli.annotations.summary import object_count
 from augment_cli.errors import SampleError
-from augment_cli.layouts.base import Sample
+from augment_cli.layouts.base import Layout, Sample
 from augment_cli.layouts.reading import read_regular
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, remove_quietly
@@ -48,30 +52,64 @@ class OpenedSource:
     codec: ModuleType
     recipe: Recipe
     resources: Partners | None  # other files of the label, for mixing recipes
+    targets: Targets | None = None  # the source's annotations (annotated layouts)
+
+    @property
+    def original(self) -> Any:
+        """Copy 0 as the steps see data: the pixels, with their targets when annotated."""
+        if self.targets is None:
+            return self.decoded.data
+        return Annotated(self.decoded.data, self.targets, self.recipe.annotations)
 
 
 def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes,
-                partners: tuple[str, ...] = ()) -> OpenedSource:
-    """Decode a source's bytes; SampleError if its codec refuses them."""
+                partners: tuple[str, ...] = (), layout: Layout | None = None) -> OpenedSource:
+    """Decode a source's bytes, and read its annotations when `layout` has
+    them; SampleError if its codec refuses the bytes or its labels are malformed.
+    Mixing partners then come with their own targets (read through the layout)."""
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload, recipe.output)
     decode = partial(codec.decode, output=recipe.output)
-    resources = Partners(root, OtherFiles(partners, sample.relative), decode) if partners else None
-    return OpenedSource(sample, decoded, codec, recipe, resources)
+    targets, annotate = None, None
+    if layout is not None and layout.annotated:
+        targets = layout.read_targets(Path(root), sample, image_size(decoded.data))
+        annotate = partial(_partner_targets, layout, Path(root), sample)
+    resources = (Partners(root, OtherFiles(partners, sample.relative), decode, annotate)
+                 if partners else None)
+    return OpenedSource(sample, decoded, codec, recipe, resources, targets)
 
 
 def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> tuple[Any, list[Record]]:
-    """Copy `copy` (>= 1) of a source: its data and the records of what was
-    applied. `attempt` >= 1 draws it again (a redraw of a duplicate: distinct.py)."""
+    """Copy `copy` (>= 1) of a source: its data (an Annotated for an annotated
+    layout: pixels and moved targets) and the records of what was applied.
+    `attempt` >= 1 draws it again (a redraw of a duplicate: distinct.py)."""
     sample = source.sample
-    return augment(source.decoded.data, source.recipe.steps_for(sample.modality), sample.modality,
-                   copy_seed(seed, sample.relative, copy, attempt), source.resources)
+    steps = source.recipe.steps_for(sample.modality)
+    sequence = copy_seed(seed, sample.relative, copy, attempt)
+    if source.targets is None:
+        return augment(source.decoded.data, steps, sample.modality, sequence, source.resources)
+    # Each copy moves its own targets; the recipe's [annotations] limits say which it keeps.
+    start = Annotated(source.decoded.data, copying.deepcopy(source.targets), source.recipe.annotations)
+    return augment(start, steps, sample.modality, sequence, source.resources)
+
+
+def image_size(pixels: Any) -> tuple[int, int]:
+    """(width, height) of decoded pixels."""
+    return int(pixels.shape[1]), int(pixels.shape[0])
+
+
+def _partner_targets(layout: Layout, root: Path, sample: Sample, relative: str, pixels: Any) -> Annotated:
+    """A mixing partner as an annotated sample: its pixels and its own targets."""
+    partner = Sample(relative, sample.label, sample.modality)
+    targets = layout.read_targets(root, partner, image_size(pixels))
+    return Annotated(pixels, targets if targets is not None else Targets())
 
 
 def distinct_copies(source: OpenedSource, distinct: bool = True) -> DistinctCopies:
-    """What refuses repeated copies of this source (`distinct` False: nothing)."""
+    """What refuses repeated copies of this source (`distinct` False: nothing).
+    An annotated source is compared with its targets, as its copies are."""
     most = _most_distinct(source.recipe, source.sample.modality)
-    return DistinctCopies(source.decoded.data, distinct, most)
+    return DistinctCopies(source.original, distinct, most)
 
 
 @lru_cache(maxsize=16)
@@ -108,7 +146,7 @@ def process_sample(job: Job) -> SampleResult:
     writer = _Writer(Path(job.out_root))
     try:
         result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
-        result.sha256 = hashlib.sha256(payload).hexdigest()
+        result.sha256 = source_digest(job, payload)
         result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
         result.error = str(exc)
@@ -122,13 +160,23 @@ def process_sample(job: Job) -> SampleResult:
     return result
 
 
+def source_digest(job: Job, payload: bytes) -> str:
+    """The index's SHA-256 of a source; an annotated one's is followed by
+    ":" and that of its annotations (taken before they are read), so a
+    re-run redoes it when either changes (outdir/incremental.py)."""
+    digest = hashlib.sha256(payload).hexdigest()
+    layout = resolve(job.layout)
+    if not layout.annotated:
+        return digest
+    return digest + ":" + layout.annotation_digest(Path(job.source_root), job.sample)
+
+
 def _make_copies(job: Job, payload: bytes,
                  writer: _Writer) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
     """Write every output of the job: its manifest rows, the companion files'
     names and (copies redrawn, duplicates kept)."""
-    sample = job.sample
-    source = open_source(job.source_root, sample, job.recipe, payload, job.partners)
-    layout = resolve(job.layout)
+    sample, layout = job.sample, resolve(job.layout)
+    source = open_source(job.source_root, sample, job.recipe, payload, job.partners, layout)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = writer.folder_of(job.outputs[0][1])
     rows, companions = [], []
@@ -137,18 +185,33 @@ def _make_copies(job: Job, payload: bytes,
         records: list[Record] = []
         repeats = None
         if copy == 0:
-            blob = payload
+            blob, data = payload, source.original
         else:
             data, records, repeats = make_distinct_copy(source, job.seed, copy, made)
-            blob = source.codec.encode(data, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
+            pixels = data.image if isinstance(data, Annotated) else data
+            blob = source.codec.encode(pixels, source.decoded, PurePosixPath(name).suffix, job.recipe.output)
+        # The labels are made before the image is written: a copy whose labels
+        # cannot be written is never on disk without them (nor they without it).
+        annotated = data if isinstance(data, Annotated) else None
+        extras = sorted(layout.companions(sample, name, records, annotated).items())
         writer.write(folder / PurePosixPath(name).name, name, blob)
-        rows.append(ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
-                                _manifest_json(marked(records, repeats), job),
-                                hashlib.sha256(blob).hexdigest()))
-        for extra, content in sorted(layout.companions(sample, name, records).items()):
+        for extra, content in extras:
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
+        rows.append(_row(job, layout, name, copy, marked(records, repeats), blob, annotated))
     return rows, companions, (made.redrawn, made.kept)
+
+
+def _row(job: Job, layout: Layout, name: str, copy: int, records: list[Record], blob: bytes,
+         annotated: Annotated | None) -> ManifestRow:
+    sample = job.sample
+    row = ManifestRow(name, sample.label, sample.relative, copy, sample.modality,
+                      _manifest_json(records, job), hashlib.sha256(blob).hexdigest())
+    if annotated is None:
+        return row
+    targets = annotated.targets
+    return dataclasses.replace(row, annotations=layout.annotation_name(sample, name),
+                               objects=object_count(targets), dropped=targets.dropped)
 
 
 def _manifest_json(records: list[Record], job: Job) -> str:

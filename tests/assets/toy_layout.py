@@ -9,14 +9,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.names import copy_name
 from augment_cli.modalities import modality_of
 
 LIST = "labels.txt"
 
 
-class Listed:
+class Listed(Unannotated):
     name = "listed"
 
     def detect(self, source: Path) -> bool:
@@ -37,13 +37,14 @@ class Listed:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (media_name + ".label",)
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {media_name + ".label": f"{sample.label}\n".encode()}
 
-    def finish(self, source: Path, rows: Iterable[Any]) -> dict[str, bytes]:
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {LIST: "".join(f"{row.file_name} {row.label}\n" for row in rows).encode()}
 
-    def dataset_files(self) -> tuple[str, ...]:
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return (LIST,)
 
 

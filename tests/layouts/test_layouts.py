@@ -31,7 +31,8 @@ def test_a_plain_tree_is_read_as_class_folders(image_tree):
 
 
 def test_an_unknown_layout_name_is_a_usage_error(image_tree):
-    with pytest.raises(UsageError, match="unknown dataset format 'nope'; known: table, metadata, folders"):
+    known = "table, metadata, folders, yolo, coco, voc, masks"
+    with pytest.raises(UsageError, match=f"unknown dataset format 'nope'; known: {known}"):
         layouts.find(image_tree, "nope")
 
 

@@ -1,0 +1,99 @@
+"""What the annotated layouts (yolo, coco, voc, masks) share.
+
+Each converts its files to `annotations.model.Targets` (pixels) when a
+source is read and back when a copy is written; this module holds the parts
+that are the same for all of them: output names mirror SRC, label files are
+read as bounded regular files with one clear error naming them, numbers are
+written short and stable, and an object wholly outside its image is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from augment_cli.errors import SampleError
+from augment_cli.layouts.base import Sample
+from augment_cli.layouts.names import copy_name
+from augment_cli.layouts.reading import read_regular
+
+# A label file is small; one far larger than this is not a label file.
+MAX_LABEL_BYTES = 64 * 1024 * 1024
+SKIP_OUTSIDE = "not under an images folder"
+
+
+class AnnotatedLayout:
+    """The parts of the Layout interface every annotated layout has alike."""
+
+    annotated = True
+
+    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
+        return copy_name(sample.relative, copy, extension)
+
+    def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
+        return ()
+
+    def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
+        return {}
+
+
+def digest_of(*parts: bytes) -> str:
+    """SHA-256 over several byte strings, each length-prefixed (no two splits collide)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(len(part).to_bytes(8, "big") + part)
+    return hasher.hexdigest()
+
+
+def file_bytes(path: Path, shown: str) -> bytes:
+    """A label file's bytes for a digest; b"" when it does not exist (a background image)."""
+    return read_label_bytes(path, shown) if path.exists() else b""
+
+
+def read_label_bytes(path: Path, shown: str) -> bytes:
+    """A label file's bytes; SampleError naming it (`shown`) when it cannot be read."""
+    try:
+        info, payload = read_regular(path)
+    except OSError as exc:
+        raise SampleError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if info.st_size > MAX_LABEL_BYTES:
+        raise SampleError(f"{shown}: {info.st_size:,} bytes is too large for a label file")
+    return payload
+
+
+def read_label_text(path: Path, shown: str) -> str:
+    try:
+        return read_label_bytes(path, shown).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SampleError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
+def number(value: float) -> str:
+    """A coordinate as label files write it: at most 6 decimals, no trailing zeros."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def outside(box: tuple[float, float, float, float], size: tuple[int, int]) -> bool:
+    """True when a pixel box (x0, y0, x1, y1) has no part inside an image of `size`."""
+    x0, y0, x1, y1 = box
+    return x1 <= 0 or y1 <= 0 or x0 >= size[0] or y0 >= size[1]
+
+
+def check_box(box: tuple[float, float, float, float], size: tuple[int, int], where: str) -> None:
+    """SampleError for a box without area or wholly outside the image."""
+    if not box[2] > box[0] or not box[3] > box[1]:
+        raise SampleError(f"{where}: the box has no area")
+    if outside(box, size):
+        raise SampleError(f"{where}: the box lies wholly outside the {size[0]}x{size[1]} image")
+
+
+def split_of(parts: list[str], folder: str = "images") -> str:
+    """The split an image is in: the folder after the last `folder`/ (images/train/a.jpg),
+    else the one before it (train/images/a.jpg), else `folder` itself."""
+    at = len(parts) - 2 - parts[-2::-1].index(folder)
+    if at + 1 < len(parts) - 1:
+        return parts[at + 1]
+    return parts[at - 1] if at > 0 else folder
