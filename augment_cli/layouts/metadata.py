@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import UsageError
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.table_formats import (
     Record,
@@ -105,7 +105,7 @@ def listing(source: Path, scan: Scan | None = None) -> dict[str, Listed]:
     return found
 
 
-class Metadata:
+class Metadata(Unannotated):
     name = "metadata"
 
     def detect(self, source: Path) -> bool:
@@ -136,7 +136,8 @@ class Metadata:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return ()
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {}
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:

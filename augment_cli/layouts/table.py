@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import UsageError
-from augment_cli.layouts.base import Sample, Scan
+from augment_cli.layouts.base import Sample, Scan, Unannotated
 from augment_cli.layouts.table_formats import TABLE_SUFFIXES, kind_of
 
 HELD_OUT = ("test", "val", "valid", "validation", "dev")
@@ -76,7 +76,7 @@ def _augmented(name: str, split: str | None) -> bool:
     return _names_split(name, split) if split is not None else not is_held_out(name)
 
 
-class Tables:
+class Tables(Unannotated):
     """The table layout. Its rows are not files, so the per-file parts of
     `base.Layout` have nothing to say: walk yields no samples, and the run
     goes to `runner` instead (see api.expand)."""
@@ -105,7 +105,8 @@ class Tables:
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return ()
 
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]]) -> dict[str, bytes]:
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
         return {}
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
