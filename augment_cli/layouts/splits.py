@@ -78,7 +78,8 @@ def check_split_found(labels: Iterable[str], split: str | None, layout: str) -> 
         return None
     expanded = [name for name in splits if name not in kept]
     return (f"Splits: {', '.join(expanded) or 'none'} expanded; {', '.join(kept)} copied unchanged "
-            "(originals with their labels, never augmented)" + ("" if split else "; --split NAME for another"))
+            "(originals with their labels, never augmented)"
+            + ("" if split else "; --split NAME for another"))
 
 
 def split_folders(source: Path) -> list[str] | None:
