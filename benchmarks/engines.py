@@ -104,6 +104,7 @@ _COMPOSE = None
 def _albu_init() -> None:
     global _COMPOSE
     import albumentations as A
+    import cv2
 
     _init_cv2()
     _COMPOSE = A.Compose(seed=os.getpid(), transforms=[
