@@ -4,8 +4,13 @@
 
 floor          read + cv2.imdecode once, cv2.imencode (q95) COPIES times, write;
                no transform. What no augmenter can beat on this machine.
-albumentations the script a user would write: Compose of the equivalent
-               recipe + multiprocessing.Pool(WORKERS), decode once per file.
+bound          the floor plus the recipe's own OpenCV calls written by hand
+               (flip, getRotationMatrix2D + warpAffine, one LUT, GaussianBlur),
+               nothing else: the zero-overhead bound of an unfused pipeline.
+albumentations the leanest correct script a careful user would write:
+               decode with OpenCV once, no colour conversion (every step is
+               channel-order agnostic), Compose(seed=...) of the equivalent
+               recipe, one OpenCV thread per worker, Pool(WORKERS).imap_unordered.
 augmentor      Augmentor Pipeline.sample(COPIES x files), its own threads.
 
 The recipe everywhere: hflip p=0.5; rotate +-15 deg, same size, reflected
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zlib
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -38,18 +44,57 @@ def _target(src: Path, out: Path, path: Path, k: int) -> Path:
 def _init_cv2() -> None:
     import cv2
 
-    cv2.setNumThreads(0)
+    cv2.setNumThreads(1)  # one thread per worker process: the pool is the parallelism
+
+
+def _decode(path: Path):
+    import cv2
+    import numpy as np
+
+    return cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+
+
+def _encode(image, src: Path, out: Path, path: Path, k: int) -> None:
+    import cv2
+
+    ok, blob = cv2.imencode(path.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, QUALITY])
+    assert ok
+    _target(src, out, path, k).write_bytes(blob.tobytes())
 
 
 def _floor_one(task) -> int:
+    src, out, path, copies = task
+    image = _decode(path)
+    for k in range(1, copies + 1):
+        _encode(image, src, out, path, k)
+    return copies
+
+
+def _bound_one(task) -> int:
+    """The recipe as bare OpenCV calls, drawn with numpy: no framework at all."""
     import cv2
     import numpy as np
 
     src, out, path, copies = task
-    image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    image = _decode(path)
+    height, width = image.shape[:2]
+    rng = np.random.default_rng(zlib.crc32(path.name.encode()))
+    levels = np.arange(256, dtype=np.float32)
     for k in range(1, copies + 1):
-        ok, blob = cv2.imencode(path.suffix, image, [cv2.IMWRITE_JPEG_QUALITY, QUALITY])
-        _target(src, out, path, k).write_bytes(blob.tobytes())
+        copy = image
+        if rng.random() < 0.5:
+            copy = cv2.flip(copy, 1)
+        if rng.random() < 0.7:
+            matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), rng.uniform(-15, 15), 1)
+            copy = cv2.warpAffine(copy, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                                  borderMode=cv2.BORDER_REFLECT_101)
+        if rng.random() < 0.5:
+            alpha, beta = 1 + rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2) * 255
+            copy = cv2.LUT(copy, np.clip(levels * alpha + beta, 0, 255).astype(np.uint8))
+        if rng.random() < 0.2:
+            kernel = int(rng.choice((3, 5)))
+            copy = cv2.GaussianBlur(copy, (kernel, kernel), rng.uniform(0.8, 1.1))
+        _encode(copy, src, out, path, k)
     return copies
 
 
@@ -61,8 +106,8 @@ def _albu_init() -> None:
     import albumentations as A
     import cv2
 
-    cv2.setNumThreads(0)
-    _COMPOSE = A.Compose([
+    _init_cv2()
+    _COMPOSE = A.Compose(seed=os.getpid(), transforms=[
         A.HorizontalFlip(p=0.5),
         A.Rotate(limit=15, border_mode=cv2.BORDER_REFLECT_101, p=0.7),
         A.RandomBrightnessContrast(brightness_limit=0.2, contrast_limit=0.2, p=0.5),
@@ -71,14 +116,10 @@ def _albu_init() -> None:
 
 
 def _albu_one(task) -> int:
-    import cv2
-
     src, out, path, copies = task
-    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)  # decode once
+    image = _decode(path)  # once; BGR kept: no step here depends on channel order
     for k in range(1, copies + 1):
-        augmented = _COMPOSE(image=image)["image"]
-        cv2.imwrite(str(_target(src, out, path, k)), cv2.cvtColor(augmented, cv2.COLOR_RGB2BGR),
-                    [cv2.IMWRITE_JPEG_QUALITY, QUALITY])
+        _encode(_COMPOSE(image=image)["image"], src, out, path, k)
     return copies
 
 
@@ -118,6 +159,8 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     if engine == "floor":
         _pool_run(src, out, copies, workers, _floor_one, _init_cv2)
+    elif engine == "bound":
+        _pool_run(src, out, copies, workers, _bound_one, _init_cv2)
     elif engine == "albumentations":
         _pool_run(src, out, copies, workers, _albu_one, _albu_init)
     elif engine == "augmentor":

@@ -14,6 +14,8 @@ the same DIR is refused as another source folder.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +41,45 @@ def read_root(source: Path, layout: str, split: str | None = None) -> SplitChoic
 
     if layout == DEFAULT:
         return choose_split(source, split)
-    if split is not None:  # never ignored silently: a split left in would be augmented
-        raise UsageError(f"--split {split}: a {layout} dataset is read whole, every split with its labels",
-                         hint="leave out --split, or give SOURCE a dataset of only the split to expand")
     return SplitChoice(source)
+
+
+def split_of(label: str) -> str | None:
+    """The split an annotated layout's sample label names, case-folded, or
+    None: YOLO and mask folders label a sample by its split folder ("val"),
+    COCO by its JSON file ("annotations/instances_val2017.json",
+    "valid/_annotations.coco.json")."""
+    for token in re.split(r"[/_.\-]+", label.casefold()):
+        word = token.rstrip("0123456789")
+        if word in SPLIT_NAMES:
+            return word
+    return None
+
+
+def held_out(label: str, split: str | None) -> bool:
+    """Whether an annotated sample's split is kept as it is (its original and
+    labels copied unchanged, never augmented): every split but the training
+    one, or but `split` when given. A label that names no split is expanded."""
+    found = split_of(label)
+    if found is None:
+        return False
+    return found != split.casefold() if split is not None else found not in TRAINING
+
+
+def check_split_found(labels: Iterable[str], split: str | None, layout: str) -> str | None:
+    """The summary note on what an annotated dataset's splits became; a
+    UsageError when `split` names none of them."""
+    splits = sorted({found for label in labels if (found := split_of(label)) is not None})
+    if split is not None and split.casefold() not in splits:
+        raise UsageError(f"--split {split}: this {layout} dataset has no split {split}"
+                         + (f"; its splits: {', '.join(splits)}" if splits else " (it names no splits)"))
+    kept = [name for name in splits if held_out(name, split)]
+    if not kept:
+        return None
+    expanded = [name for name in splits if name not in kept]
+    return (f"Splits: {', '.join(expanded) or 'none'} expanded; {', '.join(kept)} copied unchanged "
+            "(originals with their labels, never augmented)"
+            + ("" if split else "; --split NAME for another"))
 
 
 def split_folders(source: Path) -> list[str] | None:

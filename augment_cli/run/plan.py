@@ -17,7 +17,7 @@ from pathlib import Path
 from augment_cli.annotations.refusals import check_annotated
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
-from augment_cli.layouts.splits import read_root
+from augment_cli.layouts.splits import check_split_found, held_out, read_root
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
 from augment_cli.outdir.manifest import ErrorRow
@@ -65,28 +65,35 @@ class Plan:
 
     def outputs_per_label(self) -> dict[str, int]:
         assert self.copies is not None, "make_plan decides copies before anything asks"
-        return {label: self.copies.outputs(label, self.include_originals) for label in sorted(self.counts)}
+        return {label: self.counts[label] if self.keeps_as_is(label)
+                else self.copies.outputs(label, self.include_originals) for label in sorted(self.counts)}
 
     @property
     def layout(self) -> Layout:
         return get(self.layout_name)
 
+    def keeps_as_is(self, label: str) -> bool:
+        """A held-out split of an annotated dataset (val, test): copied, not expanded."""
+        return self.layout.annotated and held_out(label, self.split)
+
     def iter_work(self, claim: Claim) -> Iterator[Job | ErrorRow]:
         """One Job per source in walk order, or an ErrorRow for a source that
         cannot be planned (its names collide, or it appeared mid-run)."""
-        recipe, first = self.recipe, 0 if self.include_originals else 1
+        recipe, least = self.recipe, 0 if self.include_originals else 1
         assert self.copies is not None, "make_plan decides copies before anything asks"
         per_file = {label: iter(counts) for label, counts in self.copies.per_file.items()}
         layout, target = self.layout, target_of(self.layout_name)
         for sample in layout.walk(self.source, self.follow_links, Scan()):
             if not recipe.steps_for(sample.modality):
                 continue
-            count = next(per_file.get(sample.label, iter(())), None)
+            first, count = least, next(per_file.get(sample.label, iter(())), None)
             if count is None:  # SRC changed between the counting walk and this one
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
                                "appeared in the source folder during the run; run again")
                 continue
             extension = output_extension(sample.relative, recipe.output)
+            if self.keeps_as_is(sample.label):
+                first, count = 0, 0
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
             job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
                       self.partners.get((sample.label, sample.modality), ()), target, self.distinct)
@@ -186,6 +193,8 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
         if mixing:
             mixed.append(sample)
     plan.skipped.update(plan.scan.skipped)
+    if plan.layout.annotated and (note := check_split_found(plan.counts, split, layout_name)):
+        plan.notes.append(note)
     _check_labels(plan)
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     if require_work:

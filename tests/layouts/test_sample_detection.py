@@ -28,7 +28,8 @@ def test_the_readme_worked_example_runs(tmp_path):
     out = tmp_path / "detection"
     summary = api.expand(source=SET, recipe=PROJECT_ROOT / "recipes" / "detection.toml", out=out, copies=5,
                          workers=1)
-    assert summary.exit_code == 0 and summary.layout == "yolo" and summary.copies_written == 50
+    assert summary.exit_code == 0 and summary.layout == "yolo" and summary.copies_written == 40
+    assert summary.originals_copied == 2  # the val split, copied unchanged
     label = (out / "labels" / "train" / "scene_00__aug1.txt").read_text()
     assert label == "1 0.828125 0.329167 0.23125 0.308333\n"  # flipped, as the README shows
     assert (out / "data.yaml").is_file() and verify(out) == []

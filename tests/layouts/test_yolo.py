@@ -125,11 +125,46 @@ def test_a_yolo_tree_is_detected_and_a_tree_of_two_formats_asks_which(tmp_path):
     assert layouts.find(src, "yolo") == "yolo"
 
 
-def test_split_is_refused_for_a_dataset_read_whole(tmp_path, write_recipe, run_cli):
-    src, out = yolo_tree(tmp_path / "src"), tmp_path / "out"
-    result = run_cli("expand", src, "--recipe", write_recipe(PIXEL_ONLY), "--out", out, "--split", "train")
-    assert result.exit_code == 2 and "--split train: a yolo dataset is read whole" in result.stderr
-    assert not out.exists()
+def _with_val_split(src: Path) -> Path:
+    """The tree with a val split: the train images and labels again under val/."""
+    for kind in ("images", "labels"):
+        for path in sorted((src / kind / "train").iterdir()):
+            (src / kind / "val").mkdir(parents=True, exist_ok=True)
+            (src / kind / "val" / path.name).write_bytes(path.read_bytes())
+    (src / "data.yaml").write_text((src / "data.yaml").read_text() + "val: images/val\n")
+    return src
+
+
+def test_only_the_training_split_is_expanded_the_others_are_copied_unchanged(tmp_path, write_recipe,
+                                                                              run_cli):
+    src, out = _with_val_split(yolo_tree(tmp_path / "src")), tmp_path / "out"
+    result = run_cli("expand", src, "--recipe", write_recipe(PIXEL_ONLY), "--out", out, "--copies", "2",
+                     "--workers", "1")
+    assert result.exit_code == 0 and "val copied unchanged" in result.stderr
+    val = sorted(p.name for p in (out / "images" / "val").iterdir())
+    assert val == ["im0.png", "im1.png", "im2.png"]  # originals only: a val split is never augmented
+    for name in val:
+        assert (out / "images" / "val" / name).read_bytes() == (src / "images" / "val" / name).read_bytes()
+        label, source_label = Path(name).with_suffix(".txt").name, src / "labels" / "val" / name
+        expected = numbers(source_label.with_suffix(".txt").read_text()) if source_label.with_suffix(
+            ".txt").exists() else []  # a background image: an empty label file
+        assert numbers((out / "labels" / "val" / label).read_text()) == pytest.approx(expected, abs=1e-6)
+    assert len(list((out / "images" / "train").iterdir())) == 6  # 3 sources x 2 copies
+    assert yaml.safe_load((out / "data.yaml").read_text())["val"] == "images/val"
+    assert verify(out) == []
+
+
+def test_split_names_the_split_to_expand_and_an_unknown_one_exits_2(tmp_path, write_recipe, run_cli):
+    src, out = _with_val_split(yolo_tree(tmp_path / "src")), tmp_path / "out"
+    recipe = write_recipe(PIXEL_ONLY)
+    chosen = run_cli("expand", src, "--recipe", recipe, "--out", out, "--copies", "1", "--workers", "1",
+                     "--split", "val")
+    assert chosen.exit_code == 0 and "val expanded; train copied unchanged" in chosen.stderr
+    assert sorted(p.name for p in (out / "images" / "train").iterdir()) == ["im0.png", "im1.png", "im2.png"]
+    assert len(list((out / "images" / "val").iterdir())) == 3 and verify(out) == []
+    missing = run_cli("expand", src, "--recipe", recipe, "--out", tmp_path / "none", "--split", "test")
+    assert missing.exit_code == 2 and "no split test; its splits: train, val" in missing.stderr
+    assert not (tmp_path / "none").exists()
 
 
 def test_a_data_yaml_without_names_exits_2_before_any_output(tmp_path, write_recipe, run_cli):
