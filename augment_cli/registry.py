@@ -93,6 +93,10 @@ Sampler = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, Any]]
 # A whole-step check run at recipe time, after each value passed its Param:
 # returns None, or (key, reason) for a problem that spans keys or needs I/O.
 StepCheck = Callable[[dict[str, Any]], "tuple[str, str] | None"]
+# What a step may do to some datasets' labels, for `augment preview`'s warning:
+# given the step's validated values (ranges as (low, high)), None when safe or
+# one phrase saying which data it breaks (e.g. "a 6 turned 180 degrees reads as a 9").
+LabelRisk = Callable[[dict[str, Any]], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class TransformSpec:
     # True for mixing transforms: the applier is (data, params, partners),
     # partners being pipeline's `resources` (other files of the same label).
     uses_partners: bool = False
+    label_risk: LabelRisk | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -130,12 +135,14 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
-             check: StepCheck | None = None, uses_partners: bool = False):
+             check: StepCheck | None = None, uses_partners: bool = False,
+             label_risk: LabelRisk | None = None):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
     with ranges already drawn; it returns the final JSON-safe parameters. The
     first line of its docstring is the transform's one-line description.
+    `label_risk` declares what the transform can do to some datasets' labels.
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
@@ -148,7 +155,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
         if not doc:
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
-                                    check=check, uses_partners=uses_partners)
+                                    check=check, uses_partners=uses_partners, label_risk=label_risk)
         return sampler
 
     return decorate

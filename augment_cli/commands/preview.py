@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli import layouts, modalities
+from augment_cli.commands.label_risks import label_risks
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
 from augment_cli.layouts.reading import read_regular
@@ -51,6 +52,7 @@ class PreviewResult:
     text: str = ""                                     # for stdout (text diffs)
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
+    label_risks: list[str] = field(default_factory=list)   # steps that can break labels
 
     @property
     def exit_code(self) -> int:
@@ -85,7 +87,8 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     _check(source, out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     found = layouts.get(layouts.find(source, layout))
-    walked, result = layouts.scan(source, found), PreviewResult()
+    walked = layouts.scan(source, found)
+    result = PreviewResult(label_risks=label_risks(recipe))
     usable = [s for s in walked.samples if recipe.steps_for(s.modality)]
     result.skipped.update(Counter(f"no [[{s.modality}]] steps in the recipe"
                                   for s in walked.samples if not recipe.steps_for(s.modality)))

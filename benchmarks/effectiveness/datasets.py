@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"
+# ../shared beside the checkout, as in the project's other real-data runs; --realdata overrides.
+REALDATA = Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
 SPLIT_SEED = 0          # the fixed test/pool split of every dataset
 IMAGE_SIDE = {"digits": 32, "sign-digits": 64}   # pixels of the PNG written for augment
 
@@ -113,7 +114,7 @@ def available(root: Path = REALDATA) -> tuple[list[Dataset], list[str]]:
         if path.exists():
             found.append(loader(path))
         else:
-            skipped.append(f"{name}: skipped, {path} is absent (the shared realdata folder is not here)")
+            skipped.append(f"{name}: skipped, {path} is absent (no shared realdata here; see --realdata)")
     return found, skipped
 
 

@@ -64,6 +64,8 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=min(2, len(os.sched_getaffinity(0))),
                         help="torch threads (the machine is shared: 2 at most by default)")
     parser.add_argument("--workers", type=int, default=2, help="augment expand --workers")
+    parser.add_argument("--realdata", type=Path, default=None,
+                        help="the shared realdata folder (default: ../shared/realdata beside the checkout)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the markdown table goes")
     return parser.parse_args()
 
@@ -74,12 +76,12 @@ def main() -> None:
     import torch
 
     import experiment
-    from datasets import available
+    from datasets import REALDATA, available
     from report import markdown
 
     torch.set_num_threads(args.threads)
     started = time.monotonic()
-    found, skipped = available()
+    found, skipped = available(args.realdata or REALDATA)
     for line in skipped:
         print(line, flush=True)
     plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from augment_cli.modalities.image.transforms.risks import always, heavy_crop, large_turn
 from augment_cli.registry import Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
@@ -49,13 +50,14 @@ def hflip(rng, drawn, meta):
     return drawn
 
 
-@register("vflip", modality="image", apply=f"{OPS}:vflip")
+@register("vflip", modality="image", apply=f"{OPS}:vflip", label_risk=always(
+    "mirrors top-bottom: an upside-down 6 is a 9, and digits, text, faces and scenes change class"))
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
 
 
-@register("rotate", modality="image", apply=f"{OPS}:rotate", params=(
+@register("rotate", modality="image", apply=f"{OPS}:rotate", label_risk=large_turn("angle_deg"), params=(
     Param("angle_deg", "float", bounds=(-360, 360),
           help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,
@@ -65,7 +67,8 @@ def rotate(rng, drawn, meta):
     return drawn
 
 
-@register("random_resized_crop", modality="image", apply=f"{OPS}:random_resized_crop", params=(
+@register("random_resized_crop", modality="image", apply=f"{OPS}:random_resized_crop",
+          label_risk=heavy_crop, params=(
     Param("scale", "float", (0.6, 1.0), bounds=(0.01, 1.0),
           help="crop area as a fraction of the image area", draw=False),
     Param("ratio", "float", (0.75, 1.3333), bounds=(0.1, 10.0),
