@@ -16,7 +16,6 @@ benchmarks/.venv (torch, scikit-learn: benchmark-only dependencies).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -61,8 +60,9 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smallest size, one recipe each, 3 seeds")
     parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
-    parser.add_argument("--threads", type=int, default=min(2, len(os.sched_getaffinity(0))),
-                        help="torch threads (the machine is shared: 2 at most by default)")
+    # One thread: on a shared 2-core machine a second torch thread that has to wait
+    # for a core stalls every step (seen here: a 30 s fold took over 4 minutes).
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--workers", type=int, default=2, help="augment expand --workers")
     parser.add_argument("--realdata", type=Path, default=None,
                         help="the shared realdata folder (default: ../shared/realdata beside the checkout)")
