@@ -68,9 +68,8 @@ def load_digits() -> Dataset:
 def load_sign_digits(root: Path) -> Dataset:
     """Sign-language digit photos: EXIF-transposed (one is a rotated 3024x3024
     original), centre-cropped square and resized to 64x64 RGB PNGs."""
-    from PIL import Image, ImageOps
-
     import numpy as np
+    from PIL import Image, ImageOps
 
     items = []
     for path in sorted(p for p in root.glob("*/*") if p.suffix.lower() in (".jpg", ".jpeg", ".png")):

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 import datasets
 import models
+import numpy as np
 from expand import augment
 from features import arrays
 from stats import Paired, paired

@@ -73,9 +73,8 @@ def parse() -> argparse.Namespace:
 def main() -> None:
     benchenv.ensure()
     args = parse()
-    import torch
-
     import experiment
+    import torch
     from datasets import REALDATA, available
     from report import markdown
 

@@ -8,7 +8,7 @@ kept exactly.
 
 from __future__ import annotations
 
-from augment_cli.modalities.image.transforms.risks import always
+from augment_cli.modalities.image.transforms.risks import Always
 from augment_cli.registry import Param, register
 
 OPS = "augment_cli.modalities.image.transforms.colour_ops"
@@ -101,7 +101,7 @@ def invert(rng, drawn, meta):
     return drawn
 
 
-@register("channel_shuffle", modality="image", apply=f"{OPS}:channel_shuffle", label_risk=always(
+@register("channel_shuffle", modality="image", apply=f"{OPS}:channel_shuffle", label_risk=Always(
     "swaps colour channels: wrong where colour defines the class (ripe or unripe fruit, "
     "traffic lights, stains)"))
 def channel_shuffle(rng, drawn, meta):

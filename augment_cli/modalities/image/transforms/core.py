@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from augment_cli.modalities.image.transforms.risks import always, heavy_crop, large_turn
+from augment_cli.modalities.image.transforms.risks import Always, LargeTurn, heavy_crop
 from augment_cli.registry import Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
@@ -50,14 +50,14 @@ def hflip(rng, drawn, meta):
     return drawn
 
 
-@register("vflip", modality="image", apply=f"{OPS}:vflip", label_risk=always(
+@register("vflip", modality="image", apply=f"{OPS}:vflip", label_risk=Always(
     "mirrors top-bottom: an upside-down 6 is a 9, and digits, text, faces and scenes change class"))
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
 
 
-@register("rotate", modality="image", apply=f"{OPS}:rotate", label_risk=large_turn("angle_deg"), params=(
+@register("rotate", modality="image", apply=f"{OPS}:rotate", label_risk=LargeTurn("angle_deg"), params=(
     Param("angle_deg", "float", bounds=(-360, 360),
           help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,

@@ -9,7 +9,7 @@ these steps lost 9-29 points on digit images.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from augment_cli.registry import span
@@ -18,22 +18,30 @@ TURN_LIMIT_DEG = 90      # past a quarter turn, a 6 reads as a 9 and text is ups
 CROP_LIMIT = 0.5         # crops keeping under half the area can cut the object out
 
 
-def always(reason: str) -> Callable[[dict[str, Any]], str]:
+# Declared risks are dataclasses, not closures: a TransformSpec goes to the
+# workers, so everything it holds must pickle.
+@dataclass(frozen=True)
+class Always:
     """A risk that holds whatever the values."""
-    def risk(values: dict[str, Any]) -> str:
-        return reason
-    return risk
+
+    reason: str
+
+    def __call__(self, values: dict[str, Any]) -> str:
+        return self.reason
 
 
-def large_turn(key: str) -> Callable[[dict[str, Any]], str | None]:
+@dataclass(frozen=True)
+class LargeTurn:
     """The step can turn an image past TURN_LIMIT_DEG (through its `key` range)."""
-    def risk(values: dict[str, Any]) -> str | None:
-        widest = max(abs(float(v)) for v in span(values[key]))
+
+    key: str
+
+    def __call__(self, values: dict[str, Any]) -> str | None:
+        widest = max(abs(float(v)) for v in span(values[self.key]))
         if widest <= TURN_LIMIT_DEG:
             return None
         return (f"turns up to {widest:g} degrees: upside down a 6 reads as a 9 and text, faces "
                 "and scenes are no longer what they were")
-    return risk
 
 
 def heavy_crop(values: dict[str, Any]) -> str | None:
