@@ -30,9 +30,9 @@ def verify(out: Path, layout: str | None = None) -> list[str]:
     except (OSError, ValueError) as exc:
         return [*problems, f"{MANIFEST_NAME}: cannot be read ({exc})"]
     problems += [problem for row in rows if (problem := _check_row(out, row)) is not None]
-    layout = _layout_of(out, layout)
-    listed = {row.file_name for row in rows} | named | set(layout.dataset_files())
-    companions = {extra for row in rows for extra in layout.companion_names(row.file_name)}
+    found = _layout_of(out, layout)   # the Layout named (or recorded) by `layout`
+    listed = {row.file_name for row in rows} | named | set(found.dataset_files())
+    companions = {extra for row in rows for extra in found.companion_names(row.file_name)}
     problems += [f"{name}: missing" for name in sorted(companions) if not (out / name).is_file()]
     listed |= companions
     for path in sorted(p for p in out.rglob("*") if p.is_file()):
