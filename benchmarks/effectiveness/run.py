@@ -19,7 +19,7 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +60,9 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smallest size, one recipe each, 3 seeds")
     parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
+    parser.add_argument("--smallest", action="store_true",
+                        help="every recipe, smallest training size only (where the targets are set)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds (audio: folds) instead of the plan's")
     # One thread: on a shared 2-core machine a second torch thread that has to wait
     # for a core stalls every step (seen here: a 30 s fold took over 4 minutes).
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
@@ -84,6 +87,8 @@ def main() -> None:
     for line in skipped:
         print(line, flush=True)
     plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]
+    plans = [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes, seeds=args.seeds or p.seeds)
+             for p in plans]
     by_name = {d.name: d for d in found}
     rows, notes = [], list(skipped)
     with tempfile.TemporaryDirectory(prefix="augment-effect-") as work:
@@ -93,7 +98,7 @@ def main() -> None:
                                            STEPS, args.workers, notes)
                 rows += runner.run()
     minutes = (time.monotonic() - started) / 60
-    command = "python3 benchmarks/effectiveness/run.py" + (" --quick" if args.quick else "")
+    command = "python3 benchmarks/effectiveness/run.py " + " ".join(sys.argv[1:])
     text = markdown(rows, notes, command, minutes, benchenv.machine(),
                     benchenv.versions(("torch", "scikit-learn", "numpy", "librosa")))
     print("\n" + text, flush=True)
