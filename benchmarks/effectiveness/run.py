@@ -62,6 +62,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
     parser.add_argument("--smallest", action="store_true",
                         help="every recipe, smallest training size only (where the targets are set)")
+    parser.add_argument("--recipes", nargs="*", default=None, help="recipe names to run (of the plan's)")
     parser.add_argument("--seeds", type=int, default=None, help="seeds (audio: folds) instead of the plan's")
     # One thread: on a shared 2-core machine a second torch thread that has to wait
     # for a core stalls every step (seen here: a 30 s fold took over 4 minutes).
@@ -87,7 +88,8 @@ def main() -> None:
     for line in skipped:
         print(line, flush=True)
     plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]
-    plans = [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes, seeds=args.seeds or p.seeds)
+    plans = [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes, seeds=args.seeds or p.seeds,
+                     recipes=tuple(r for r in p.recipes if args.recipes is None or r in args.recipes))
              for p in plans]
     by_name = {d.name: d for d in found}
     rows, notes = [], list(skipped)
