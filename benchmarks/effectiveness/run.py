@@ -41,14 +41,14 @@ class Plan:
 
 FULL = (
     Plan("digits", (10, 50), ("digits-and-text-images", "light", "heavy"), 4, 5),
-    Plan("sign-digits", (10, None), ("photos", "light", "heavy"), 4, 5),
+    Plan("sign-digits", (10, None), ("light", "photos", "heavy"), 4, 5),
     Plan("spoken-digits", (10, None), ("speech", "audio"), 4, 6),
     Plan("trec6", (100, None), ("eda",), 8, 5),
     Plan("sst2", (100, None), ("eda",), 8, 5),
 )
 QUICK = (
     Plan("digits", (10,), ("digits-and-text-images",), 4, 3),
-    Plan("sign-digits", (10,), ("photos",), 4, 3),
+    Plan("sign-digits", (10,), ("light",), 4, 3),
     Plan("spoken-digits", (10,), ("speech",), 4, 3),
     Plan("trec6", (100,), ("eda",), 8, 3),
     Plan("sst2", (100,), ("eda",), 8, 3),
