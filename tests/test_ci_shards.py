@@ -1,4 +1,4 @@
-"""examples/ci-shards.sh: the README's GitHub Actions matrix, run as a shell script."""
+"""examples/ci-shards.sh: the GitHub Actions matrix of docs/distributed.md, run as a shell script."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def test_the_matrix_of_shard_jobs_then_a_merge_job_gives_the_unsharded_run(image
     assert tree_bytes(tmp_path / "ci" / "merged" / "out") == tree_bytes(tmp_path / "whole")
 
 
-def test_the_readme_workflow_runs_the_steps_the_script_runs():
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_documented_workflow_runs_the_steps_the_script_runs():
+    readme = (PROJECT_ROOT / "docs" / "distributed.md").read_text(encoding="utf-8")
     script = SCRIPT.read_text(encoding="utf-8")
     assert "--shard ${{ matrix.shard }}/3 --out out/" in readme and '--shard "$shard/$shards"' in script
     assert "augment merge out/ && augment verify out/" in readme

@@ -96,13 +96,13 @@ def test_bad_recipe_raises_recipe_error_naming_the_key():
         Augmenter.from_toml('[[image]]\ntransform = "rotate"\n')
 
 
-def test_readme_dataset_example_runs(image_tree, write_recipe):
+def test_documented_dataset_example_runs(image_tree, write_recipe):
     from pathlib import Path
 
-    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "docs" / "python-api.md").read_text(encoding="utf-8")
     code = text.split("<!-- online-example -->\n```python\n", 1)[1].split("```", 1)[0]
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "docs/python-api.md", "exec"), namespace)
     files = sorted(image_tree.rglob("*.png"))
     dataset = namespace["AugmentedImages"](files, [f.parent.name for f in files], recipe=write_recipe())
     first, label = dataset[0]

@@ -1,5 +1,5 @@
-"""The README names only modules, objects and files the tree has: a move or
-rename that leaves the README behind fails here."""
+"""The README and the docs/ pages name only modules, objects and files the tree
+has: a move or rename that leaves the documentation behind fails here."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ import pytest
 from paths import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = [README, *(page.read_text(encoding="utf-8") for page in sorted((PROJECT_ROOT / "docs").glob("*.md")))]
+DOCS = "\n".join(PAGES)
 # `augment_cli.run.steps.replay(...)` and `python -m augment_cli.commands.docs`
-DOTTED = sorted(set(re.findall(r"(?:`|python3? -m )(augment_cli(?:\.\w+)+)", README)))
+DOTTED = sorted(set(re.findall(r"(?:`|python3? -m )(augment_cli(?:\.\w+)+)", DOCS)))
 # `augment_cli/modalities/audio/ogg.py`, `tests/...`; `<modality>` stands for each modality
 PATHS = sorted(set(re.findall(r"`((?:augment_cli|tests|benchmarks|sample_data|recipes)/[^`\s(]+)`",
-                              README)) - {"benchmarks/.venv"})  # made by the benchmark on first use
+                              DOCS)) - {"benchmarks/.venv"})  # made by the benchmark on first use
 
 
 def resolve(dotted: str) -> object:
@@ -51,5 +53,5 @@ def test_every_named_file_exists(path):
 
 
 def test_built_in_modalities_are_not_described_as_pending():
-    assert "once installed" not in README and "once their codecs" not in README
-    assert "once the audio and text transforms are installed" not in README
+    assert "once installed" not in DOCS and "once their codecs" not in DOCS
+    assert "once the audio and text transforms are installed" not in DOCS
