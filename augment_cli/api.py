@@ -168,7 +168,8 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe), distinct=plan.distinct,
-                              balance=balance, max_copies=max_copies, follow_links=follow_links)
+                              balance=balance, max_copies=max_copies, follow_links=follow_links,
+                              annotations=plan.annotations)
     claim.check_claim(plan.out, state, overwrite, files)
     with _writing(plan.out), engine.cluster(workers) as cluster:
         prepare_out(plan.out, plan.source, cluster)
@@ -262,7 +263,8 @@ def repair(out: str | Path, *, layout: str | None = None, workers: int | None = 
                      seed=state.seed, include_originals=state.include_originals, layout=state.layout,
                      allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
                      follow_links=state.follow_links, allow_many_copies=True, workers=workers,
-                     on_progress=on_progress)
+                     on_progress=on_progress,
+                     annotations=Path(state.src) / state.annotations if state.annotations else None)
     return Repair(len(strays), len(stale), summary)
 
 
