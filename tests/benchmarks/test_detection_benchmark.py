@@ -30,7 +30,7 @@ def test_the_yolo_set_has_5_to_10_boxes_inside_every_image(tmp_path):
         lines = [[float(v) for v in line.split()] for line in label.read_text().splitlines()]
         assert 5 <= len(lines) <= 10
         for _, cx, cy, w, h in lines:
-            assert 0 <= cx - w / 2 and cx + w / 2 <= 1 and 0 <= cy - h / 2 and cy + h / 2 <= 1
+            assert cx - w / 2 >= 0 and cx + w / 2 <= 1 and cy - h / 2 >= 0 and cy + h / 2 <= 1
 
 
 def test_the_floor_writes_every_copy_with_its_unchanged_label(tmp_path):
