@@ -294,7 +294,8 @@ class _Run:
         self._sweep()
         # What DIR's last run wrote from its rows (a COCO JSON per input JSON): one
         # whose input is gone from SRC is stale once this run's rows are final.
-        self.earlier_files = set(self.plan.layout.dataset_files(self.index.manifest_rows()))
+        if self.plan.layout.annotated:  # class folders and tables: the same names every run
+            self.earlier_files = set(self.plan.layout.dataset_files(self.index.manifest_rows()))
         self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index,
                                                                self.files)
         claim.write_state(self.out, state, self.files.state)

@@ -121,3 +121,9 @@ def test_an_input_json_removed_from_source_removes_its_output_json(tmp_path, wri
     assert not (out / "annotations" / "b.json").exists() and (out / "annotations" / "a.json").is_file()
     assert summary.skipped[SKIP_UNLISTED] == 1  # im1.png: b.json listed it
     assert verify(out) == []
+
+
+def test_no_source_and_no_annotations_is_exit_2(tmp_path, run_cli, write_recipe):
+    done = run_cli("expand", "--recipe", write_recipe(PIXEL_ONLY), "--out", tmp_path / "out")
+    assert done.exit_code == 2 and "no SOURCE given" in done.output
+    assert not (tmp_path / "out").exists()
