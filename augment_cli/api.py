@@ -106,7 +106,7 @@ class Summary:
         }
 
 
-def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
+def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
            workers: int | None = None, seed: int = 0, include_originals: bool = False,
            overwrite: bool = False, follow_links: bool = False,
            on_progress: Progress | None = None, balance: bool = False,
@@ -116,7 +116,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
            allow_duplicates: bool = False, split: str | None = None,
            engine: Engine | None = None, shard: str | Shard | None = None,
            text_columns: tuple[str, ...] = ("text",), label_column: str | None = None,
-           chunk_rows: int | None = None) -> Summary:
+           chunk_rows: int | None = None, annotations: str | Path | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -135,16 +135,18 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     expand (None: the training split; layouts/splits.py). `engine`: where the
     batches run (run/engines.py; None: the local pool). `shard` ("K/M"): do
     only part K of M, with state of its own (run/sharding.py, `augment merge`).
+    `annotations`: a COCO JSON to read (--annotations FILE; `source` None: its folder).
 
     A table dataset (layouts/table.py) is expanded row by row instead:
     `text_columns`, `label_column`, `chunk_rows` and `split` (the table to
     expand) apply to it (see run/table_run.py).
     """
     started = time.perf_counter()
-    if (runner := getattr(get(find(Path(source), layout)), "runner", None)) is not None:
+    table = source if annotations is None else None  # a COCO JSON (--annotations): files
+    if table is not None and (runner := getattr(get(find(Path(table), layout)), "runner", None)) is not None:
         if shard is not None or (engine is not None and (engine.executor == "dask" or engine.scheduler)):
             raise UsageError("--executor dask and --shard are for files; a table runs on this machine's pool")
-        summary = _expand_rows(runner, source=source, recipe=recipe, out=out, copies=copies, workers=workers,
+        summary = _expand_rows(runner, source=table, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
                                label_column=label_column, chunk_rows=chunk_rows, split=split,
@@ -158,7 +160,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                      include_originals=include_originals, follow_links=follow_links,
                      balance=balance, max_copies=max_copies, layout=layout,
                      allow_many_copies=allow_many_copies, allow_duplicates=allow_duplicates,
-                     split=split, require_work=False)
+                     split=split, require_work=False, annotations=annotations)
     # a re-run whose SRC emptied meets the removal guard instead
     if claim.read_state(plan.out, files.state) is None:
         check_work(plan)
@@ -166,7 +168,8 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     plan.warnings.extend(capped)
     state = claim.RunState.of(plan.recipe, seed, copies, include_originals, plan.layout_name,
                               plan.source, inputs_digest(plan.recipe), distinct=plan.distinct,
-                              balance=balance, max_copies=max_copies, follow_links=follow_links)
+                              balance=balance, max_copies=max_copies, follow_links=follow_links,
+                              annotations=plan.annotations)
     claim.check_claim(plan.out, state, overwrite, files)
     with _writing(plan.out), engine.cluster(workers) as cluster:
         prepare_out(plan.out, plan.source, cluster)
@@ -179,17 +182,20 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                 summary = run.execute(state, workers, overwrite, on_progress)
             finally:
                 index.close()
-    summary.layout, summary.layout_detected = plan.layout_name, layout is None
+    summary.layout, summary.layout_detected = plan.layout_name, layout is None and annotations is None
     summary.shard = str(shard) if shard else None
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def table_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
+def table_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
                layout: str | None = None, include_originals: bool = False, balance: bool = False,
-               max_copies: int | None = None, **options: Any) -> list[str] | None:
+               max_copies: int | None = None, annotations: str | Path | None = None,
+               **options: Any) -> list[str] | None:
     """The --dry-run plan of a table dataset (every table checked, its rows counted), None for other
     layouts. `options`: the table options of `expand`; the file options are not used."""
+    if annotations is not None or source is None:  # a COCO JSON (--annotations): files
+        return None
     runner = getattr(get(find(Path(source), layout)), "runner", None)
     if runner is None:
         return None
@@ -257,7 +263,8 @@ def repair(out: str | Path, *, layout: str | None = None, workers: int | None = 
                      seed=state.seed, include_originals=state.include_originals, layout=state.layout,
                      allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
                      follow_links=state.follow_links, allow_many_copies=True, workers=workers,
-                     on_progress=on_progress)
+                     on_progress=on_progress,
+                     annotations=Path(state.src) / state.annotations if state.annotations else None)
     return Repair(len(strays), len(stale), summary)
 
 
@@ -280,10 +287,15 @@ class _Run:
         # removed or written until the index has committed the source again
         # (at most the in-flight batches: memory stays flat).
         self.running: dict[str, list[str]] = {}
+        self.earlier_files: set[str] = set()  # set by execute
 
     def execute(self, state: claim.RunState, workers: int | None, overwrite: bool,
                 on_progress: Progress | None) -> Summary:
         self._sweep()
+        # What DIR's last run wrote from its rows (a COCO JSON per input JSON): one
+        # whose input is gone from SRC is stale once this run's rows are final.
+        if self.plan.layout.annotated:  # class folders and tables: the same names every run
+            self.earlier_files = set(self.plan.layout.dataset_files(self.index.manifest_rows()))
         self.summary.regenerate_reason = claim.reset_if_needed(self.out, state, overwrite, self.index,
                                                                self.files)
         claim.write_state(self.out, state, self.files.state)
@@ -447,7 +459,7 @@ class _Run:
         for name, content in sorted(files.items()):
             if not ((out / name).is_file() and (out / name).read_bytes() == content):  # a no-op re-run
                 atomic_write(out / name, content)                                     # touches nothing
-        for name in set(layout.dataset_files()) - set(files):  # one an earlier run wrote, now stale
+        for name in (set(layout.dataset_files()) | self.earlier_files) - set(files):  # written before, stale
             (out / name).unlink(missing_ok=True)
 
 

@@ -29,9 +29,13 @@ app = typer.Typer(
 
 RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe file.",
                                             dir_okay=False)]
-SOURCE_ARGUMENT = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>, "
-                                 "or media + metadata.csv; expand also reads tables (docs/tables.md).",
-                                 show_default=False)
+# expand, preview and stats: SOURCE may be left out when --annotations names a COCO JSON.
+OPTIONAL_SOURCE = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>, "
+                                 "or media + metadata.csv, or a COCO dataset; expand also reads tables "
+                                 "(docs/tables.md). Optional with --annotations.", show_default=False)
+AnnotationsOption = Annotated[Path | None, typer.Option(
+    "--annotations", metavar="FILE", dir_okay=False, show_default=False,
+    help="COCO: the JSON to read (its file_names resolve from SOURCE, else from FILE's folder).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
     "--format", metavar="LAYOUT", show_default=False,
@@ -70,9 +74,9 @@ def root(version: Annotated[bool | None, typer.Option(
 @app.command(cls=_Command, epilog="Example: augment expand sample_data/images --recipe recipes/flips.toml "
                     "--copies 5 --out out/")
 def expand(
-    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
+    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
     workers: Annotated[int | None, typer.Option(
         min=1, show_default=False,
@@ -107,6 +111,7 @@ def expand(
         "20x the median time per file, report it and go on (0: never; needs worker processes). "
         "Default: 60.")] = None,
     layout: FormatOption = None,
+    annotations: AnnotationsOption = None,
     text_column: Annotated[list[str] | None, typer.Option(
         help="Tables: the column to augment; repeat for sentence pairs [default: text].")] = None,
     label_column: Annotated[str | None, typer.Option(
@@ -152,7 +157,8 @@ def expand(
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,
-                       layout=layout, allow_duplicates=allow_duplicates, split=split)
+                       layout=layout, allow_duplicates=allow_duplicates, split=split,
+                       annotations=annotations)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows)
         if dry_run and (lines := api.table_plan(**options, **rows)) is not None:
@@ -258,15 +264,16 @@ def transforms(
 @app.command(cls=_Command, epilog="Example: augment preview sample_data/images --recipe recipes/light.toml "
                     "--out preview.png")
 def preview(
-    source: Annotated[Path, SOURCE_ARGUMENT],
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
                                                            "preview.html (text).")],
+    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
     samples: Annotated[int, typer.Option(min=1, help="Sources shown, spread over the labels.")] = 6,
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per source.")] = 5,
     seed: Annotated[int, typer.Option(min=0, help="Run seed: copy k is copy k of expand --seed.")] = 0,
     quiet: QuietOption = False,
     layout: FormatOption = None,
+    annotations: AnnotationsOption = None,
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
@@ -274,7 +281,8 @@ def preview(
     with reported_errors(), _progress(quiet) as on_progress:
         result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
-                                        color=sys.stdout.isatty(), layout=layout)
+                                        color=sys.stdout.isatty(), layout=layout,
+                                        annotations=annotations)
     if result.text:
         typer.echo(result.text, nl=False)
     if not quiet:
@@ -291,16 +299,18 @@ def preview(
 
 @app.command(cls=_Command, epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
-    source: Annotated[Path, SOURCE_ARGUMENT],
+    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
     layout: FormatOption = None,
+    annotations: AnnotationsOption = None,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
 
     with reported_errors(), _progress(quiet) as on_progress:
-        found = stats_module.collect(source, on_progress=on_progress, layout=layout)
+        found = stats_module.collect(source, on_progress=on_progress, layout=layout,
+                                     annotations=annotations)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())

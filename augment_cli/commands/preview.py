@@ -22,6 +22,7 @@ from augment_cli import layouts, modalities
 from augment_cli.commands.label_risks import label_risks
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
+from augment_cli.layouts.coco_explicit import read_source
 from augment_cli.layouts.reading import read_regular
 from augment_cli.layouts.splits import read_root
 from augment_cli.recipe import Recipe, load_recipe
@@ -82,16 +83,19 @@ def pick_samples(samples: list[Sample], count: int) -> list[Sample]:
     return picked
 
 
-def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, samples: int = 6,
+def preview(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, samples: int = 6,
             copies: int = 5, seed: int = 0, color: bool = False,
-            on_progress: Progress | None = None, layout: str | None = None) -> PreviewResult:
-    """Render a preview of `recipe` on a few files of `source` next to `out`."""
-    source, out = Path(source), Path(out)
+            on_progress: Progress | None = None, layout: str | None = None,
+            annotations: str | Path | None = None) -> PreviewResult:
+    """Render a preview of `recipe` on a few files of `source` next to `out`
+    (`annotations`: a COCO JSON to read, `--annotations FILE`)."""
+    source, layout, explicit = read_source(source, annotations, layout)
+    out = Path(out)
     _check(source, out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     name = layouts.find(source, layout)
     chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
-    source, found = chosen.root, layouts.get(name)
+    source, found = chosen.root, layouts.get(name, explicit)
     walked = layouts.scan(source, found)
     result = PreviewResult(notes=[chosen.note] if chosen.note else [], label_risks=label_risks(recipe))
     usable = [s for s in walked.samples if recipe.steps_for(s.modality)]

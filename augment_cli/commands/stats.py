@@ -28,6 +28,7 @@ from typing import Any
 
 from augment_cli import layouts, modalities
 from augment_cli.errors import SampleError, printable
+from augment_cli.layouts.coco_explicit import read_source
 from augment_cli.layouts.splits import read_root
 
 TOTALS = ("seconds", "words")  # summed per label: audio length, text length
@@ -97,13 +98,15 @@ class Stats:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
 
 
-def collect(source: str | Path, on_progress: Progress | None = None, layout: str | None = None) -> Stats:
-    """Walk `source` like `expand` does and read every file's header."""
-    source = Path(source)
+def collect(source: str | Path | None, on_progress: Progress | None = None, layout: str | None = None,
+            annotations: str | Path | None = None) -> Stats:
+    """Walk `source` like `expand` does and read every file's header (`annotations`:
+    a COCO JSON to read, `--annotations FILE`)."""
+    source, layout, explicit = read_source(source, annotations, layout)
     layouts.check_source(source)
     name = layouts.find(source, layout)
     chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
-    found = layouts.get(name)
+    found = layouts.get(name, explicit)
     walked = layouts.scan(chosen.root, found)
     stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [],
                   annotated=found.annotated)

@@ -65,8 +65,13 @@ def find(source: Path, name: str | None = None) -> str:
     return found[0] if found else DEFAULT
 
 
-def get(name: str) -> Layout:
-    """The Layout object of a name in the table."""
+def get(name: str, annotations: str | None = None) -> Layout:
+    """The Layout object of a name in the table; with `annotations` (a COCO JSON
+    relative to SRC, `--annotations FILE`), a COCO layout reading that file only."""
+    if annotations is not None:
+        from augment_cli.layouts.coco_explicit import layout_for
+
+        return layout_for(annotations)
     return resolve(target_of(name))
 
 

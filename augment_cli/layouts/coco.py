@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from augment_cli.errors import SampleError
 from augment_cli.layouts.annotated import AnnotatedLayout, digest_of, read_label_bytes
 from augment_cli.layouts.base import Sample, Scan
-from augment_cli.layouts.tree import printable, unsafe_name
+from augment_cli.layouts.tree import printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
 
 if TYPE_CHECKING:  # numpy: imported by workers, not by the main process's walk
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # numpy: imported by workers, not by the main process's walk
 
 ROBOFLOW_NAME = "_annotations.coco.json"
 COMPANIONS = ".augment-coco"
+SKIP_UNLISTED = "image no COCO file lists"
 
 
 @dataclass
@@ -61,15 +62,27 @@ def coco_files(source: Path) -> list[str]:
 
 
 class Coco(AnnotatedLayout):
+    """`explicit`: the SRC-relative COCO JSON of `--annotations FILE`, read instead
+    of the ones found in the tree (layouts/coco_explicit.py)."""
+
     name = "coco"
+
+    def __init__(self, explicit: str | None = None):
+        self.explicit = explicit
 
     def detect(self, source: Path) -> bool:
         return bool(coco_files(source))
 
+    def datasets(self, source: Path) -> list[str]:
+        """The COCO JSONs this run reads, SRC-relative, sorted."""
+        return [self.explicit] if self.explicit else coco_files(source)
+
     def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
         seen: set[str] = set()
-        for dataset in coco_files(source):
+        listed: set[str] = set()
+        for dataset in self.datasets(source):
             parsed = load(source, dataset)
+            listed.update(parsed.images)
             scan.refused += [(printable(f"{dataset} ({what})"), dataset, "image", why)
                              for what, why in parsed.refused]
             for relative in sorted(parsed.images):
@@ -81,6 +94,7 @@ class Coco(AnnotatedLayout):
                 else:
                     seen.add(relative)
                     yield Sample(relative, dataset, "image")
+        _count_unlisted(source, follow_links, listed, scan)
 
     def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> Targets:
         from augment_cli.annotations.model import Targets
@@ -146,13 +160,22 @@ class Coco(AnnotatedLayout):
         for row in rows:
             shown = self.companion_names(row.file_name)[0]
             copies[row.label].append((row, json.loads(read_label_bytes(out / shown, shown))))
-        parsed = {dataset: load(source, dataset) for dataset in sorted(set(coco_files(source)) | set(copies))}
+        wanted = sorted(set(self.datasets(source)) | set(copies))
+        parsed = {dataset: load(source, dataset) for dataset in wanted}
         # An input that does not parse (reported by the walk) has nothing to write back.
         return {dataset: _dumps(_dataset(found, copies[dataset])) for dataset, found in parsed.items()
                 if found.raw or copies[dataset]}
 
     def dataset_files(self, rows: Iterable[Any] = ()) -> tuple[str, ...]:
         return tuple(sorted({row.annotations for row in rows if row.annotations}))
+
+
+def _count_unlisted(source: Path, follow_links: bool, listed: set[str], scan: Scan) -> None:
+    """An image in SRC that no COCO file lists has no labels to move: counted in
+    the summary's skipped reasons, so a JSON that misses files is noticed."""
+    for relative in walk_files(source, follow_links, Scan()):  # hidden files etc. are not images
+        if relative not in listed and modality_of(relative) == "image":
+            scan.skipped[SKIP_UNLISTED] += 1
 
 
 def _dataset(parsed: CocoFile, copies: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:

@@ -56,16 +56,19 @@ class RunState:
     balance: bool = False
     max_copies: int | None = None
     follow_links: bool = False
+    # The COCO JSON of --annotations FILE, relative to SRC (`merge` and `verify
+    # --repair` read it alone); None, and left out of the record, without one.
+    annotations: str | None = None
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
            layout: str = DEFAULT, source: Path | None = None, inputs: str = "",
            distinct: bool = True, balance: bool = False, max_copies: int | None = None,
-           follow_links: bool = False) -> RunState:
+           follow_links: bool = False, annotations: str | None = None) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
                    str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
-                   max_copies=max_copies, follow_links=follow_links)
+                   max_copies=max_copies, follow_links=follow_links, annotations=annotations)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
@@ -101,7 +104,10 @@ def write_state(out: Path, state: RunState, name: str = STATE_NAME) -> None:
 
 
 def state_bytes(state: RunState) -> bytes:
-    return (json.dumps(asdict(state), indent=2) + "\n").encode()
+    record = asdict(state)
+    if record["annotations"] is None:  # the record of every run without --annotations stays as it was
+        del record["annotations"]
+    return (json.dumps(record, indent=2) + "\n").encode()
 
 
 def check_claim(out: Path, state: RunState, overwrite: bool, files: StateFiles = UNSHARDED) -> None:

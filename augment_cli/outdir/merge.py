@@ -104,7 +104,7 @@ def _join(out: Path, count: int, state: claim.RunState, result: Merged) -> None:
                                  ) from None
             failed += _read_errors(out / files.errors)
         index.commit()
-        layout = layouts.get(state.layout)
+        layout = layouts.get(state.layout, state.annotations)
         write_rows(out / UNSHARDED.manifest, ManifestRow, index.manifest_rows(), presorted=True,
                    columns=manifest_columns(layout.annotated))
         errors = out / UNSHARDED.errors

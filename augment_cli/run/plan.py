@@ -17,6 +17,7 @@ from pathlib import Path
 from augment_cli.annotations.refusals import check_annotated
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
+from augment_cli.layouts.coco_explicit import read_source
 from augment_cli.layouts.splits import check_split_found, held_out, read_root
 from augment_cli.modalities import output_extension
 from augment_cli.outdir.claim import OWN_FILES
@@ -55,6 +56,7 @@ class Plan:
     distinct: bool = True  # redraw duplicate copies (run/distinct.py); False: --allow-duplicates
     split: str | None = None  # the split asked for (--split); layouts/splits.py, tables
     notes: list[str] = field(default_factory=list)  # what the summary says besides warnings
+    annotations: str | None = None  # --annotations FILE, relative to SRC (layouts/coco_explicit.py)
 
     @property
     def total(self) -> int:
@@ -70,7 +72,7 @@ class Plan:
 
     @property
     def layout(self) -> Layout:
-        return get(self.layout_name)
+        return get(self.layout_name, self.annotations)
 
     def keeps_as_is(self, label: str) -> bool:
         """A held-out split of an annotated dataset (val, test): copied, not expanded."""
@@ -147,11 +149,12 @@ def scratch_claim(out: Path) -> Claim:
     return claim
 
 
-def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,
+def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
               seed: int = 0, include_originals: bool = False, follow_links: bool = False,
               balance: bool = False, max_copies: int | None = None, layout: str | None = None,
               allow_many_copies: bool = False, allow_duplicates: bool = False,
-              split: str | None = None, require_work: bool = True) -> Plan:
+              split: str | None = None, require_work: bool = True,
+              annotations: str | Path | None = None) -> Plan:
     """Check everything and count what will be made; writes nothing.
 
     A copy that repeats its source or an earlier copy is redrawn unless
@@ -163,9 +166,11 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     `require_work` (a re-run whose SRC emptied: the removal guard speaks).
 
     `layout` names how SRC is laid out (a key of layouts.LAYOUTS); None detects it.
-    More than MAX_COPIES_PER_FILE copies of one file is refused unless
-    `allow_many_copies`."""
-    source, out = Path(source), Path(out)
+    `annotations`: a COCO JSON to read (--annotations FILE; SRC may then be
+    None: FILE's folder). More than MAX_COPIES_PER_FILE copies of one file is
+    refused unless `allow_many_copies`."""
+    source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
+    out = Path(out)
     _check_paths(source, out)
     if copies < 1 or (max_copies is not None and max_copies < 1):
         raise UsageError("--copies and --max-copies must be at least 1")
@@ -179,7 +184,7 @@ def make_plan(*, source: str | Path, recipe: str | Path | Recipe, out: str | Pat
     chosen = read_root(source, layout_name, split)
     source, notes = chosen.root, [chosen.note] if chosen.note else []
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
-                distinct=not allow_duplicates, split=split, notes=notes)
+                distinct=not allow_duplicates, split=split, notes=notes, annotations=explicit)
     if plan.layout.annotated:  # a transform annotations cannot follow: exit 2 before any output
         check_annotated(recipe, layout_name)
     mixing = uses_partners(recipe)
