@@ -148,7 +148,7 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
                                label_column=label_column, chunk_rows=chunk_rows, split=split,
-                               balance=balance, max_copies=max_copies)
+                               balance=balance, max_copies=max_copies, allow_duplicates=allow_duplicates)
         summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
         return summary
     engine = engine or Engine()

@@ -22,7 +22,8 @@ from augment_cli.outdir.index import INDEX_FILES, INDEX_NAME
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS table_chunks (
     name TEXT, key TEXT, first INTEGER, count INTEGER, part TEXT, rows_read INTEGER,
-    copies INTEGER, originals INTEGER, errors TEXT, PRIMARY KEY (name, first));
+    copies INTEGER, originals INTEGER, errors TEXT, redrawn INTEGER, kept INTEGER,
+    PRIMARY KEY (name, first));
 CREATE TABLE IF NOT EXISTS table_outputs (
     name TEXT PRIMARY KEY, key TEXT, sha256 TEXT, augmented INTEGER, errors TEXT);
 """
@@ -41,6 +42,8 @@ class Chunk:
     copies: int = 0                      # augmented rows written
     originals: int = 0                   # copy-0 rows written (--include-originals)
     errors: tuple[tuple[int, str], ...] = ()  # (1-based line, reason) of rows that failed
+    redrawn: int = 0                     # copies drawn again to be distinct (run/distinct.py)
+    kept: int = 0                        # copies that repeat after every redraw
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,10 @@ class TableIndex:
         db = sqlite3.connect(out / INDEX_NAME)
         db.execute("PRAGMA synchronous=OFF")  # as outdir/index.py: a killed process loses nothing
         db.executescript(SCHEMA)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(table_chunks)")]
+        if "kept" not in columns:  # chunks of a version that did not count duplicates: redone
+            db.execute("DROP TABLE table_chunks")
+            db.executescript(SCHEMA)
         db.execute("SELECT count(*) FROM table_outputs").fetchone()  # fails here if damaged
         return db
 
@@ -85,9 +92,10 @@ class TableIndex:
 
     def put_chunk(self, chunk: Chunk) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO table_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.db.execute("INSERT OR REPLACE INTO table_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (chunk.name, chunk.key, chunk.first, chunk.count, chunk.part, chunk.rows_read,
-                             chunk.copies, chunk.originals, json.dumps(chunk.errors)))
+                             chunk.copies, chunk.originals, json.dumps(chunk.errors), chunk.redrawn,
+                             chunk.kept))
 
     def chunks(self, name: str) -> Iterator[Chunk]:
         """A table's finished chunks in row order."""
@@ -122,9 +130,9 @@ class TableIndex:
 
 
 def _chunk(row: tuple) -> Chunk:
-    name, key, first, count, part, rows_read, copies, originals, errors = row
+    name, key, first, count, part, rows_read, copies, originals, errors, redrawn, kept = row
     return Chunk(name, key, first, count, part, rows_read, copies, originals,
-                 tuple((line, reason) for line, reason in json.loads(errors)))
+                 tuple((line, reason) for line, reason in json.loads(errors)), redrawn, kept)
 
 
 def _output(row: tuple) -> Output:

@@ -53,18 +53,19 @@ class TablesInterrupted(Interrupted):
 def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copies: int,
                   workers: int, seed: int, include_originals: bool, overwrite: bool,
                   text_columns: tuple[str, ...], label_column: str | None,
-                  chunk_rows: int | None, split: str | None) -> Any:
+                  chunk_rows: int | None, split: str | None, allow_duplicates: bool = False) -> Any:
     """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary)."""
     prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
     state = claim.RunState.of(recipe, seed, copies, include_originals, "table", source,
-                              inputs_digest(recipe))
+                              inputs_digest(recipe), distinct=not allow_duplicates)
     claim.check_claim(out, state, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     with locked(out) as lock:
         index = TableIndex(out)
         try:
-            run = _TableRun(out, index, summary, _Settings(recipe, seed, copies, include_originals,
-                                                            chunk_rows or DEFAULT_CHUNK_ROWS))
+            settings = _Settings(recipe, seed, copies, include_originals, chunk_rows or DEFAULT_CHUNK_ROWS,
+                                 not allow_duplicates)
+            run = _TableRun(out, index, summary, settings)
             summary.regenerate_reason = table_output.reset_if_needed(out, state, overwrite, index)
             claim.sweep_temporary_files(out)
             claim.write_state(out, state)
@@ -82,6 +83,7 @@ class _Settings:
     copies: int
     include_originals: bool
     chunk_rows: int
+    distinct: bool
 
 
 class _TableRun:
@@ -91,6 +93,7 @@ class _TableRun:
         self.errors: dict[str, list[tuple[int, str]]] = {}
         self.failed: dict[str, str] = {}           # table -> why it could not be written
         self.keys: dict[str, str] = {}             # table -> the key its chunks are recorded under
+        self.kept: dict[str, int] = {}             # table -> copies kept although they repeat
         self.chunks_done = self.rows_done = 0
 
     def execute(self, prepared: list[Prepared], workers: int, lock: int | None) -> None:
@@ -152,7 +155,7 @@ class _TableRun:
         settings = self.settings
         return ChunkJob(str(self.out), item.table.name, part, tuple(records), item.source_format,
                         item.output_format, item.text_columns, settings.copies, settings.include_originals,
-                        settings.recipe, settings.seed)
+                        settings.recipe, settings.seed, settings.distinct)
 
     def _commit(self, result: ChunkResult) -> None:
         name = result.table
@@ -160,7 +163,8 @@ class _TableRun:
             self.failed[name] = result.failure
             return
         chunk = Chunk(name, self.keys[name], result.first, result.count, result.part, result.rows_read,
-                      result.copies, result.originals, tuple(result.errors or ()))
+                      result.copies, result.originals, tuple(result.errors or ()), result.duplicates_redrawn,
+                      result.duplicates_kept)
         self.index.put_chunk(chunk)
         self._account(name, chunk)
 
@@ -169,6 +173,9 @@ class _TableRun:
         summary.files_read += chunk.rows_read
         summary.copies_written += chunk.copies
         summary.originals_copied += chunk.originals
+        summary.duplicates_redrawn += chunk.redrawn
+        summary.duplicates_kept += chunk.kept
+        self.kept[name] = self.kept.get(name, 0) + chunk.kept
         self.errors[name].extend(chunk.errors)
         self.chunks_done += 1
         self.rows_done += chunk.count
@@ -183,6 +190,9 @@ class _TableRun:
         self.index.put_output(Output(name, item.key, sha, True, tuple(sorted(self.errors[name]))))
         table_output.drop_parts(self.out, self.index, name)
         self.summary.added += 1
+        if self.kept.get(name):  # named per table, as files are per file
+            self.summary.files_with_duplicates += 1
+            self.summary.duplicate_files.append((name, self.kept[name]))
 
     def _write_errors(self) -> None:
         rows = [ErrorRow(f"{name}:{line}" if line else name, "", "text", reason)
