@@ -142,13 +142,15 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     """
     started = time.perf_counter()
     if (runner := getattr(get(find(Path(source), layout)), "runner", None)) is not None:
-        if shard is not None or (engine is not None and (engine.executor == "dask" or engine.scheduler)):
-            raise UsageError("--executor dask and --shard are for files; a table runs on this machine's pool")
+        if shard is not None:
+            raise UsageError("--shard is for files; a table runs whole on one machine (--executor dask "
+                             "spreads its chunks over a cluster)")
         summary = _expand_rows(runner, source=source, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
                                label_column=label_column, chunk_rows=chunk_rows, split=split,
-                               balance=balance, max_copies=max_copies, allow_duplicates=allow_duplicates)
+                               balance=balance, max_copies=max_copies, allow_duplicates=allow_duplicates,
+                               engine=engine)
         summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
         return summary
     engine = engine or Engine()

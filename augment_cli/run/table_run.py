@@ -30,6 +30,7 @@ from augment_cli.outdir.manifest import ERRORS_NAME, ErrorRow, write_rows
 from augment_cli.outdir.table_index import Chunk, Output, TableIndex
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
+from augment_cli.run.engines import Engine, prepare_out
 from augment_cli.run.executor import executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
 from augment_cli.run.table_checks import Prepared, prepare
@@ -53,27 +54,36 @@ class TablesInterrupted(Interrupted):
 def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copies: int,
                   workers: int, seed: int, include_originals: bool, overwrite: bool,
                   text_columns: tuple[str, ...], label_column: str | None,
-                  chunk_rows: int | None, split: str | None, allow_duplicates: bool = False) -> Any:
-    """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary)."""
+                  chunk_rows: int | None, split: str | None, allow_duplicates: bool = False,
+                  engine: Engine | None = None) -> Any:
+    """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary).
+    `engine`: where the chunks run (run/engines.py; None: the local pool); a Dask
+    worker runs a chunk as a pool worker does and writes its part file into DIR."""
     prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
     state = claim.RunState.of(recipe, seed, copies, include_originals, "table", source,
                               inputs_digest(recipe), distinct=not allow_duplicates)
     claim.check_claim(out, state, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
+    with (engine or Engine()).cluster(workers) as cluster:
+        prepare_out(out, source, cluster)
+        _run_locked(out, state, overwrite, summary, prepared, cluster,
+                    _Settings(recipe, seed, copies, include_originals, chunk_rows or DEFAULT_CHUNK_ROWS,
+                              not allow_duplicates, workers))
+    return summary
+
+
+def _run_locked(out: Path, state: claim.RunState, overwrite: bool, summary: Any, prepared: list[Prepared],
+                cluster: Any, settings: _Settings) -> None:
     with locked(out) as lock:
         index = TableIndex(out)
         try:
-            settings = _Settings(recipe, seed, copies, include_originals, chunk_rows or DEFAULT_CHUNK_ROWS,
-                                 not allow_duplicates)
             run = _TableRun(out, index, summary, settings)
             summary.regenerate_reason = table_output.reset_if_needed(out, state, overwrite, index)
             claim.sweep_temporary_files(out)
             claim.write_state(out, state)
-            run.execute(prepared, workers, lock)
+            run.execute(prepared, lock, cluster)
             claim.write_state(out, state.completed())
         finally:
             index.close()
-    return summary
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class _Settings:
     include_originals: bool
     chunk_rows: int
     distinct: bool
+    workers: int
 
 
 class _TableRun:
@@ -96,7 +107,7 @@ class _TableRun:
         self.kept: dict[str, int] = {}             # table -> copies kept although they repeat
         self.chunks_done = self.rows_done = 0
 
-    def execute(self, prepared: list[Prepared], workers: int, lock: int | None) -> None:
+    def execute(self, prepared: list[Prepared], lock: int | None, cluster: Any) -> None:
         todo = []
         for item in prepared:
             if not item.table.augment:
@@ -108,7 +119,7 @@ class _TableRun:
             else:
                 table_output.copy_unchanged(self.out, item, self.index)
                 self.summary.added += 1
-        self._run_chunks(todo, workers, lock)
+        self._run_chunks(todo, lock, cluster)
         for item in todo:
             self._finish(item)
         self.summary.removed += table_output.remove_gone(self.out, self.index, prepared)
@@ -122,13 +133,16 @@ class _TableRun:
         self.errors[item.table.name] = list(output.errors)
         return True
 
-    def _run_chunks(self, todo: list[Prepared], workers: int, lock: int | None) -> None:
-        workers = max(1, workers)
+    def _run_chunks(self, todo: list[Prepared], lock: int | None, cluster: Any) -> None:
+        workers = cluster.workers if cluster is not None else max(1, self.settings.workers)
         try:
-            with sigterm_raises(), executor_for(workers, None, lock, None) as executor:
+            with sigterm_raises(), executor_for(workers, None, lock, None, cluster) as executor:
                 batched = ([job] for job in self._jobs(todo))
                 for result in run_jobs(executor, run_chunks, batched, in_flight=workers * 2):
                     self._commit(result)
+            self.summary.cluster = dict(getattr(executor, "done_by", {}))
+            if cluster is not None and executor.lost_workers():  # type: ignore[attr-defined]
+                claim.sweep_temporary_files(self.out)  # a worker killed mid-write left its temporary
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             claim.sweep_temporary_files(self.out)
             if isinstance(stop, BrokenProcessPool):  # killed from outside (OOM): finished chunks kept
