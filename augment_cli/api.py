@@ -78,6 +78,8 @@ class Summary:
     duplicate_files: list[tuple[str, int]] = field(default_factory=list)
     files_with_duplicates: int = 0
     unit: str = "files"          # what files_read counts ("rows" for tables)
+    tables_read: int = 0         # a table run: the tables of SRC (augmented or held out)
+    tables_failed: int = 0       # a table run: tables that could not be written (their rows did not fail)
     notes: list[str] = field(default_factory=list)  # e.g. which split of a train/val/test tree ran
 
     @property
@@ -92,6 +94,7 @@ class Summary:
             "sources": {"read": self.files_read, "failed": len(self.failed), "added": self.added,
                         "regenerated": self.regenerated, "removed": self.removed,
                         "unchanged": self.unchanged},
+            **self._table_counts(),
             "copies_written": self.copies_written, "originals_copied": self.originals_copied,
             "skipped": dict(sorted(self.skipped.items())), "unlabelled": len(self.unlabelled),
             "failed": [{"source": row.source, "label": row.label, "modality": row.modality,
@@ -104,6 +107,18 @@ class Summary:
             "dask_workers": [{"address": address, "pid": pid, "batches": batches}
                              for (address, pid), batches in sorted(self.cluster.items())],
         }
+
+
+    def _table_counts(self) -> dict[str, Any]:
+        """A table run's sources are tables, and its examples rows: `sources` counts
+        tables (as `added` always did), `rows_read` and `rows_failed` the rows."""
+        if self.unit != "rows":
+            return {}
+        rows_failed = len(self.failed) - self.tables_failed
+        return {"sources": {"read": self.tables_read, "failed": self.tables_failed, "added": self.added,
+                            "regenerated": self.regenerated, "removed": self.removed,
+                            "unchanged": self.unchanged},
+                "rows_read": self.files_read, "rows_failed": rows_failed}
 
 
 def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, copies: int,

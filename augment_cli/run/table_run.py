@@ -123,6 +123,7 @@ class _TableRun:
         for item in todo:
             self._finish(item)
         self.summary.removed += table_output.remove_gone(self.out, self.index, prepared)
+        self.summary.tables_read, self.summary.tables_failed = len(prepared), len(self.failed)
         self._write_errors()
 
     def _unchanged(self, item: Prepared) -> bool:
