@@ -274,8 +274,16 @@ def repair(out: str | Path, *, layout: str | None = None, workers: int | None = 
                      seed=state.seed, include_originals=state.include_originals, layout=state.layout,
                      allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
                      follow_links=state.follow_links, allow_many_copies=True, workers=workers,
-                     on_progress=on_progress)
+                     on_progress=on_progress, **_table_options(state))
     return Repair(len(strays), len(stale), summary)
+
+
+def _table_options(state: claim.RunState) -> dict[str, Any]:
+    """The recorded options of a table run (text and label columns, split) for `expand`."""
+    if not state.table:
+        return {}
+    return {"text_columns": tuple(state.table["text_columns"]), "label_column": state.table["label_column"],
+            "split": state.table["split"]}
 
 
 class _Run:

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from augment_cli import __version__
 from augment_cli.errors import UsageError
@@ -56,16 +57,19 @@ class RunState:
     balance: bool = False
     max_copies: int | None = None
     follow_links: bool = False
+    # A table run's options that shape its rows (text_columns, label_column,
+    # split), for `verify --repair`; None (and not written) for a run of files.
+    table: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
            layout: str = DEFAULT, source: Path | None = None, inputs: str = "",
            distinct: bool = True, balance: bool = False, max_copies: int | None = None,
-           follow_links: bool = False) -> RunState:
+           follow_links: bool = False, table: dict[str, Any] | None = None) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
                    str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
-                   max_copies=max_copies, follow_links=follow_links)
+                   max_copies=max_copies, follow_links=follow_links, table=table)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
@@ -101,7 +105,10 @@ def write_state(out: Path, state: RunState, name: str = STATE_NAME) -> None:
 
 
 def state_bytes(state: RunState) -> bytes:
-    return (json.dumps(asdict(state), indent=2) + "\n").encode()
+    fields = asdict(state)
+    if fields["table"] is None:  # a run of files: its record's bytes as before tables had options
+        del fields["table"]
+    return (json.dumps(fields, indent=2) + "\n").encode()
 
 
 def check_claim(out: Path, state: RunState, overwrite: bool, files: StateFiles = UNSHARDED) -> None:

@@ -60,8 +60,10 @@ def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copi
     `engine`: where the chunks run (run/engines.py; None: the local pool); a Dask
     worker runs a chunk as a pool worker does and writes its part file into DIR."""
     prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
+    # The options repair must run with again (the chunk size does not change a byte).
+    options = {"text_columns": list(text_columns), "label_column": label_column, "split": split}
     state = claim.RunState.of(recipe, seed, copies, include_originals, "table", source,
-                              inputs_digest(recipe), distinct=not allow_duplicates)
+                              inputs_digest(recipe), distinct=not allow_duplicates, table=options)
     claim.check_claim(out, state, overwrite)
     with (engine or Engine()).cluster(workers) as cluster:
         prepare_out(out, source, cluster)
