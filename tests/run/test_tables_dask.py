@@ -5,10 +5,10 @@ DIR is byte-identical to the local pool's."""
 from __future__ import annotations
 
 import pytest
-from conftest import tree_bytes
 from test_tables import HOSTILE, expand, write_csv
 
 from augment_cli.run.engines import Engine
+from conftest import tree_bytes
 
 pytest.importorskip("distributed", reason="the dask extra (distributed) is not installed")
 
@@ -33,9 +33,11 @@ def test_table_chunks_on_a_users_scheduler_match_the_local_pool(tmp_path):
     src = write_csv(tmp_path / "src" / "train.tsv", ROWS, delimiter="\t")
     assert expand(src, tmp_path / "pool", copies=2, chunk_rows=5).exit_code == 0
     with real_cluster(workers=2) as cluster:
-        summary = expand(src, tmp_path / "dask", copies=2, chunk_rows=5, engine=Engine(scheduler=cluster.address))
+        summary = expand(src, tmp_path / "dask", copies=2, chunk_rows=5,
+                         engine=Engine(scheduler=cluster.address))
         assert cluster.alive()  # a user's cluster is left running
         # its workers ran the chunks, not a LocalCluster of the run's own
         assert {address for address, _ in summary.cluster} <= cluster.worker_addresses()
     assert sum(summary.cluster.values()) == 6
     assert tree_bytes(tmp_path / "dask") == tree_bytes(tmp_path / "pool")
+

@@ -9,11 +9,11 @@ import hashlib
 import json
 
 import pytest
-from conftest import tree_bytes
 from test_tables import EDA, PROVENANCE, expand, read_csv, write_csv
 
 from augment_cli.errors import Interrupted
 from augment_cli.run import table_worker
+from conftest import tree_bytes
 
 # Short rows give EDA few outcomes: "what is love" repeats a copy at 6 copies.
 ROWS = [("what is love", "a"), ("hi there", "b"),

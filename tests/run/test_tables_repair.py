@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import tree_bytes
 from test_tables import expand
 
 from augment_cli.outdir.verify import verify
+from conftest import tree_bytes
 
 PAIRS = ("premise,hypothesis,kind\nThe tall man walks his small dog in the park,A man is outside,yes\n"
          "Two children play football on the beach,Kids are indoors,no\n")

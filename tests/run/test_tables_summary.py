@@ -13,7 +13,8 @@ def test_json_summary_counts_tables_as_sources_and_rows_as_rows(tmp_path, run_cl
     src.mkdir()
     (src / "train.csv").write_text("text,label\nA good first row of text,1\nonly one field,x,y\n"
                                    "Another good row of text here,0\n", encoding="utf-8")
-    (src / "more.jsonl").write_text('{"text": "A valid line here", "label": 1}\n{not json}\n', encoding="utf-8")
+    (src / "more.jsonl").write_text('{"text": "A valid line here", "label": 1}\n{not json}\n',
+                                    encoding="utf-8")
     (src / "test.csv").write_text("text,label\nheld out,1\n", encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli("expand", src, "-r", EDA, "--copies", 2, "--out", out, "--workers", 1, "--json")
