@@ -157,18 +157,12 @@ def expand(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path, 
     """
     started = time.perf_counter()
     if (runner := getattr(get(find(Path(source), layout)), "runner", None)) is not None:
-        if shard is not None:  # see docs/tables.md: what sharding a table needs
-            raise UsageError("--shard is not supported for tables yet: a shard would have to keep its "
-                             "chunks' part files and its own table index, and `augment merge` join "
-                             "them into each table, which it does not do (it merges files' manifests)",
-                             hint="run the table unsharded; --executor dask spreads its chunks "
-                                  "over a cluster")
         summary = _expand_rows(runner, source=source, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
                                label_column=label_column, chunk_rows=chunk_rows, split=split,
                                balance=balance, max_copies=max_copies, allow_duplicates=allow_duplicates,
-                               engine=engine)
+                               engine=engine, shard=parse_shard(shard) if isinstance(shard, str) else shard)
         summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
         return summary
     engine = engine or Engine()

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from augment_cli.outdir.index import INDEX_FILES, INDEX_NAME
+from augment_cli.outdir.index import INDEX_NAME
+from augment_cli.outdir.statefiles import SQLITE_SUFFIXES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS table_chunks (
@@ -26,6 +27,7 @@ CREATE TABLE IF NOT EXISTS table_chunks (
     PRIMARY KEY (name, first));
 CREATE TABLE IF NOT EXISTS table_outputs (
     name TEXT PRIMARY KEY, key TEXT, sha256 TEXT, augmented INTEGER, errors TEXT);
+CREATE TABLE IF NOT EXISTS table_parts (name TEXT PRIMARY KEY, key TEXT, parts INTEGER);
 """
 
 
@@ -56,19 +58,19 @@ class Output:
 
 
 class TableIndex:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, name: str = INDEX_NAME):
         """Open DIR's index; a damaged one (a power cut: synchronous=OFF) is
         started afresh, which only means every chunk and table is redone."""
         try:
-            self.db = self._open(out)
+            self.db = self._open(out / name)
         except sqlite3.DatabaseError:
-            for name in INDEX_FILES:
-                (out / name).unlink(missing_ok=True)
-            self.db = self._open(out)
+            for suffix in SQLITE_SUFFIXES:
+                (out / (name + suffix)).unlink(missing_ok=True)
+            self.db = self._open(out / name)
 
     @staticmethod
-    def _open(out: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(out / INDEX_NAME)
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
         db.execute("PRAGMA synchronous=OFF")  # as outdir/index.py: a killed process loses nothing
         db.executescript(SCHEMA)
         columns = [row[1] for row in db.execute("PRAGMA table_info(table_chunks)")]
@@ -123,10 +125,20 @@ class TableIndex:
         with self.db:
             self.db.execute("DELETE FROM table_outputs WHERE name = ?", (name,))
 
+    def put_parts(self, name: str, key: str, parts: int) -> None:
+        """A shard (--shard K/M) read the whole table: it has `parts` chunks, some of them this shard's."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO table_parts VALUES (?, ?, ?)", (name, key, parts))
+
+    def all_parts(self) -> dict[str, tuple[str, int]]:
+        """Table -> (key, chunks) as put_parts recorded them."""
+        return {name: (key, parts) for name, key, parts in self.db.execute("SELECT * FROM table_parts")}
+
     def clear(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM table_chunks")
             self.db.execute("DELETE FROM table_outputs")
+            self.db.execute("DELETE FROM table_parts")
 
 
 def _chunk(row: tuple) -> Chunk:

@@ -246,15 +246,6 @@ def test_options_for_files_are_refused_for_tables(tmp_path, write_recipe):
     assert not (tmp_path / "out").exists()
 
 
-def test_shard_is_refused_for_a_table_saying_why_and_what_to_use(tmp_path, run_cli):
-    src = write_csv(tmp_path / "train.csv", HOSTILE[:1])
-    result = run_cli("expand", src, "-r", EDA, "-n", 1, "--out", tmp_path / "out", "--shard", "1/2")
-    assert result.exit_code == 2 and not (tmp_path / "out").exists()
-    assert ("--shard is not supported for tables yet: a shard would have to keep its chunks' part files "
-            "and its own table index, and `augment merge` join them into each table") in result.stderr
-    assert "--executor dask spreads its chunks over a cluster" in result.stderr
-
-
 def test_dry_run_counts_rows_and_writes_nothing(tmp_path, run_cli):
     src = tmp_path / "src"
     write_csv(src / "train.csv", HOSTILE)
