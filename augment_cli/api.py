@@ -78,6 +78,8 @@ class Summary:
     duplicate_files: list[tuple[str, int]] = field(default_factory=list)
     files_with_duplicates: int = 0
     unit: str = "files"          # what files_read counts ("rows" for tables)
+    tables_read: int = 0         # a table run: the tables of SRC (augmented or held out)
+    tables_failed: int = 0       # a table run: tables that could not be written (their rows did not fail)
     notes: list[str] = field(default_factory=list)  # e.g. which split of a train/val/test tree ran
 
     @property
@@ -92,6 +94,7 @@ class Summary:
             "sources": {"read": self.files_read, "failed": len(self.failed), "added": self.added,
                         "regenerated": self.regenerated, "removed": self.removed,
                         "unchanged": self.unchanged},
+            **self._table_counts(),
             "copies_written": self.copies_written, "originals_copied": self.originals_copied,
             "skipped": dict(sorted(self.skipped.items())), "unlabelled": len(self.unlabelled),
             "failed": [{"source": row.source, "label": row.label, "modality": row.modality,
@@ -104,6 +107,18 @@ class Summary:
             "dask_workers": [{"address": address, "pid": pid, "batches": batches}
                              for (address, pid), batches in sorted(self.cluster.items())],
         }
+
+
+    def _table_counts(self) -> dict[str, Any]:
+        """A table run's sources are tables, and its examples rows: `sources` counts
+        tables (as `added` always did), `rows_read` and `rows_failed` the rows."""
+        if self.unit != "rows":
+            return {}
+        rows_failed = len(self.failed) - self.tables_failed
+        return {"sources": {"read": self.tables_read, "failed": self.tables_failed, "added": self.added,
+                            "regenerated": self.regenerated, "removed": self.removed,
+                            "unchanged": self.unchanged},
+                "rows_read": self.files_read, "rows_failed": rows_failed}
 
 
 def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
@@ -144,13 +159,12 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     started = time.perf_counter()
     table = source if annotations is None else None  # a COCO JSON (--annotations): files
     if table is not None and (runner := getattr(get(find(Path(table), layout)), "runner", None)) is not None:
-        if shard is not None or (engine is not None and (engine.executor == "dask" or engine.scheduler)):
-            raise UsageError("--executor dask and --shard are for files; a table runs on this machine's pool")
         summary = _expand_rows(runner, source=table, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
                                force_workers=force_workers, text_columns=text_columns,
                                label_column=label_column, chunk_rows=chunk_rows, split=split,
-                               balance=balance, max_copies=max_copies)
+                               balance=balance, max_copies=max_copies, allow_duplicates=allow_duplicates,
+                               engine=engine, shard=parse_shard(shard) if isinstance(shard, str) else shard)
         summary.layout_detected, summary.seconds = layout is None, time.perf_counter() - started
         return summary
     engine = engine or Engine()
@@ -263,9 +277,17 @@ def repair(out: str | Path, *, layout: str | None = None, workers: int | None = 
                      seed=state.seed, include_originals=state.include_originals, layout=state.layout,
                      allow_duplicates=not state.distinct, balance=state.balance, max_copies=state.max_copies,
                      follow_links=state.follow_links, allow_many_copies=True, workers=workers,
-                     on_progress=on_progress,
+                     on_progress=on_progress, **_table_options(state),
                      annotations=Path(state.src) / state.annotations if state.annotations else None)
     return Repair(len(strays), len(stale), summary)
+
+
+def _table_options(state: claim.RunState) -> dict[str, Any]:
+    """The recorded options of a table run (text and label columns, split) for `expand`."""
+    if not state.table:
+        return {}
+    return {"text_columns": tuple(state.table["text_columns"]), "label_column": state.table["label_column"],
+            "split": state.table["split"]}
 
 
 class _Run:

@@ -428,12 +428,14 @@ def _report_json(summary, as_json: bool, path: Path | None) -> None:
 
 def _print_duplicates(summary) -> None:
     """Each file (the first few) whose copies still repeat after every redraw."""
+    table = summary.unit == "rows"  # a table's copies repeat a row; its rows are their own manifest
+    where = "its augment_transforms column" if table else "manifest.csv"
     for source, kept in summary.duplicate_files:
-        _err(f"Warning: {source}: {kept} of its copies repeat the source or another copy after every "
-             "redraw (kept; marked duplicate_of in manifest.csv)")
+        _err(f"Warning: {source}: {kept} of its copies repeat the {'row' if table else 'source'} or another "
+             f"copy after every redraw (kept; marked duplicate_of in {where})")
     more = summary.files_with_duplicates - len(summary.duplicate_files)
     if more > 0:
-        _err(f"Warning: ... and {more} more files with repeated copies")
+        _err(f"Warning: ... and {more} more {'tables' if table else 'files'} with repeated copies")
     if summary.duplicates_redrawn or summary.duplicates_kept:
         _err(f"Duplicates: {summary.duplicates_redrawn} copies redrawn to be distinct, "
              f"{summary.duplicates_kept} kept")

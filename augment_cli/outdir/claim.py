@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from augment_cli import __version__
 from augment_cli.errors import UsageError
@@ -59,16 +60,21 @@ class RunState:
     # The COCO JSON of --annotations FILE, relative to SRC (`merge` and `verify
     # --repair` read it alone); None, and left out of the record, without one.
     annotations: str | None = None
+    # A table run's options that shape its rows (text_columns, label_column,
+    # split), for `verify --repair`; None (and not written) for a run of files.
+    table: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, recipe: Recipe, seed: int, copies: int, include_originals: bool,
            layout: str = DEFAULT, source: Path | None = None, inputs: str = "",
            distinct: bool = True, balance: bool = False, max_copies: int | None = None,
-           follow_links: bool = False, annotations: str | None = None) -> RunState:
+           follow_links: bool = False, annotations: str | None = None,
+           table: dict[str, Any] | None = None) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
                    str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
-                   max_copies=max_copies, follow_links=follow_links, annotations=annotations)
+                   max_copies=max_copies, follow_links=follow_links, annotations=annotations,
+                   table=table)
 
     def same_source(self, other: RunState) -> bool:
         """Whether `other` reads the SRC this state's run read: the same folder,
@@ -105,8 +111,9 @@ def write_state(out: Path, state: RunState, name: str = STATE_NAME) -> None:
 
 def state_bytes(state: RunState) -> bytes:
     record = asdict(state)
-    if record["annotations"] is None:  # the record of every run without --annotations stays as it was
-        del record["annotations"]
+    for optional in ("annotations", "table"):  # records of runs without them stay as they were
+        if record[optional] is None:
+            del record[optional]
     return (json.dumps(record, indent=2) + "\n").encode()
 
 

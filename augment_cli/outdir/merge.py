@@ -27,6 +27,7 @@ from augment_cli.outdir.index import Index
 from augment_cli.outdir.lock import locked
 from augment_cli.outdir.manifest import ErrorRow, ManifestRow, manifest_columns, unescape, write_rows
 from augment_cli.outdir.statefiles import UNSHARDED, StateFiles, shards_in
+from augment_cli.outdir.table_merge import join_table_shards
 from augment_cli.run.sharding import Shard
 
 
@@ -48,6 +49,11 @@ def merge(out: Path) -> Merged:
     count = _one_split(out, found)
     states = [_finished_state(out, Shard(k, count)) for k in range(1, count + 1)]
     for k, state in enumerate(states[1:], 2):
+        if states[0].table != state.table:
+            raise UsageError(f"shard {k}/{count} in {out} was made with other table options than shard "
+                             f"1/{count} ({state.table} against {states[0].table})",
+                             hint="run every shard with the same --text-column, --label-column, --split "
+                                  "and --chunk-rows")
         if states[0].differences(state):
             raise UsageError(f"shard {k}/{count} in {out} was made by another run than shard 1/{count}: "
                              f"{'; '.join(states[0].differences(state))}",
@@ -58,7 +64,11 @@ def merge(out: Path) -> Merged:
             held.enter_context(locked(out, UNSHARDED.lock))
             for k in range(1, count + 1):  # a shard still running holds its lock: refused here
                 held.enter_context(locked(out, StateFiles.of(Shard(k, count)).lock))
-            _join(out, count, states[0], result)
+            if states[0].layout == "table":  # a table's shards hold chunks: joined into tables
+                result.sources, result.failed = join_table_shards(out, count, states[0])
+                result.files = result.sources
+            else:
+                _join(out, count, states[0], result)
     except sqlite3.Error as exc:
         raise OutputError(f"cannot merge the shards' indexes in {out}: {exc}") from None
     for names in found.values():

@@ -17,14 +17,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from augment_cli.outdir.index import INDEX_FILES, INDEX_NAME
+from augment_cli.outdir.index import INDEX_NAME
+from augment_cli.outdir.statefiles import SQLITE_SUFFIXES
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS table_chunks (
     name TEXT, key TEXT, first INTEGER, count INTEGER, part TEXT, rows_read INTEGER,
-    copies INTEGER, originals INTEGER, errors TEXT, PRIMARY KEY (name, first));
+    copies INTEGER, originals INTEGER, errors TEXT, redrawn INTEGER, kept INTEGER,
+    PRIMARY KEY (name, first));
 CREATE TABLE IF NOT EXISTS table_outputs (
     name TEXT PRIMARY KEY, key TEXT, sha256 TEXT, augmented INTEGER, errors TEXT);
+CREATE TABLE IF NOT EXISTS table_parts (name TEXT PRIMARY KEY, key TEXT, parts INTEGER);
 """
 
 
@@ -41,6 +44,8 @@ class Chunk:
     copies: int = 0                      # augmented rows written
     originals: int = 0                   # copy-0 rows written (--include-originals)
     errors: tuple[tuple[int, str], ...] = ()  # (1-based line, reason) of rows that failed
+    redrawn: int = 0                     # copies drawn again to be distinct (run/distinct.py)
+    kept: int = 0                        # copies that repeat after every redraw
 
 
 @dataclass(frozen=True)
@@ -53,21 +58,25 @@ class Output:
 
 
 class TableIndex:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, name: str = INDEX_NAME):
         """Open DIR's index; a damaged one (a power cut: synchronous=OFF) is
         started afresh, which only means every chunk and table is redone."""
         try:
-            self.db = self._open(out)
+            self.db = self._open(out / name)
         except sqlite3.DatabaseError:
-            for name in INDEX_FILES:
-                (out / name).unlink(missing_ok=True)
-            self.db = self._open(out)
+            for suffix in SQLITE_SUFFIXES:
+                (out / (name + suffix)).unlink(missing_ok=True)
+            self.db = self._open(out / name)
 
     @staticmethod
-    def _open(out: Path) -> sqlite3.Connection:
-        db = sqlite3.connect(out / INDEX_NAME)
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
         db.execute("PRAGMA synchronous=OFF")  # as outdir/index.py: a killed process loses nothing
         db.executescript(SCHEMA)
+        columns = [row[1] for row in db.execute("PRAGMA table_info(table_chunks)")]
+        if "kept" not in columns:  # chunks of a version that did not count duplicates: redone
+            db.execute("DROP TABLE table_chunks")
+            db.executescript(SCHEMA)
         db.execute("SELECT count(*) FROM table_outputs").fetchone()  # fails here if damaged
         return db
 
@@ -85,9 +94,10 @@ class TableIndex:
 
     def put_chunk(self, chunk: Chunk) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO table_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.db.execute("INSERT OR REPLACE INTO table_chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (chunk.name, chunk.key, chunk.first, chunk.count, chunk.part, chunk.rows_read,
-                             chunk.copies, chunk.originals, json.dumps(chunk.errors)))
+                             chunk.copies, chunk.originals, json.dumps(chunk.errors), chunk.redrawn,
+                             chunk.kept))
 
     def chunks(self, name: str) -> Iterator[Chunk]:
         """A table's finished chunks in row order."""
@@ -115,16 +125,26 @@ class TableIndex:
         with self.db:
             self.db.execute("DELETE FROM table_outputs WHERE name = ?", (name,))
 
+    def put_parts(self, name: str, key: str, parts: int) -> None:
+        """A shard (--shard K/M) read the whole table: it has `parts` chunks, some of them this shard's."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO table_parts VALUES (?, ?, ?)", (name, key, parts))
+
+    def all_parts(self) -> dict[str, tuple[str, int]]:
+        """Table -> (key, chunks) as put_parts recorded them."""
+        return {name: (key, parts) for name, key, parts in self.db.execute("SELECT * FROM table_parts")}
+
     def clear(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM table_chunks")
             self.db.execute("DELETE FROM table_outputs")
+            self.db.execute("DELETE FROM table_parts")
 
 
 def _chunk(row: tuple) -> Chunk:
-    name, key, first, count, part, rows_read, copies, originals, errors = row
+    name, key, first, count, part, rows_read, copies, originals, errors, redrawn, kept = row
     return Chunk(name, key, first, count, part, rows_read, copies, originals,
-                 tuple((line, reason) for line, reason in json.loads(errors)))
+                 tuple((line, reason) for line, reason in json.loads(errors)), redrawn, kept)
 
 
 def _output(row: tuple) -> Output:

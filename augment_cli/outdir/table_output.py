@@ -103,10 +103,12 @@ def remove_gone(out: Path, index: TableIndex, prepared: list[Any]) -> int:
     return len(gone)
 
 
-def reset_if_needed(out: Path, state: claim.RunState, overwrite: bool, index: TableIndex) -> str | None:
+def reset_if_needed(out: Path, state: claim.RunState, overwrite: bool, index: TableIndex,
+                    state_name: str = claim.STATE_NAME) -> str | None:
     """As claim.reset_if_needed for files: another recipe, seed, copies or
-    version (or --overwrite) removes every table written before; why, or None."""
-    previous = claim.read_state(out)
+    version (or --overwrite) removes every table written before; why, or None.
+    `state_name`: the record of this run or shard (outdir/statefiles.py)."""
+    previous = claim.read_state(out, state_name)
     reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
     if previous is None and not overwrite:
         index.clear()  # an index without a run state is not trusted

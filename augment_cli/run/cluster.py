@@ -268,12 +268,16 @@ def probe(source: str, out: str) -> dict[str, Any]:
 
 
 def _problem(source: str, out: str) -> str | None:
-    if not os.path.isdir(source):
+    if os.path.isfile(source):  # a table given as SRC
+        if not os.access(source, os.R_OK):
+            return f"cannot read the source table {source}"
+    elif not os.path.isdir(source):
         return f"cannot see the source folder {source}"
-    try:
-        os.listdir(source)
-    except OSError as exc:
-        return f"cannot read the source folder {source}: {exc.strerror or exc}"
+    else:
+        try:
+            os.listdir(source)
+        except OSError as exc:
+            return f"cannot read the source folder {source}: {exc.strerror or exc}"
     trial = os.path.join(out, f"{TEMP_PREFIX}probe-{os.getpid()}")
     try:
         with open(trial, "wb") as handle:

@@ -31,6 +31,7 @@ class ChunkJob:
     include_originals: bool
     recipe: Recipe
     seed: int
+    distinct: bool = True  # redraw a copy that repeats its row or an earlier copy (run/distinct.py)
 
     @property
     def first(self) -> int:
@@ -50,6 +51,8 @@ class ChunkResult:
     originals: int = 0
     errors: list[tuple[int, str]] | None = None  # (1-based line, reason) per failed row
     failure: str | None = None   # the chunk as a whole could not be written
+    duplicates_redrawn: int = 0  # copies drawn again because they repeated (run/distinct.py)
+    duplicates_kept: int = 0     # copies that still repeat after every redraw (marked in their row)
 
 
 def run_chunks(jobs: list[ChunkJob]) -> list[ChunkResult]:

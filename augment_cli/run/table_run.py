@@ -26,12 +26,15 @@ from augment_cli.errors import AugmentError, Interrupted, OutputError
 from augment_cli.layouts.table_formats import Record
 from augment_cli.outdir import claim, table_output
 from augment_cli.outdir.lock import locked
-from augment_cli.outdir.manifest import ERRORS_NAME, ErrorRow, write_rows
+from augment_cli.outdir.manifest import ErrorRow, write_rows
+from augment_cli.outdir.statefiles import UNSHARDED, StateFiles, other_shards_running
 from augment_cli.outdir.table_index import Chunk, Output, TableIndex
 from augment_cli.recipe import Recipe
 from augment_cli.recipe.inputs import inputs_digest
+from augment_cli.run.engines import Engine, prepare_out
 from augment_cli.run.executor import executor_for, run_jobs
 from augment_cli.run.interrupts import Terminated, exit_code_for, sigterm_raises
+from augment_cli.run.sharding import Shard
 from augment_cli.run.table_checks import Prepared, prepare
 from augment_cli.run.table_jobs import ChunkJob, ChunkResult, run_chunks
 
@@ -53,26 +56,48 @@ class TablesInterrupted(Interrupted):
 def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copies: int,
                   workers: int, seed: int, include_originals: bool, overwrite: bool,
                   text_columns: tuple[str, ...], label_column: str | None,
-                  chunk_rows: int | None, split: str | None) -> Any:
-    """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary)."""
+                  chunk_rows: int | None, split: str | None, allow_duplicates: bool = False,
+                  engine: Engine | None = None, shard: Shard | None = None) -> Any:
+    """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary).
+    `engine`: where the chunks run (run/engines.py; None: the local pool); a Dask
+    worker runs a chunk as a pool worker does and writes its part file into DIR.
+    `shard`: do only the chunks whose key (table, first row) is part K of M, and
+    leave their part files for `augment merge` (outdir/table_merge.py) to join."""
     prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
+    chunk_rows = chunk_rows or DEFAULT_CHUNK_ROWS
+    # The options repair must run with again (the chunk size does not change a byte; but
+    # shards must cut a table alike for their chunks to make it up, so theirs record it).
+    options = {"text_columns": list(text_columns), "label_column": label_column, "split": split,
+               **({"chunk_rows": chunk_rows} if shard else {})}
     state = claim.RunState.of(recipe, seed, copies, include_originals, "table", source,
-                              inputs_digest(recipe))
-    claim.check_claim(out, state, overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    with locked(out) as lock:
-        index = TableIndex(out)
+                              inputs_digest(recipe), distinct=not allow_duplicates, table=options)
+    files = StateFiles.of(shard)
+    claim.check_claim(out, state, overwrite, files)
+    with (engine or Engine()).cluster(workers) as cluster:
+        prepare_out(out, source, cluster)
+        _run_locked(out, state, overwrite, summary, prepared, cluster,
+                    _Settings(recipe, seed, copies, include_originals, chunk_rows, not allow_duplicates,
+                              workers, files))
+    summary.shard = str(shard) if shard else None
+    return summary
+
+
+def _run_locked(out: Path, state: claim.RunState, overwrite: bool, summary: Any, prepared: list[Prepared],
+                cluster: Any, settings: _Settings) -> None:
+    files = settings.files
+    with locked(out, files.lock) as lock:
+        index = TableIndex(out, files.index)
         try:
-            run = _TableRun(out, index, summary, _Settings(recipe, seed, copies, include_originals,
-                                                            chunk_rows or DEFAULT_CHUNK_ROWS))
-            summary.regenerate_reason = table_output.reset_if_needed(out, state, overwrite, index)
-            claim.sweep_temporary_files(out)
-            claim.write_state(out, state)
-            run.execute(prepared, workers, lock)
-            claim.write_state(out, state.completed())
+            run = _TableRun(out, index, summary, settings)
+            summary.regenerate_reason = table_output.reset_if_needed(out, state, overwrite, index,
+                                                                     files.state)
+            if not other_shards_running(out, files):  # their half-written files are not a killed run's
+                claim.sweep_temporary_files(out)
+            claim.write_state(out, state, files.state)
+            run.execute(prepared, lock, cluster)
+            claim.write_state(out, state.completed(), files.state)
         finally:
             index.close()
-    return summary
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,13 @@ class _Settings:
     copies: int
     include_originals: bool
     chunk_rows: int
+    distinct: bool
+    workers: int
+    files: StateFiles = UNSHARDED  # this run's or shard's record (outdir/statefiles.py)
+
+    def mine(self, key: str) -> bool:
+        """Whether this run does the chunk or held-out table with this key (all, unsharded)."""
+        return self.files.shard is None or self.files.shard.owns(key)
 
 
 class _TableRun:
@@ -91,9 +123,10 @@ class _TableRun:
         self.errors: dict[str, list[tuple[int, str]]] = {}
         self.failed: dict[str, str] = {}           # table -> why it could not be written
         self.keys: dict[str, str] = {}             # table -> the key its chunks are recorded under
+        self.kept: dict[str, int] = {}             # table -> copies kept although they repeat
         self.chunks_done = self.rows_done = 0
 
-    def execute(self, prepared: list[Prepared], workers: int, lock: int | None) -> None:
+    def execute(self, prepared: list[Prepared], lock: int | None, cluster: Any) -> None:
         todo = []
         for item in prepared:
             if not item.table.augment:
@@ -102,13 +135,15 @@ class _TableRun:
                 continue
             if item.table.augment:
                 todo.append(item)
-            else:
+            elif self.settings.mine(item.table.name):
                 table_output.copy_unchanged(self.out, item, self.index)
                 self.summary.added += 1
-        self._run_chunks(todo, workers, lock)
+        self._run_chunks(todo, lock, cluster)
         for item in todo:
             self._finish(item)
-        self.summary.removed += table_output.remove_gone(self.out, self.index, prepared)
+        if self.settings.files.shard is None:  # a shard's DIR is made whole by merge
+            self.summary.removed += table_output.remove_gone(self.out, self.index, prepared)
+        self.summary.tables_read, self.summary.tables_failed = len(prepared), len(self.failed)
         self._write_errors()
 
     def _unchanged(self, item: Prepared) -> bool:
@@ -119,13 +154,16 @@ class _TableRun:
         self.errors[item.table.name] = list(output.errors)
         return True
 
-    def _run_chunks(self, todo: list[Prepared], workers: int, lock: int | None) -> None:
-        workers = max(1, workers)
+    def _run_chunks(self, todo: list[Prepared], lock: int | None, cluster: Any) -> None:
+        workers = cluster.workers if cluster is not None else max(1, self.settings.workers)
         try:
-            with sigterm_raises(), executor_for(workers, None, lock, None) as executor:
+            with sigterm_raises(), executor_for(workers, None, lock, None, cluster) as executor:
                 batched = ([job] for job in self._jobs(todo))
                 for result in run_jobs(executor, run_chunks, batched, in_flight=workers * 2):
                     self._commit(result)
+            self.summary.cluster = dict(getattr(executor, "done_by", {}))
+            if cluster is not None and executor.lost_workers():  # type: ignore[attr-defined]
+                claim.sweep_temporary_files(self.out)  # a worker killed mid-write left its temporary
         except (KeyboardInterrupt, Terminated, BrokenProcessPool) as stop:
             claim.sweep_temporary_files(self.out)
             if isinstance(stop, BrokenProcessPool):  # killed from outside (OOM): finished chunks kept
@@ -142,6 +180,8 @@ class _TableRun:
             for records in _chunks(item.read(), self.settings.chunk_rows):
                 part = table_output.part_name(name, records[0].number)
                 self.parts[name].append(part)
+                if not self.settings.mine(f"{name}\n{records[0].number}"):
+                    continue  # another shard's chunk
                 done = self.index.chunk(name, item.key, records[0].number, len(records))
                 if done is not None and (self.out / done.part).is_file():
                     self._account(name, done)  # finished by an interrupted run
@@ -152,7 +192,7 @@ class _TableRun:
         settings = self.settings
         return ChunkJob(str(self.out), item.table.name, part, tuple(records), item.source_format,
                         item.output_format, item.text_columns, settings.copies, settings.include_originals,
-                        settings.recipe, settings.seed)
+                        settings.recipe, settings.seed, settings.distinct)
 
     def _commit(self, result: ChunkResult) -> None:
         name = result.table
@@ -160,7 +200,8 @@ class _TableRun:
             self.failed[name] = result.failure
             return
         chunk = Chunk(name, self.keys[name], result.first, result.count, result.part, result.rows_read,
-                      result.copies, result.originals, tuple(result.errors or ()))
+                      result.copies, result.originals, tuple(result.errors or ()), result.duplicates_redrawn,
+                      result.duplicates_kept)
         self.index.put_chunk(chunk)
         self._account(name, chunk)
 
@@ -169,6 +210,9 @@ class _TableRun:
         summary.files_read += chunk.rows_read
         summary.copies_written += chunk.copies
         summary.originals_copied += chunk.originals
+        summary.duplicates_redrawn += chunk.redrawn
+        summary.duplicates_kept += chunk.kept
+        self.kept[name] = self.kept.get(name, 0) + chunk.kept
         self.errors[name].extend(chunk.errors)
         self.chunks_done += 1
         self.rows_done += chunk.count
@@ -178,17 +222,23 @@ class _TableRun:
         if name in self.failed:
             self.errors[name].append((0, self.failed[name]))
             return
+        if self.settings.files.shard is not None:  # merge joins the parts of every shard
+            self.index.put_parts(name, item.key, len(self.parts[name]))
+            return
         parts = [self.out / part for part in self.parts[name]]
         sha = table_output.join_parts(self.out, item, parts)
         self.index.put_output(Output(name, item.key, sha, True, tuple(sorted(self.errors[name]))))
         table_output.drop_parts(self.out, self.index, name)
         self.summary.added += 1
+        if self.kept.get(name):  # named per table, as files are per file
+            self.summary.files_with_duplicates += 1
+            self.summary.duplicate_files.append((name, self.kept[name]))
 
     def _write_errors(self) -> None:
         rows = [ErrorRow(f"{name}:{line}" if line else name, "", "text", reason)
                 for name in sorted(self.errors) for line, reason in sorted(self.errors[name])]
         self.summary.failed.extend(rows)
-        errors = self.out / ERRORS_NAME
+        errors = self.out / self.settings.files.errors
         if rows:
             write_rows(errors, ErrorRow, rows, presorted=True)
         elif errors.exists():

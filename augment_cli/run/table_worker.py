@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy as copying
 import json
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from augment_cli.layouts.table_formats import Record, encode_rows
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, replace_via_temporary
 from augment_cli.recipe.model import Step
+from augment_cli.run.distinct import DistinctCopies, marked
+from augment_cli.run.outcomes import distinct_copies_at_most
 from augment_cli.run.seeding import copy_seed
-from augment_cli.run.steps import Record as Applied
 from augment_cli.run.steps import augment
 from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 
@@ -36,9 +38,10 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
     slots = tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
                   for column in job.text_columns)
     steps = job.recipe.steps_for("text")
+    most = distinct_copies_at_most(job.recipe, "text") if job.distinct else None
     for record in job.records:
         try:
-            made = _row_copies(job, record, slots, steps)
+            made, distinct = _row_copies(job, record, slots, steps, most)
         except SampleError as exc:
             result.errors.append((record.line, str(exc)))  # type: ignore[union-attr]
             continue
@@ -49,6 +52,8 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
         result.rows_read += 1
         result.originals += int(job.include_originals)
         result.copies += job.copies
+        result.duplicates_redrawn += distinct.redrawn
+        result.duplicates_kept += distinct.kept
     try:
         _write_part(job, rows)
     except OSError as exc:
@@ -56,28 +61,47 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
     return result
 
 
-def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...]) -> list[Any]:
-    """The rows one source row makes: its original (if asked), then copies 1..N."""
+_Cells = tuple[tuple[str, Any, "_Cell"], ...]  # (column, slot, cell) per text column
+
+
+def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...],
+                most: int | None) -> tuple[list[Any], DistinctCopies]:
+    """The rows one source row makes: its original (if asked), then copies 1..N,
+    each distinct from the row's text and its earlier copies where the recipe
+    can make it so (run/distinct.py; all text columns of a copy compared as one)."""
     if record.error is not None:
         raise SampleError(record.error)
-    cells = [(column, slot, _Cell.of(_text_of(record, column, slot)))
-             for column, slot in zip(job.text_columns, slots, strict=True)]
+    cells = tuple((column, slot, _Cell.of(_text_of(record, column, slot)))
+                  for column, slot in zip(job.text_columns, slots, strict=True))
     made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
-    key = f"{job.table}\n{record.number}"
+    distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
+    draw = partial(_draw, job.seed, f"{job.table}\n{record.number}", cells, steps)
     for copy in range(1, job.copies + 1):
+        texts, applied, repeats = distinct.make(copy, partial(draw, copy))
         values = copying.copy(record.values)
-        applied: dict[str, list[Applied]] = {}
-        for column, slot, cell in cells:
-            data, applied[column] = augment(cell.data, steps, "text", copy_seed(job.seed, key, copy))
+        for (_, slot, cell), data in zip(cells, texts, strict=True):
             values[slot] = cell.restore(data)
-        made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(job, applied)))
-    return made
+        made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(applied, repeats)))
+    return made, distinct
 
 
-def _transforms_cell(job: ChunkJob, applied: dict[str, list[Applied]]) -> str:
-    if len(job.text_columns) == 1:
-        return _TRANSFORMS(applied[job.text_columns[0]])
-    return _TRANSFORMS([{"column": column, "applied": applied[column]} for column in job.text_columns])
+def _draw(seed: int, key: str, cells: _Cells, steps: tuple[Step, ...], copy: int,
+          attempt: int) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """Draw `attempt` of a copy (0: the first, the bytes of --allow-duplicates):
+    every text column with that one stream; (texts, what each column applied)."""
+    texts, applied = [], []
+    for column, _, cell in cells:
+        data, records = augment(cell.data, steps, "text", copy_seed(seed, key, copy, attempt))
+        texts.append(data)
+        applied.append({"column": column, "applied": records})
+    return tuple(texts), applied
+
+
+def _transforms_cell(applied: list[dict[str, Any]], repeats: int | None) -> str:
+    """One column's records as manifest.csv has them, or per column for several;
+    a kept duplicate ends with {"duplicate_of": k}, as in manifest.csv."""
+    records = applied[0]["applied"] if len(applied) == 1 else applied
+    return _TRANSFORMS(marked(records, repeats))
 
 
 # manifest.transforms_json's format, with one encoder made once: json.dumps
