@@ -91,7 +91,7 @@ def composed_warp(steps: list[tuple[TransformSpec, Params]], width: int, height:
 
     matrix = np.eye(3)
     for spec, params in steps:
-        for move in resolve(spec.geometry)(params, width, height):
+        for move in resolve(str(spec.geometry))(params, width, height):
             if not isinstance(move, Warp) or move.size != (width, height):
                 raise SampleError("a fused step is not a same-size warp", transform=spec.name)
             matrix = move.matrix @ matrix
@@ -113,6 +113,6 @@ def _fused_warp(data: Any, run: _Run) -> Any:
 
 def _fused_lut(data: Any, run: _Run) -> Any:
     image = image_of(data)
-    tables = [resolve(spec.lut)(params, image.dtype) for spec, params in run.steps]
+    tables = [resolve(str(spec.lut))(params, image.dtype) for spec, params in run.steps]
     pixels = resolve(f"{_OPS}:look_up")(image, resolve(f"{_OPS}:composed_table")(tables))
     return Annotated(pixels, data.targets, data.limits) if isinstance(data, Annotated) else pixels

@@ -56,19 +56,19 @@ def random_geometric_chain(rng: np.random.Generator, width: int, height: int, le
         elif kind == "rotate":
             chain.append((kind, {"angle_deg": float(rng.uniform(-20, 20)), "border": "reflect", "fill": 0}))
         elif kind == "affine":
-            chain.append((kind, {"scale": float(rng.uniform(0.9, 1.2)), "translate_x": float(rng.uniform(-.05, .05)),
-                                 "translate_y": float(rng.uniform(-.05, .05)),
-                                 "rotate_deg": float(rng.uniform(-15, 15)),
-                                 "shear_x_deg": float(rng.uniform(-8, 8)), "shear_y_deg": float(rng.uniform(-8, 8)),
-                                 "interpolation": "linear", "border": "reflect", "fill": 0}))
+            drawn = {"scale": (0.9, 1.2), "translate_x": (-.05, .05), "translate_y": (-.05, .05),
+                     "rotate_deg": (-15, 15), "shear_x_deg": (-8, 8), "shear_y_deg": (-8, 8)}
+            params = {key: float(rng.uniform(*span)) for key, span in drawn.items()}
+            chain.append((kind, {**params, "interpolation": "linear", "border": "reflect", "fill": 0}))
         elif kind == "perspective":
             corners = (rng.uniform(-0.06, 0.06, (4, 2)) * [width, height]).tolist()
             chain.append((kind, {"corners_px": corners, "interpolation": "linear", "border": "reflect",
                                  "fill": 0}))
         else:
-            w, h = int(rng.integers(width * 3 // 4, width + 1)), int(rng.integers(height * 3 // 4, height + 1))
-            chain.append((kind, {"x": int(rng.integers(0, width - w + 1)), "y": int(rng.integers(0, height - h + 1)),
-                                 "w": w, "h": h}))
+            w = int(rng.integers(width * 3 // 4, width + 1))
+            h = int(rng.integers(height * 3 // 4, height + 1))
+            x, y = int(rng.integers(0, width - w + 1)), int(rng.integers(0, height - h + 1))
+            chain.append((kind, {"x": x, "y": y, "w": w, "h": h}))
     return chain
 
 
@@ -83,7 +83,8 @@ def inside_every_step(chain, width: int, height: int) -> np.ndarray:
         # where output pixels sample the input of step k: back through steps k..end
         later = np.linalg.inv(composed_warp(specs[k:], width, height).opencv()) @ points
         x, y = later[0] / later[2], later[1] / later[2]
-        ok &= (x >= MARGIN_PX) & (x <= width - 1 - MARGIN_PX) & (y >= MARGIN_PX) & (y <= height - 1 - MARGIN_PX)
+        ok &= (x >= MARGIN_PX) & (x <= width - 1 - MARGIN_PX)
+        ok &= (y >= MARGIN_PX) & (y <= height - 1 - MARGIN_PX)
     return ok.reshape(height, width)
 
 

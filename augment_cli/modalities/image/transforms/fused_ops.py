@@ -55,24 +55,28 @@ def warp(image: np.ndarray, matrix: np.ndarray, settings: Settings) -> np.ndarra
     """`image` warped by a 3x3 pixel-centre matrix, same size: a plain flip
     (or copy) when the matrix is one, else one warpAffine/warpPerspective."""
     height, width = image.shape[:2]
-    flip = _flip_code(matrix, width, height)
-    if flip is not None:
-        return image.copy() if flip == "none" else cv2.flip(image, flip)
+    mirror = _mirror(matrix, width, height)
+    if mirror is not None:
+        return image.copy() if mirror == (1, 1) else cv2.flip(image, _FLIP_CODES[mirror])
     params = {**DEFAULTS, **settings}
     if matrix[2, 0] == 0 and matrix[2, 1] == 0 and matrix[2, 2] == 1:
         return warp_affine(image, matrix[:2], params)
     return warp_perspective(image, matrix, params)
 
 
-def _flip_code(matrix: np.ndarray, width: int, height: int) -> int | str | None:
-    """cv2.flip's code when `matrix` maps the image exactly onto itself by
-    mirroring (or is the identity: "none"); None otherwise."""
+# (x scale, y scale) of a mirror -> cv2.flip's code
+_FLIP_CODES = {(-1, 1): 1, (1, -1): 0, (-1, -1): -1}
+
+
+def _mirror(matrix: np.ndarray, width: int, height: int) -> tuple[int, int] | None:
+    """(x scale, y scale), each 1 or -1, when `matrix` maps the image exactly
+    onto itself by mirroring (or is the identity); None otherwise."""
     sx, sy = matrix[0, 0], matrix[1, 1]
     if matrix[0, 1] != 0 or matrix[1, 0] != 0 or list(matrix[2]) != [0, 0, 1] or abs(sx) != 1 or abs(sy) != 1:
         return None
     if matrix[0, 2] != (0 if sx == 1 else width - 1) or matrix[1, 2] != (0 if sy == 1 else height - 1):
         return None
-    return {(1, 1): "none", (-1, 1): 1, (1, -1): 0, (-1, -1): -1}[(int(sx), int(sy))]
+    return int(sx), int(sy)
 
 
 def composed_table(tables: list[np.ndarray]) -> np.ndarray:
