@@ -10,11 +10,12 @@ copies of skimage's photos scaled to 640x480, engines interleaved round by
 round so machine noise hits them alike. Prints the median ms per copy and
 the median of per-round ratios, and the load average.
 
-Quality: for a few copies of each photo at its own size, the exact
-composite of the copy's recorded steps in float64 (the one composed matrix
-sampled with Lanczos-4 in float64, then brightness/contrast and gamma in
-float, unrounded) against augment fused and step by step: PSNR over the
-pixels where no step's border shows.
+Quality, of the recipe's warps (its point operations are exact tables in
+every engine): for a few copies of each photo at its own size, the exact
+composite of the copy's recorded steps (the one composed matrix, sampled
+with Lanczos-4 in float64) against augment fused and step by step, and
+Albumentations' copy against the source sampled where its own steps took
+each pixel from: PSNR over the pixels where no step's border shows.
 """
 
 from __future__ import annotations
@@ -127,18 +128,50 @@ def psnr(out: np.ndarray, exact: np.ndarray, inside: np.ndarray) -> float:
     return float(10 * np.log10(255**2 / np.mean(error**2)))
 
 
+def geometric_steps() -> tuple:
+    """The recipe's warps only: point operations are exact tables in every engine."""
+    return tuple(step for step in load_recipe(RECIPE).steps_for("image")
+                 if registry.require("image", step.transform).warp is not None)
+
+
+def albumentations_geometry(width: int, height: int, seed: int):
+    import albumentations as A
+
+    return A.Compose(albumentations_compose(width, height).transforms[:4], seed=seed)
+
+
+def albumentations_psnr(image: np.ndarray, seed: int) -> float:
+    """Albumentations' copy against the source sampled (float64, Lanczos-4)
+    where its own steps took each pixel from: the same seeded steps run on
+    an image of its pixel coordinates, which bilinear warps, flips and
+    resizes carry exactly (they reproduce linear functions)."""
+    height, width = image.shape[:2]
+    out = albumentations_geometry(width, height, seed)(image=image)["image"]
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    coordinates = np.dstack([xs, ys, np.ones_like(xs)])
+    where = albumentations_geometry(width, height, seed)(image=coordinates)["image"]
+    map_x, map_y = where[..., 0], where[..., 1]
+    exact = cv2.remap(image.astype(np.float64), map_x, map_y, cv2.INTER_LANCZOS4,
+                      borderMode=cv2.BORDER_REFLECT_101)
+    inside = (map_x >= MARGIN_PX) & (map_x <= width - 1 - MARGIN_PX)
+    inside &= (map_y >= MARGIN_PX) & (map_y <= height - 1 - MARGIN_PX)
+    return psnr(out, exact, inside)
+
+
 def quality(copies: int) -> None:
-    recipe = load_recipe(RECIPE).steps_for("image")
-    print(f"PSNR (dB) against the float64 composite, {copies} copies per photo, interior pixels")
+    recipe = geometric_steps()
+    print(f"PSNR (dB) of the warps (hflip, affine, perspective, random_resized_crop) against the exact "
+          f"composite in float64, mean of {copies} copies per photo, pixels where no border shows")
     names = ["astronaut", "coffee", "chelsea", "rocket"]
     for name, image in zip(names, photos(), strict=True):
-        scores: dict[str, list[float]] = {"fused": [], "no-fuse": []}
+        scores: dict[str, list[float]] = {"fused": [], "no-fuse": [], "albumentations": []}
         for k in range(copies):
             fused, records = steps.augment(image, recipe, "image", np.random.SeedSequence(k))
             plain, _ = steps.augment(image, recipe, "image", np.random.SeedSequence(k), fuse=False)
             exact, inside = reference(image, records)
             scores["fused"].append(psnr(fused, exact, inside))
             scores["no-fuse"].append(psnr(plain, exact, inside))
+            scores["albumentations"].append(albumentations_psnr(image, k))
         cells = "  ".join(f"{engine} {statistics.mean(s):5.2f}" for engine, s in scores.items())
         print(f"  {name:10s} {image.shape[1]}x{image.shape[0]}  {cells}")
 
