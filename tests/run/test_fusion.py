@@ -207,6 +207,15 @@ def test_steps_that_are_not_consecutive_or_disagree_on_borders_are_not_fused():
     assert np.array_equal(fused(image, borders), one_by_one(image, borders))
 
 
+def test_a_fill_no_border_reads_does_not_end_a_run():
+    image = smooth_photo()
+    chain = [("rotate", {"angle_deg": 10.0, "border": "reflect", "fill": 0}),
+             ("rotate", {"angle_deg": -4.0, "border": "reflect", "fill": 9})]
+    same_fill = [chain[0], ("rotate", {**chain[1][1], "fill": 0})]
+    assert np.array_equal(fused(image, chain), fused(image, same_fill))
+    assert not np.array_equal(fused(image, chain), one_by_one(image, chain))
+
+
 def test_no_fuse_and_the_recipe_key_give_the_step_by_step_bytes(image_tree, tmp_path, write_recipe, run_cli):
     from tests.conftest import tree_bytes
 
@@ -221,3 +230,17 @@ def test_no_fuse_and_the_recipe_key_give_the_step_by_step_bytes(image_tree, tmp_
         outs[name] = {k: v for k, v in tree_bytes(out).items() if not k.endswith((".csv", ".json"))}
     assert outs["flag"] == outs["key"]
     assert outs["flag"] != outs["fused"]
+
+
+def test_online_augmenter_honours_the_recipe_fuse_key():
+    from augment_cli import Augmenter
+    from augment_cli.recipe.model import unfused
+
+    image = smooth_photo()
+    recipe = parse_recipe(GEOMETRY_RECIPE, "geometry.toml")
+    fused_copy = Augmenter(recipe).image(image, seed=3)
+    plain_copy = Augmenter(unfused(recipe)).image(image, seed=3)
+    assert fused_copy.params == plain_copy.params
+    assert np.array_equal(fused_copy.data, steps.replay(image, fused_copy.params, "image"))
+    assert np.array_equal(plain_copy.data, steps.replay(image, plain_copy.params, "image", fuse=False))
+    assert not np.array_equal(fused_copy.data, plain_copy.data)
