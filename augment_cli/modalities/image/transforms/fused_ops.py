@@ -33,7 +33,8 @@ def exact_settings(params: Params) -> Settings:
 def warp_settings(params: Params) -> Settings:
     """rotate, affine, perspective: their own interpolation and border, and
     the fill of a constant border (any other border never reads it)."""
-    settings = {"interpolation": params.get("interpolation", "linear"), "border": params.get("border", "reflect")}
+    settings = {"interpolation": params.get("interpolation", "linear"),
+                "border": params.get("border", "reflect")}
     if settings["border"] == "constant":
         settings["fill"] = params.get("fill", 0)
     return settings
