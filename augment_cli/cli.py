@@ -285,6 +285,8 @@ def preview(
                                         color=sys.stdout.isatty(), layout=layout)
     if result.text:
         typer.echo(result.text, nl=False)
+    if not quiet:
+        _print_warnings(result.label_risks)
     for name, error in result.failed:
         _err(f"Error: {name}: {error}")
     for note in result.notes:

@@ -102,6 +102,10 @@ Sampler = Callable[[Any, dict[str, Any], dict[str, Any]], dict[str, Any]]
 # A whole-step check run at recipe time, after each value passed its Param:
 # returns None, or (key, reason) for a problem that spans keys or needs I/O.
 StepCheck = Callable[[dict[str, Any]], "tuple[str, str] | None"]
+# What a step may do to some datasets' labels, for `augment preview`'s warning:
+# given the step's validated values (ranges as (low, high)), None when safe or
+# one phrase saying which data it breaks (e.g. "a 6 turned 180 degrees reads as a 9").
+LabelRisk = Callable[[dict[str, Any]], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class TransformSpec:
     # PIXELS, UNKNOWN or "module:function" (see PIXELS above); None: not
     # declared, which the registry-wide tests refuse for an image transform.
     geometry: str | None = None
+    label_risk: LabelRisk | None = None
     # Fusion (run/fusion.py): "module:function"s that let consecutive steps
     # of a copy apply as one. `warp`: params -> the warp settings
     # (interpolation, border, fill) under which its pixels are exactly a warp
@@ -155,6 +160,7 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
              check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False,
+             geometry: str | None = None, label_risk: LabelRisk | None = None):
              geometry: str | None = None, warp: str | None = None, lut: str | None = None):
     """Decorate a sampler to add a transform to the table.
 
@@ -163,8 +169,9 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
     first line of its docstring is the transform's one-line description.
     `fixed`: the sampler makes no random draw of its own (see TransformSpec.fixed).
     `geometry` says how the transform moves annotations (PIXELS, UNKNOWN or
-    "module:function"); every image transform declares it. `warp`/`lut`
-    declare it fusible (see TransformSpec.warp).
+    "module:function"); every image transform declares it.
+    `label_risk` declares what the transform can do to some datasets' labels.
+    `warp`/`lut` declare it fusible (see TransformSpec.warp).
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
@@ -178,7 +185,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
                                     check=check, uses_partners=uses_partners, fixed=fixed,
-                                    geometry=geometry, warp=warp, lut=lut)
+                                    geometry=geometry, label_risk=label_risk, warp=warp, lut=lut)
         return sampler
 
     return decorate

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli import layouts, modalities
+from augment_cli.commands.label_risks import label_risks
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
 from augment_cli.layouts.reading import read_regular
@@ -54,6 +55,7 @@ class PreviewResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # e.g. which split of a split tree was read
+    label_risks: list[str] = field(default_factory=list)   # steps that can break labels
 
     @property
     def exit_code(self) -> int:
@@ -90,7 +92,8 @@ def preview(*, source: str | Path, recipe: str | Path | Recipe, out: str | Path,
     name = layouts.find(source, layout)
     chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
     source, found = chosen.root, layouts.get(name)
-    walked, result = layouts.scan(source, found), PreviewResult(notes=[chosen.note] if chosen.note else [])
+    walked = layouts.scan(source, found)
+    result = PreviewResult(notes=[chosen.note] if chosen.note else [], label_risks=label_risks(recipe))
     usable = [s for s in walked.samples if recipe.steps_for(s.modality)]
     result.skipped.update(Counter(f"no [[{s.modality}]] steps in the recipe"
                                   for s in walked.samples if not recipe.steps_for(s.modality)))

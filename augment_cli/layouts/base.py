@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from augment_cli.layouts.names import copy_name
+
 if TYPE_CHECKING:  # the main process never imports numpy for a class-folder run
     from augment_cli.annotations.model import Annotated, Targets
 
@@ -122,3 +124,14 @@ class Unannotated:
 
     def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
         return []
+
+    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
+        """Copies beside their source, as `<name>__aug<k>.<ext>` (DIR mirrors SRC)."""
+        return copy_name(sample.relative, copy, extension)
+
+    def companion_names(self, media_name: str) -> tuple[str, ...]:
+        return ()
+
+    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
+                   annotated: Any = None) -> dict[str, bytes]:
+        return {}

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.layouts.base import Sample, Scan, Unannotated
-from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
 
@@ -49,16 +48,6 @@ class Folders(Unannotated):
                 scan.refused.append((printable(relative), printable(parts[0]), modality, problem))
             else:
                 yield Sample(relative, parts[0], modality)
-
-    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
-        return copy_name(sample.relative, copy, extension)
-
-    def companion_names(self, media_name: str) -> tuple[str, ...]:
-        return ()
-
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
-                   annotated: Any = None) -> dict[str, bytes]:
-        return {}
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         """DIR/metadata.csv when the folder names alone do not label every file for Hugging Face."""

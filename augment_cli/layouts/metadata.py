@@ -24,7 +24,6 @@ from typing import Any
 
 from augment_cli.errors import UsageError
 from augment_cli.layouts.base import Sample, Scan, Unannotated
-from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.table_formats import (
     Record,
     TableFormat,
@@ -129,16 +128,6 @@ class Metadata(Unannotated):
         for name, listed in sorted(rows.items()):
             scan.refused.append((printable(name), _label(listed), modality_of(name) or "",
                                  f"listed in {own} (line {listed.line}) but not found"))
-
-    def output_name(self, sample: Sample, copy: int, extension: str) -> str:
-        return copy_name(sample.relative, copy, extension)
-
-    def companion_names(self, media_name: str) -> tuple[str, ...]:
-        return ()
-
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
-                   annotated: Any = None) -> dict[str, bytes]:
-        return {}
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         """DIR's metadata file: one row per written file, in the input's format."""

@@ -102,13 +102,6 @@ class Tables(Unannotated):
     def output_name(self, sample: Sample, copy: int, extension: str) -> str:
         return sample.relative
 
-    def companion_names(self, media_name: str) -> tuple[str, ...]:
-        return ()
-
-    def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
-                   annotated: Any = None) -> dict[str, bytes]:
-        return {}
-
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
 

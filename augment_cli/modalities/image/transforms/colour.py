@@ -8,6 +8,7 @@ kept exactly.
 
 from __future__ import annotations
 
+from augment_cli.modalities.image.transforms.risks import Always
 from augment_cli.registry import PIXELS, Param, register
 
 OPS = "augment_cli.modalities.image.transforms.colour_ops"
@@ -106,7 +107,9 @@ def invert(rng, drawn, meta):
     return drawn
 
 
-@register("channel_shuffle", modality="image", geometry=PIXELS, apply=f"{OPS}:channel_shuffle")
+@register("channel_shuffle", modality="image", geometry=PIXELS, apply=f"{OPS}:channel_shuffle",
+          label_risk=Always("swaps colour channels: wrong where colour defines the class (ripe or "
+                            "unripe fruit, traffic lights, stains)"))
 def channel_shuffle(rng, drawn, meta):
     """Reorder the colour channels at random (alpha stays last; grey images unchanged)."""
     colours = 3 if meta["channels"] >= 3 else 1

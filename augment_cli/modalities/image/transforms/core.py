@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from augment_cli.modalities.image.transforms.risks import Always, LargeTurn, heavy_crop
 from augment_cli.registry import PIXELS, Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
@@ -53,6 +54,8 @@ def hflip(rng, drawn, meta):
 
 
 @register("vflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:vflip", apply=f"{OPS}:vflip",
+          label_risk=Always("mirrors top-bottom: an upside-down 6 is a 9, and digits, text, faces and "
+                            "scenes change class"),
           warp=f"{FUSED}:exact_settings")
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
@@ -60,7 +63,7 @@ def vflip(rng, drawn, meta):
 
 
 @register("rotate", modality="image", geometry=f"{GEOMETRY}:rotate", apply=f"{OPS}:rotate",
-          warp=f"{FUSED}:warp_settings", params=(
+          label_risk=LargeTurn("angle_deg"), warp=f"{FUSED}:warp_settings", params=(
     Param("angle_deg", "float", bounds=(-360, 360),
           help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,
@@ -71,7 +74,8 @@ def rotate(rng, drawn, meta):
 
 
 @register("random_resized_crop", modality="image", geometry=f"{GEOMETRY}:random_resized_crop",
-          apply=f"{OPS}:random_resized_crop", warp=f"{FUSED}:resized_crop_settings", params=(
+          apply=f"{OPS}:random_resized_crop", label_risk=heavy_crop,
+          warp=f"{FUSED}:resized_crop_settings", params=(
     Param("scale", "float", (0.6, 1.0), bounds=(0.01, 1.0),
           help="crop area as a fraction of the image area", draw=False),
     Param("ratio", "float", (0.75, 1.3333), bounds=(0.1, 10.0),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from augment_cli.modalities.image.limits import over_limit
 from augment_cli.modalities.image.transforms.core import BORDER, FILL, INTERPOLATION
+from augment_cli.modalities.image.transforms.risks import LargeTurn
 from augment_cli.registry import Param, register, significant, span
 
 OPS = "augment_cli.modalities.image.transforms.geometry_ops"
@@ -39,7 +40,7 @@ def check_padding(values: dict) -> tuple[str, str] | None:
 
 
 @register("affine", modality="image", geometry=f"{GEOMETRY}:affine", apply=f"{OPS}:affine",
-          warp=f"{FUSED}:warp_settings", params=(
+          label_risk=LargeTurn("rotate_deg"), warp=f"{FUSED}:warp_settings", params=(
     Param("scale", "float", (0.9, 1.1), bounds=(0.05, 20), help="zoom factor (1 = same size)"),
     Param("translate_x", "float", (-0.1, 0.1), bounds=(-1, 1),
           help="shift right as a fraction of the width"),

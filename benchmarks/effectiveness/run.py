@@ -1,0 +1,113 @@
+"""Does augmenting help? Fixed small models on originals vs originals + augment's copies.
+
+    python3 benchmarks/effectiveness/run.py [--quick] [--only DATASET ...]
+
+For each dataset, training size and seed, the same model (same initial
+weights, same batch order, same number of optimisation steps) is trained
+twice: on the training originals, and on the originals plus the copies that
+`augment expand --recipe R --copies N --seed S` made of the training split
+(written as class folders; the test split is never augmented). The table
+gives mean accuracies, the paired delta with its 95 % t interval over seeds,
+wins/ties/losses, and the label-preservation rate: the share of copies that
+the originals-only model assigns to their source's label. Runs inside
+benchmarks/.venv (torch, scikit-learn: benchmark-only dependencies).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+import benchenv  # noqa: E402
+
+RECIPES = benchenv.REPO / "recipes"
+RESULTS = benchenv.REPO / "benchmarks" / "results" / "effectiveness.md"
+
+
+@dataclass(frozen=True)
+class Plan:
+    dataset: str
+    sizes: tuple[int | None, ...]   # per class (images, audio) or in total (text); None = whole pool
+    recipes: tuple[str, ...]
+    copies: int
+    seeds: int                      # audio: folds (held-out speakers)
+
+
+FULL = (
+    Plan("digits", (10, 50), ("digits-and-text-images", "light", "heavy"), 4, 5),
+    Plan("sign-digits", (10, None), ("light", "photos", "heavy"), 4, 5),
+    Plan("spoken-digits", (10, None), ("speech", "audio"), 4, 6),
+    Plan("trec6", (100, None), ("eda",), 8, 5),
+    Plan("sst2", (100, None), ("eda",), 8, 5),
+)
+QUICK = (
+    Plan("digits", (10,), ("digits-and-text-images",), 4, 3),
+    Plan("sign-digits", (10,), ("light",), 4, 3),
+    Plan("spoken-digits", (10,), ("speech",), 4, 3),
+    Plan("trec6", (100,), ("eda",), 8, 3),
+    Plan("sst2", (100,), ("eda",), 8, 3),
+)
+STEPS = {"image": 400, "audio": 400, "text": 300}
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smallest size, one recipe each, 3 seeds")
+    parser.add_argument("--only", nargs="*", default=None, help="dataset names to run")
+    parser.add_argument("--smallest", action="store_true",
+                        help="every recipe, smallest training size only (where the targets are set)")
+    parser.add_argument("--recipes", nargs="*", default=None, help="recipe names to run (of the plan's)")
+    parser.add_argument("--seeds", type=int, default=None, help="seeds (audio: folds) instead of the plan's")
+    # One thread: on a shared 2-core machine a second torch thread that has to wait
+    # for a core stalls every step (seen here: a 30 s fold took over 4 minutes).
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    parser.add_argument("--workers", type=int, default=2, help="augment expand --workers")
+    parser.add_argument("--realdata", type=Path, default=None,
+                        help="the shared realdata folder (default: ../shared/realdata beside the checkout)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the markdown table goes")
+    return parser.parse_args()
+
+
+def main() -> None:
+    benchenv.ensure()
+    args = parse()
+    import experiment
+    import torch
+    from datasets import REALDATA, available
+    from report import markdown
+
+    torch.set_num_threads(args.threads)
+    started = time.monotonic()
+    found, skipped = available(args.realdata or REALDATA)
+    for line in skipped:
+        print(line, flush=True)
+    plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]
+    plans = [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes, seeds=args.seeds or p.seeds,
+                     recipes=tuple(r for r in p.recipes if args.recipes is None or r in args.recipes))
+             for p in plans]
+    by_name = {d.name: d for d in found}
+    rows, notes = [], list(skipped)
+    with tempfile.TemporaryDirectory(prefix="augment-effect-") as work:
+        for plan in plans:
+            if plan.dataset in by_name:
+                runner = experiment.Runner(by_name[plan.dataset], plan, RECIPES, Path(work),
+                                           STEPS, args.workers, notes)
+                rows += runner.run()
+    minutes = (time.monotonic() - started) / 60
+    command = "python3 benchmarks/effectiveness/run.py " + " ".join(sys.argv[1:])
+    text = markdown(rows, notes, command, minutes, benchenv.machine(),
+                    benchenv.versions(("torch", "scikit-learn", "numpy", "librosa")))
+    print("\n" + text, flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out} ({minutes:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
