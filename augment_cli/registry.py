@@ -160,8 +160,8 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
              check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False,
-             geometry: str | None = None, label_risk: LabelRisk | None = None):
-             geometry: str | None = None, warp: str | None = None, lut: str | None = None):
+             geometry: str | None = None, label_risk: LabelRisk | None = None,
+             warp: str | None = None, lut: str | None = None):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
