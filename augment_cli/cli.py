@@ -148,12 +148,20 @@ def expand(
     shard: Annotated[str | None, typer.Option(
         "--shard", metavar="K/M", show_default=False,
         help="Do only part K of M (then `augment merge DIR`): for CI matrices.")] = None,
+    no_fuse: Annotated[bool, typer.Option(
+        "--no-fuse", help="Apply every step on its own: no composed warps or lookup tables "
+             "(as [output] fuse = false; for debugging).")] = False,
 ):
     """Write N augmented copies of every file under SOURCE (or row of a table), plus manifest.csv."""
     from augment_cli import api
     from augment_cli.run.engines import Engine
 
     with reported_errors():
+        if no_fuse:
+            from augment_cli.recipe import load_recipe
+            from augment_cli.recipe.model import unfused
+
+            recipe = unfused(load_recipe(recipe))  # type: ignore[assignment]
         options: dict[str, Any] = dict(source=source, recipe=recipe, out=out, copies=copies, seed=seed,
                        include_originals=include_originals, follow_links=follow_links,
                        balance=balance, max_copies=max_copies, allow_many_copies=allow_many_copies,

@@ -99,7 +99,8 @@ class Augmenter:
             raise UsageError(f"{self.recipe.path} has no [[{modality}]] steps")
         conversion = modalities.part(modality, "online")
         data, records = augment(conversion.to_data(item), steps, modality,
-                                self._sequence(seed, rng, source, copy), partners)
+                                self._sequence(seed, rng, source, copy), partners,
+                                fuse=self.recipe.output.fuse)
         return Augmented(params=relative_to(records, self._recipe_folder), **conversion.from_data(item, data))
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,

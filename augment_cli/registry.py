@@ -130,6 +130,14 @@ class TransformSpec:
     # declared, which the registry-wide tests refuse for an image transform.
     geometry: str | None = None
     label_risk: LabelRisk | None = None
+    # Fusion (run/fusion.py): "module:function"s that let consecutive steps
+    # of a copy apply as one. `warp`: params -> the warp settings
+    # (interpolation, border, fill) under which its pixels are exactly a warp
+    # by its `geometry`'s one matrix, or None when these params are not.
+    # `lut`: (params, dtype) -> the lookup table its pixels go through
+    # (colour channels only, alpha kept).
+    warp: str | None = None
+    lut: str | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -152,7 +160,8 @@ _LOADED: set[str] = set()  # modalities whose families are imported
 
 def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] = (),
              check: StepCheck | None = None, uses_partners: bool = False, fixed: bool = False,
-             geometry: str | None = None, label_risk: LabelRisk | None = None):
+             geometry: str | None = None, label_risk: LabelRisk | None = None,
+             warp: str | None = None, lut: str | None = None):
     """Decorate a sampler to add a transform to the table.
 
     The sampler receives (rng, drawn, meta): `drawn` holds every parameter
@@ -162,6 +171,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
     `geometry` says how the transform moves annotations (PIXELS, UNKNOWN or
     "module:function"); every image transform declares it.
     `label_risk` declares what the transform can do to some datasets' labels.
+    `warp`/`lut` declare it fusible (see TransformSpec.warp).
     """
     if modality not in MODALITIES:
         raise ValueError(f"transform {name} registered for unknown modality {modality!r}")
@@ -175,7 +185,7 @@ def register(name: str, *, modality: str, apply: str, params: tuple[Param, ...] 
             raise ValueError(f"transform {modality}/{name} has no docstring")
         _TABLE[key] = TransformSpec(name, modality, tuple(params), sampler, apply, doc[0],
                                     check=check, uses_partners=uses_partners, fixed=fixed,
-                                    geometry=geometry, label_risk=label_risk)
+                                    geometry=geometry, label_risk=label_risk, warp=warp, lut=lut)
         return sampler
 
     return decorate

@@ -12,6 +12,9 @@ albumentations the leanest correct script a careful user would write:
                channel-order agnostic), Compose(seed=...) of the equivalent
                recipe, one OpenCV thread per worker, Pool(WORKERS).imap_unordered.
 augmentor      Augmentor Pipeline.sample(COPIES x files), its own threads.
+albumentations-geometry
+               the same lean script with recipes/geometry.toml's steps
+               (fusion.albumentations_compose; 640x480 sources).
 
 The recipe everywhere: hflip p=0.5; rotate +-15 deg, same size, reflected
 border, p=0.7; brightness/contrast +-0.2 p=0.5; Gaussian blur kernel 3-5
@@ -115,6 +118,15 @@ def _albu_init() -> None:
     ])
 
 
+def _albu_geometry_init() -> None:
+    """recipes/geometry.toml's six steps (benchmarks/fusion.py maps them)."""
+    global _COMPOSE
+    from fusion import albumentations_compose
+
+    _init_cv2()
+    _COMPOSE = albumentations_compose(640, 480)
+
+
 def _albu_one(task) -> int:
     src, out, path, copies = task
     image = _decode(path)  # once; BGR kept: no step here depends on channel order
@@ -163,6 +175,8 @@ def main() -> None:
         _pool_run(src, out, copies, workers, _bound_one, _init_cv2)
     elif engine == "albumentations":
         _pool_run(src, out, copies, workers, _albu_one, _albu_init)
+    elif engine == "albumentations-geometry":  # 640x480 sources only (its crop size)
+        _pool_run(src, out, copies, workers, _albu_one, _albu_geometry_init)
     elif engine == "augmentor":
         augmentor(src, out, copies, workers)
     else:

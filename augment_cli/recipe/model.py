@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from augment_cli.annotations.limits import Limits
@@ -31,6 +31,8 @@ OUTPUT_PARAMS = (
     Param("mono", "bool", False, help="mix audio down to one channel"),
     Param("clipping", "choice", "normalize", choices=("normalize", "limit"),
           help="audio beyond full scale: peak-normalise the clip, or soft-limit the peaks"),
+    Param("fuse", "bool", True,
+          help="apply consecutive warps as one warp and point operations as one table (docs/fusion.md)"),
 )
 TOP_LEVEL_KEYS = ("version", "output", "copies", "annotations", *MODALITIES)
 
@@ -78,6 +80,9 @@ class OutputOptions:
     sample_rate: int = 0
     mono: bool = False
     clipping: str = "normalize"
+    # Not in repr (so not in the digest text): recipe_digest marks fuse = false
+    # itself, and recipes that do not set it keep the digest they had.
+    fuse: bool = field(default=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,20 @@ def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] 
     if annotations is not None and annotations != Limits():
         parts.append(repr(annotations))
     canonical = json.dumps(parts)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return digest if output.fuse else unfused_digest(digest)
+
+
+def unfused_digest(digest: str) -> str:
+    """The digest of a recipe run with fusion off: its bytes differ."""
+    return hashlib.sha256(f"{digest}:no-fuse".encode()).hexdigest()
+
+
+def unfused(recipe: Recipe) -> Recipe:
+    """`recipe` with fusion off (expand --no-fuse), as if it said [output] fuse = false."""
+    if not recipe.output.fuse:
+        return recipe
+    return replace(recipe, output=replace(recipe.output, fuse=False), digest=unfused_digest(recipe.digest))
 
 
 def steps_without_where(steps: tuple, relative: dict[str, str]) -> list:

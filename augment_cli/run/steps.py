@@ -8,6 +8,9 @@ returned as records (JSON-safe), which is what the manifest stores and what
 An annotated image (annotations.model.Annotated) goes through the same
 steps: each applier gets its pixels, and its targets move by the
 transform's declared geometry (annotations/apply.py), from the same params.
+
+Consecutive fusible steps (run/fusion.py) are applied as one unless `fuse`
+is False; records are the same either way, and replay fuses as augment does.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from augment_cli import registry
 from augment_cli.annotations.model import Annotated, image_of
 from augment_cli.errors import SampleError
 from augment_cli.recipe.model import GroupStep, Step, TransformStep
+from augment_cli.run.fusion import Fuser
 from augment_cli.run.recorded_files import resolved_from
 from augment_cli.run.seeding import step_generators
 
@@ -28,7 +32,7 @@ Record = dict[str, Any]
 
 
 def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.random.SeedSequence,
-            resources: Any = None) -> tuple[Any, list[Record]]:
+            resources: Any = None, fuse: bool = True) -> tuple[Any, list[Record]]:
     """Run every step that fires on `data`; return the result and its records.
 
     `resources` (see partners.Partners) gives mixing transforms the other
@@ -37,6 +41,7 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
     the objects the recipe's [annotations] limits remove.
     """
     records: list[Record] = []
+    fuser = _fuser(modality, resources, fuse)
     for step, rng in zip(steps, step_generators(sequence, len(steps)), strict=True):
         # Draw the firing decision first and always, so the rest of this
         # step's stream is the same whatever p is.
@@ -48,24 +53,33 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
             meta = meta_of(modality, image_of(data))
             meta["partners"] = resources.paths if resources is not None else ()
             params = spec.sampler(rng, drawn, meta)
-            data = apply_one(modality, chosen.transform, data, params, resources)
+            data = fuser.add(data, spec, params)
             records.append({"transform": chosen.transform, "params": params})
-    return _finished(data), records
+    return _finished(fuser.flush(data)), records
 
 
 def replay(data: Any, records: list[Record], modality: str, resources: Any = None,
-           base: str | Path | None = None) -> Any:
+           base: str | Path | None = None, fuse: bool = True) -> Any:
     """Apply recorded steps (a manifest row's `transforms`) to a source.
 
     `base` is the recipe file's folder: the manifest names the files a step
     picked (`noise_file`, `ir_file`) relative to it."""
     if base is not None:
         records = resolved_from(records, Path(base))
+    fuser = _fuser(modality, resources, fuse)
     for record in records:
         if "transform" not in record:  # a mark, not a step: {"duplicate_of": k} (run/distinct.py)
             continue
-        data = apply_one(modality, record["transform"], data, record["params"], resources)
-    return _finished(data)
+        spec = registry.get(modality, record["transform"])
+        if spec is None:
+            raise SampleError(f"unknown {modality} transform", transform=record["transform"])
+        data = fuser.add(data, spec, record["params"])
+    return _finished(fuser.flush(data))
+
+
+def _fuser(modality: str, resources: Any, fuse: bool) -> Fuser:
+    return Fuser(lambda data, spec, params: apply_one(modality, spec.name, data, params, resources),
+                 enabled=fuse)
 
 
 def apply_one(modality: str, name: str, data: Any, params: dict[str, Any],

@@ -87,10 +87,12 @@ def make_copy(source: OpenedSource, seed: int, copy: int, attempt: int = 0) -> t
     steps = source.recipe.steps_for(sample.modality)
     sequence = copy_seed(seed, sample.relative, copy, attempt)
     if source.targets is None:
-        return augment(source.decoded.data, steps, sample.modality, sequence, source.resources)
+        return augment(source.decoded.data, steps, sample.modality, sequence, source.resources,
+                       fuse=source.recipe.output.fuse)
     # Each copy moves its own targets; the recipe's [annotations] limits say which it keeps.
     start = Annotated(source.decoded.data, copying.deepcopy(source.targets), source.recipe.annotations)
-    return augment(start, steps, sample.modality, sequence, source.resources)
+    return augment(start, steps, sample.modality, sequence, source.resources,
+                   fuse=source.recipe.output.fuse)
 
 
 def image_size(pixels: Any) -> tuple[int, int]:

@@ -44,7 +44,8 @@ def color_jitter(rng, drawn, meta):
     return {**drawn, "order": order}
 
 
-@register("gamma", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:gamma", params=(
+@register("gamma", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:gamma",
+          lut=f"{OPS}:gamma_table", params=(
     Param("gamma", "float", (0.8, 1.25), bounds=(0.01, 10),
           help="out = in ^ gamma on the 0..1 scale (< 1 brightens)"),
 ))
@@ -79,7 +80,8 @@ def auto_contrast(rng, drawn, meta):
     return drawn
 
 
-@register("posterize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:posterize", params=(
+@register("posterize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:posterize",
+          lut=f"{OPS}:posterize_table", params=(
     Param("bits", "int", (4, 8), bounds=(1, 16),
           help="bits kept per channel (2^bits levels), whatever the bit depth"),
 ))
@@ -88,7 +90,8 @@ def posterize(rng, drawn, meta):
     return drawn
 
 
-@register("solarize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:solarize", params=(
+@register("solarize", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:solarize",
+          lut=f"{OPS}:solarize_table", params=(
     Param("threshold", "float", (0.5, 1.0), bounds=(0, 1),
           help="fraction of the full range above which pixels are inverted"),
 ))
@@ -97,7 +100,8 @@ def solarize(rng, drawn, meta):
     return drawn
 
 
-@register("invert", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:invert")
+@register("invert", modality="image", fixed=True, geometry=PIXELS, apply=f"{OPS}:invert",
+          lut=f"{OPS}:invert_table")
 def invert(rng, drawn, meta):
     """Negative: every colour value v becomes max - v."""
     return drawn

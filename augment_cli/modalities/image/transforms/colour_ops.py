@@ -24,9 +24,13 @@ GREY_WEIGHTS = {"weighted": (0.299, 0.587, 0.114), "average": (1 / 3, 1 / 3, 1 /
 
 def table(image: np.ndarray, curve: Callable[[np.ndarray, int], np.ndarray]) -> np.ndarray:
     """curve(levels, max) over every level of the dtype, rounded and clipped."""
-    top = max_value(image)
+    return curve_table(image.dtype, curve)
+
+
+def curve_table(dtype: np.dtype, curve: Callable[[np.ndarray, int], np.ndarray]) -> np.ndarray:
+    top = int(np.iinfo(dtype).max)
     values = curve(np.arange(top + 1, dtype=np.int64), top)
-    return np.clip(np.rint(values), 0, top).astype(image.dtype)
+    return np.clip(np.rint(values), 0, top).astype(dtype)
 
 
 def look_up(values: np.ndarray, lut: np.ndarray) -> np.ndarray:
@@ -114,8 +118,17 @@ def saturate(colour: np.ndarray, factor: float) -> np.ndarray:
 
 
 def gamma(image: np.ndarray, params: Params) -> np.ndarray:
+    return apply_table(image, gamma_table(params, image.dtype))
+
+
+def gamma_table(params: Params, dtype: np.dtype) -> np.ndarray:
     g = params["gamma"]
-    return point(image, lambda x, top: top * (x / top) ** g)
+    return curve_table(dtype, lambda x, top: top * (x / top) ** g)
+
+
+def apply_table(image: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """Every colour value through `lut` (a table of every level of the dtype); alpha kept."""
+    return on_colour(image, lambda colour: look_up(colour, lut))
 
 
 def clahe(image: np.ndarray, params: Params) -> np.ndarray:
@@ -176,18 +189,31 @@ def histogram(plane: np.ndarray) -> np.ndarray:
 
 
 def posterize(image: np.ndarray, params: Params) -> np.ndarray:
-    depth = image.dtype.itemsize * 8
+    return apply_table(image, posterize_table(params, image.dtype))
+
+
+def posterize_table(params: Params, dtype: np.dtype) -> np.ndarray:
+    depth = np.dtype(dtype).itemsize * 8
     drop = depth - min(params["bits"], depth)
-    return point(image, lambda x, top: (x >> drop) << drop)
+    return curve_table(dtype, lambda x, top: (x >> drop) << drop)
 
 
 def solarize(image: np.ndarray, params: Params) -> np.ndarray:
+    return apply_table(image, solarize_table(params, image.dtype))
+
+
+def solarize_table(params: Params, dtype: np.dtype) -> np.ndarray:
     threshold = params["threshold"]
-    return point(image, lambda x, top: np.where(x >= threshold * top, top - x, x))
+    return curve_table(dtype, lambda x, top: np.where(x >= threshold * top, top - x, x))
 
 
 def invert(image: np.ndarray, params: Params) -> np.ndarray:
     return on_colour(image, cv2.bitwise_not)
+
+
+def invert_table(params: Params, dtype: np.dtype) -> np.ndarray:
+    """The table of `invert` (bitwise not of an unsigned level is max - level)."""
+    return curve_table(dtype, lambda x, top: top - x)
 
 
 def channel_shuffle(image: np.ndarray, params: Params) -> np.ndarray:

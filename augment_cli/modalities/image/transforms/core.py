@@ -13,6 +13,7 @@ from augment_cli.registry import PIXELS, Param, register, span
 
 OPS = "augment_cli.modalities.image.transforms.core_ops"
 GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
+FUSED = "augment_cli.modalities.image.transforms.fused_ops"
 
 # One meaning everywhere for what fills pixels that come from outside the image.
 BORDER = Param("border", "choice", "reflect", choices=("reflect", "constant", "replicate"),
@@ -45,7 +46,8 @@ def _dtype_name(dtype: Any) -> str:
     return name
 
 
-@register("hflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:hflip", apply=f"{OPS}:hflip")
+@register("hflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:hflip", apply=f"{OPS}:hflip",
+          warp=f"{FUSED}:exact_settings")
 def hflip(rng, drawn, meta):
     """Mirror left-right."""
     return drawn
@@ -53,14 +55,15 @@ def hflip(rng, drawn, meta):
 
 @register("vflip", modality="image", fixed=True, geometry=f"{GEOMETRY}:vflip", apply=f"{OPS}:vflip",
           label_risk=Always("mirrors top-bottom: an upside-down 6 is a 9, and digits, text, faces and "
-                            "scenes change class"))
+                            "scenes change class"),
+          warp=f"{FUSED}:exact_settings")
 def vflip(rng, drawn, meta):
     """Mirror top-bottom."""
     return drawn
 
 
 @register("rotate", modality="image", geometry=f"{GEOMETRY}:rotate", apply=f"{OPS}:rotate",
-          label_risk=LargeTurn("angle_deg"), params=(
+          label_risk=LargeTurn("angle_deg"), warp=f"{FUSED}:warp_settings", params=(
     Param("angle_deg", "float", bounds=(-360, 360),
           help="degrees, counter-clockwise (required: how far to turn is the point)"),
     BORDER, FILL,
@@ -71,7 +74,8 @@ def rotate(rng, drawn, meta):
 
 
 @register("random_resized_crop", modality="image", geometry=f"{GEOMETRY}:random_resized_crop",
-          apply=f"{OPS}:random_resized_crop", label_risk=heavy_crop, params=(
+          apply=f"{OPS}:random_resized_crop", label_risk=heavy_crop,
+          warp=f"{FUSED}:resized_crop_settings", params=(
     Param("scale", "float", (0.6, 1.0), bounds=(0.01, 1.0),
           help="crop area as a fraction of the image area", draw=False),
     Param("ratio", "float", (0.75, 1.3333), bounds=(0.1, 10.0),
@@ -97,7 +101,7 @@ def random_resized_crop(rng, drawn, meta):
 
 
 @register("brightness_contrast", modality="image", geometry=PIXELS,
-          apply=f"{OPS}:brightness_contrast", params=(
+          apply=f"{OPS}:brightness_contrast", lut=f"{OPS}:brightness_contrast_table", params=(
     Param("brightness", "float", (-0.2, 0.2), bounds=(-1, 1),
           help="added fraction of the full range (0.1 = +10 % of white)"),
     Param("contrast", "float", (-0.2, 0.2), bounds=(-1, 10),

@@ -138,13 +138,21 @@ def random_resized_crop(image: np.ndarray, params: dict[str, Any]) -> np.ndarray
 
 def brightness_contrast(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     """out = in * (1 + contrast) + brightness * max_value, clipped."""
-    alpha = 1.0 + params["contrast"]
-    beta = params["brightness"] * max_value(image)
     if image.dtype == np.uint8:
         # A 256-entry table is exact and several times faster than float maths.
-        table = np.clip(np.arange(256) * alpha + beta, 0, 255).round().astype(np.uint8)
+        table = brightness_contrast_table(params, image.dtype)
         return on_colour(image, lambda colour: lut8(colour, table))
+    alpha = 1.0 + params["contrast"]
+    beta = params["brightness"] * max_value(image)
     return on_colour(image, lambda colour: _clip_round(colour * alpha + beta, image.dtype))
+
+
+def brightness_contrast_table(params: dict[str, Any], dtype: np.dtype) -> np.ndarray:
+    """The same maths over every level of `dtype` (exact: each level is one float expression)."""
+    top = int(np.iinfo(dtype).max)
+    alpha = 1.0 + params["contrast"]
+    beta = params["brightness"] * top
+    return np.clip(np.arange(top + 1) * alpha + beta, 0, top).round().astype(dtype)
 
 
 def grayscale(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:

@@ -13,6 +13,7 @@ from augment_cli.registry import Param, register, significant, span
 
 OPS = "augment_cli.modalities.image.transforms.geometry_ops"
 GEOMETRY = "augment_cli.modalities.image.transforms.point_maps"
+FUSED = "augment_cli.modalities.image.transforms.fused_ops"
 
 
 def _size(name: str, help_text: str) -> Param:
@@ -39,7 +40,7 @@ def check_padding(values: dict) -> tuple[str, str] | None:
 
 
 @register("affine", modality="image", geometry=f"{GEOMETRY}:affine", apply=f"{OPS}:affine",
-          label_risk=LargeTurn("rotate_deg"), params=(
+          label_risk=LargeTurn("rotate_deg"), warp=f"{FUSED}:warp_settings", params=(
     Param("scale", "float", (0.9, 1.1), bounds=(0.05, 20), help="zoom factor (1 = same size)"),
     Param("translate_x", "float", (-0.1, 0.1), bounds=(-1, 1),
           help="shift right as a fraction of the width"),
@@ -57,7 +58,7 @@ def affine(rng, drawn, meta):
 
 
 @register("perspective", modality="image", geometry=f"{GEOMETRY}:perspective",
-          apply=f"{OPS}:perspective", params=(
+          apply=f"{OPS}:perspective", warp=f"{FUSED}:warp_settings", params=(
     Param("distortion", "float", (0.05, 0.1), bounds=(0, 0.5),
           help="how far each corner may move, as a fraction of the side", draw=False),
     INTERPOLATION, BORDER, FILL,

@@ -34,7 +34,13 @@ def affine(image: np.ndarray, params: Params) -> np.ndarray:
 def perspective(image: np.ndarray, params: Params) -> np.ndarray:
     """Map the four corners to their sampled places (corners_px: 4 x [dx, dy])."""
     height, width = image.shape[:2]
-    matrix = perspective_matrix(width, height, params)
+    return warp_perspective(image, perspective_matrix(width, height, params), params)
+
+
+def warp_perspective(image: np.ndarray, matrix: np.ndarray, params: Params) -> np.ndarray:
+    """warpPerspective by a 3x3 pixel-centre matrix with the shared
+    interpolation/border/fill options, same size."""
+    height, width = image.shape[:2]
     fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.warpPerspective(
         two_pixels_thick(plane, border), matrix, (width, height),
