@@ -60,14 +60,24 @@ def write_recipe(tmp_path: Path):
     return write
 
 
-@pytest.fixture
-def run_cli():
+def _cli_runner():
     runner = CliRunner()
 
     def run(*args: str):
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def run_cli():
+    return _cli_runner()
+
+
+@pytest.fixture(scope="module")
+def run_cli_module():
+    """run_cli for module-scoped fixtures."""
+    return _cli_runner()
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
