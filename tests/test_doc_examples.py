@@ -13,7 +13,8 @@ import pytest
 from paths import PROJECT_ROOT
 
 PAGES = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
-COMMAND = re.compile(r"^(?:\$ )?augment (expand|stats|preview|validate|verify|transforms) (.*sample_data/.*)$")
+COMMAND = re.compile(r"^(?:\$ )?augment (expand|stats|preview|validate|verify|transforms) "
+                     r"(.*sample_data/.*)$")
 
 
 def quickstart() -> list[list[str]]:
