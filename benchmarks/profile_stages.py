@@ -70,11 +70,13 @@ class TimedHashlib:
 
 def instrument() -> None:
     """Wrap each stage where its caller looks it up."""
-    from augment_cli import api, registry
+    from augment_cli import api, plugins, registry
+    from augment_cli.layouts.folders import FOLDERS
     from augment_cli.modalities.image import codec as image_codec
-    from augment_cli.run import plan, worker
+    from augment_cli.run import distinct, worker
 
-    plan.walk_samples = timed_generator("walk", plan.walk_samples)
+    FOLDERS.walk = timed_generator("walk", FOLDERS.walk)  # type: ignore[method-assign]
+    distinct.fingerprint = timed("distinct", distinct.fingerprint)
     api.write_rows = timed("manifest", api.write_rows)
     api.Index.put = timed("index", api.Index.put)
     worker._read_source = timed("read", worker._read_source)
@@ -85,7 +87,7 @@ def instrument() -> None:
     worker.atomic_write = timed("write", worker.atomic_write)
     for spec in registry.specs("image"):
         function = spec.apply_function()
-        registry._RESOLVED[spec.applier] = timed(f"transform:{spec.name}", function)
+        plugins._RESOLVED[spec.applier] = timed(f"transform:{spec.name}", function)
 
 
 def profile(source: Path, recipe: Path, copies: int) -> tuple[float, int, int]:
@@ -110,7 +112,7 @@ def report(total: float, files: int, outputs: int) -> str:
              f"{total:.2f} s in api.expand ({CPU[0]:.2f} s CPU)",
              f"{'stage':<32}{'calls':>7}{'total s':>9}{'ms/file':>9}{'ms/output':>10}{'share':>7}"]
     transform = sum(v for k, v in TOTALS.items() if k.startswith("transform:"))
-    order = ["walk", "read", "hash", "decode", "seed", "transform", "encode", "write", "index",
+    order = ["walk", "read", "hash", "decode", "seed", "transform", "distinct", "encode", "write", "index",
              "manifest"]
     rows = {**TOTALS, "transform": transform}
     for stage in order + sorted(k for k in TOTALS if k.startswith("transform:")):
