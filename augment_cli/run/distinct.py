@@ -49,7 +49,7 @@ def _content_key(array: np.ndarray) -> bytes:
     every copy with SHA-256 was a fifth of an image run's time."""
     if _stringzilla is None or array.nbytes < 4096:
         return array.tobytes()
-    view = memoryview(array).cast("B")
+    view = memoryview(array.data).cast("B")
     return b"%d:%d" % (_stringzilla.hash(view, 0), _stringzilla.hash(view, 0x9E3779B97F4A7C15))
 
 
