@@ -10,14 +10,16 @@ written short and stable, and an object wholly outside its image is refused.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.base import Sample
+from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.names import copy_name
 from augment_cli.layouts.reading import read_regular
+from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
+from augment_cli.modalities import modality_of
 
 # A label file is small; one far larger than this is not a label file.
 MAX_LABEL_BYTES = 64 * 1024 * 1024
@@ -37,6 +39,59 @@ class AnnotatedLayout:
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
+
+
+class SidecarLayout(AnnotatedLayout):
+    """A layout whose every image `IMAGES/<path>.<ext>` has its labels in one
+    file `LABELS/<path><SUFFIX>` (voc's XML, a semantic mask's PNG): detection,
+    the walk and the label file's name, digest and companion are the same."""
+
+    IMAGES: str
+    LABELS: str
+    SUFFIX: str
+    NO_IMAGE: str  # why a label file without its image is refused
+
+    def label_path(self, image: str) -> str:
+        """LABELS/<stem><SUFFIX> of IMAGES/<stem>.<ext> (sub-folders kept)."""
+        return self.LABELS + "/" + image.partition("/")[2].rsplit(".", 1)[0] + self.SUFFIX
+
+    def is_label(self, relative: str) -> bool:
+        return relative.split("/")[0] == self.LABELS and relative.endswith(self.SUFFIX)
+
+    def sample_label(self, relative: str, top: str) -> str:
+        """The label of an image (top = IMAGES), or of a label file without one (top = LABELS)."""
+        return self.IMAGES
+
+    def detect(self, source: Path) -> bool:
+        return (source / self.IMAGES).is_dir() and (source / self.LABELS).is_dir()
+
+    def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
+        expected: set[str] = set()
+        labels: list[str] = []
+        for relative in walk_files(source, follow_links, scan):
+            if self.is_label(relative):
+                labels.append(relative)
+            elif relative.split("/")[0] != self.IMAGES or "/" not in relative:
+                scan.skipped[SKIP_OUTSIDE] += 1
+            elif modality_of(relative) != "image":
+                scan.skipped[SKIP_UNSUPPORTED] += 1
+            elif (problem := unsafe_name(relative)) is not None:
+                scan.refused.append((printable(relative), self.IMAGES, "image", problem))
+            else:
+                expected.add(self.label_path(relative))
+                yield Sample(relative, self.sample_label(relative, self.IMAGES), "image")
+        scan.refused += [(printable(label), self.sample_label(label, self.LABELS), "image", self.NO_IMAGE)
+                         for label in labels if label not in expected]
+
+    def annotation_digest(self, source: Path, sample: Sample) -> str:
+        shown = self.label_path(sample.relative)
+        return digest_of(file_bytes(source / shown, shown))
+
+    def companion_names(self, media_name: str) -> tuple[str, ...]:
+        return (self.label_path(media_name),)
+
+    def annotation_name(self, sample: Sample, media_name: str) -> str:
+        return self.label_path(media_name)
 
 
 def digest_of(*parts: bytes) -> str:

@@ -12,22 +12,16 @@ mask and a mask without an image are refused. The split (the folder after
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError
 from augment_cli.layouts.annotated import (
-    SKIP_OUTSIDE,
-    AnnotatedLayout,
-    digest_of,
-    file_bytes,
+    SidecarLayout,
     read_label_bytes,
     split_of,
 )
-from augment_cli.layouts.base import Sample, Scan
-from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
-from augment_cli.modalities import modality_of
+from augment_cli.layouts.base import Sample
 
 if TYPE_CHECKING:  # numpy: imported by workers, not by the main process's walk
     import numpy as np
@@ -40,62 +34,33 @@ NO_MASK = "has no mask (looked for masks/<same path>.png)"
 MASK_MODES = ("L", "P", "I;16", "I;16B", "I;16L", "I", "1")
 
 
-def mask_path(image: str) -> str:
-    """masks/<stem>.png of images/<stem>.<ext>."""
-    return MASK_FOLDER + "/" + image.partition("/")[2].rsplit(".", 1)[0] + ".png"
-
-
-class Masks(AnnotatedLayout):
+class Masks(SidecarLayout):
     name = "masks"
+    IMAGES, LABELS, SUFFIX, NO_IMAGE = IMAGES, MASK_FOLDER, ".png", NO_IMAGE
 
-    def detect(self, source: Path) -> bool:
-        return (source / IMAGES).is_dir() and (source / MASK_FOLDER).is_dir()
+    def is_label(self, relative: str) -> bool:
+        """Any file in a masks/ sub-path: one that is not a PNG mask of an image is refused."""
+        return relative.split("/")[0] == MASK_FOLDER and "/" in relative
 
-    def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
-        expected: set[str] = set()
-        masks: list[str] = []
-        for relative in walk_files(source, follow_links, scan):
-            top = relative.split("/")[0]
-            if top == MASK_FOLDER and "/" in relative:
-                masks.append(relative)
-            elif top != IMAGES or "/" not in relative:
-                scan.skipped[SKIP_OUTSIDE] += 1
-            elif modality_of(relative) != "image":
-                scan.skipped[SKIP_UNSUPPORTED] += 1
-            elif (problem := unsafe_name(relative)) is not None:
-                scan.refused.append((printable(relative), IMAGES, "image", problem))
-            else:
-                expected.add(mask_path(relative))
-                yield Sample(relative, split_of(relative.split("/")), "image")
-        scan.refused += [(printable(mask), split_of(mask.split("/"), MASK_FOLDER), "image", NO_IMAGE)
-                         for mask in masks if mask not in expected]
+    def sample_label(self, relative: str, top: str) -> str:
+        return split_of(relative.split("/"), top)
 
     def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> Targets:
         from augment_cli.annotations.model import Targets
 
-        shown = mask_path(sample.relative)
+        shown = self.label_path(sample.relative)
         if not (source / shown).is_file():
             raise SampleError(f"{sample.relative}: {NO_MASK}")
         return Targets(mask=decode_mask(read_label_bytes(source / shown, shown), size, shown))
-
-    def annotation_digest(self, source: Path, sample: Sample) -> str:
-        shown = mask_path(sample.relative)
-        return digest_of(file_bytes(source / shown, shown))
-
-    def companion_names(self, media_name: str) -> tuple[str, ...]:
-        return (mask_path(media_name),)
-
-    def annotation_name(self, sample: Sample, media_name: str) -> str:
-        return mask_path(media_name)
 
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Annotated | None = None) -> dict[str, bytes]:
         if annotated is None or annotated.targets.mask is None:
             raise SampleError("a masks copy needs its mask")
-        return {mask_path(media_name): encode_mask(annotated.targets.mask)}
+        return {self.label_path(media_name): encode_mask(annotated.targets.mask)}
 
     def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
-        shown = mask_path(media_name)
+        shown = self.label_path(media_name)
         if not (out / shown).is_file():
             return []
         try:

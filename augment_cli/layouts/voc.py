@@ -11,24 +11,18 @@ folder is the sample's label, so mixing takes partners from the whole set.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from augment_cli.errors import SampleError
 from augment_cli.layouts.annotated import (
-    SKIP_OUTSIDE,
-    AnnotatedLayout,
+    SidecarLayout,
     check_box,
-    digest_of,
-    file_bytes,
     outside,
     read_label_bytes,
 )
-from augment_cli.layouts.base import Sample, Scan
-from augment_cli.layouts.tree import SKIP_UNSUPPORTED, printable, unsafe_name, walk_files
-from augment_cli.modalities import modality_of
+from augment_cli.layouts.base import Sample
 
 if TYPE_CHECKING:  # numpy: imported by workers, not by the main process's walk
     from augment_cli.annotations.model import Annotated, Object, Targets
@@ -38,63 +32,28 @@ BOX = ("xmin", "ymin", "xmax", "ymax")
 NO_IMAGE = f"an annotation file with no image (looked for its stem under {IMAGES}/)"
 
 
-def xml_path(image: str) -> str:
-    """Annotations/<stem>.xml of JPEGImages/<stem>.<ext> (sub-folders kept)."""
-    return ANNOTATIONS + "/" + image.partition("/")[2].rsplit(".", 1)[0] + ".xml"
-
-
-class Voc(AnnotatedLayout):
+class Voc(SidecarLayout):
     name = "voc"
-
-    def detect(self, source: Path) -> bool:
-        return (source / IMAGES).is_dir() and (source / ANNOTATIONS).is_dir()
-
-    def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
-        expected: set[str] = set()
-        xmls: list[str] = []
-        for relative in walk_files(source, follow_links, scan):
-            top = relative.split("/")[0]
-            if top == ANNOTATIONS and relative.endswith(".xml"):
-                xmls.append(relative)
-            elif top != IMAGES or "/" not in relative:
-                scan.skipped[SKIP_OUTSIDE] += 1
-            elif modality_of(relative) != "image":
-                scan.skipped[SKIP_UNSUPPORTED] += 1
-            elif (problem := unsafe_name(relative)) is not None:
-                scan.refused.append((printable(relative), IMAGES, "image", problem))
-            else:
-                expected.add(xml_path(relative))
-                yield Sample(relative, IMAGES, "image")
-        scan.refused += [(printable(xml), IMAGES, "image", NO_IMAGE) for xml in xmls if xml not in expected]
+    IMAGES, LABELS, SUFFIX, NO_IMAGE = IMAGES, ANNOTATIONS, ".xml", NO_IMAGE
 
     def read_targets(self, source: Path, sample: Sample, size: tuple[int, int]) -> Targets:
         from augment_cli.annotations.model import Targets
 
-        shown = xml_path(sample.relative)
+        shown = self.label_path(sample.relative)
         if not (source / shown).exists():
             return Targets()
         root = _parse(read_label_bytes(source / shown, shown), shown)
         return Targets([_object(node, size, f"{shown}: object {i}")
                         for i, node in enumerate(root.iter("object"), 1)])
 
-    def annotation_digest(self, source: Path, sample: Sample) -> str:
-        shown = xml_path(sample.relative)
-        return digest_of(file_bytes(source / shown, shown))
-
-    def companion_names(self, media_name: str) -> tuple[str, ...]:
-        return (xml_path(media_name),)
-
-    def annotation_name(self, sample: Sample, media_name: str) -> str:
-        return xml_path(media_name)
-
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Annotated | None = None) -> dict[str, bytes]:
         if annotated is None:
             raise SampleError("a VOC copy needs its targets")
-        return {xml_path(media_name): _document(media_name, annotated)}
+        return {self.label_path(media_name): _document(media_name, annotated)}
 
     def check_annotations(self, out: Path, media_name: str, size: tuple[int, int]) -> list[str]:
-        shown = xml_path(media_name)
+        shown = self.label_path(media_name)
         if not (out / shown).is_file():
             return []
         try:

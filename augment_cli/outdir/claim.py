@@ -210,6 +210,17 @@ def too_many_gone(gone: int, known: int) -> bool:
     return gone > 0 and (gone == known or (gone > 1 and gone * 10 > known))
 
 
+def reset_reasons(out: Path, state: RunState, overwrite: bool, index: Any, state_name: str) -> list[str]:
+    """Why DIR's previous outputs cannot be kept (another recipe, seed, copies or
+    version; --overwrite), or [] when they can. An index without a run record
+    is not trusted: it is emptied here (the outputs it named are redone)."""
+    previous = read_state(out, state_name)
+    if previous is None and not overwrite:
+        index.clear()
+        return []
+    return ["--overwrite"] if overwrite else previous.differences(state) if previous else []
+
+
 def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index,
                     files: StateFiles = UNSHARDED) -> str | None:
     """Start from nothing when the previous outputs cannot be kept.
@@ -218,11 +229,7 @@ def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index,
     version changed, or with --overwrite: every previous output is removed
     here and the index emptied. Returns None when the index may be used.
     """
-    previous = read_state(out, files.state)
-    reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
-    if previous is None and not overwrite:
-        index.clear()  # an index without a run state is not trusted
-        return None
+    reasons = reset_reasons(out, state, overwrite, index, files.state)
     if not reasons:
         return None
     names = list(index.all_names()) or [row.file_name for row in _manifest_rows(out, files.manifest)]

@@ -108,11 +108,7 @@ def reset_if_needed(out: Path, state: claim.RunState, overwrite: bool, index: Ta
     """As claim.reset_if_needed for files: another recipe, seed, copies or
     version (or --overwrite) removes every table written before; why, or None.
     `state_name`: the record of this run or shard (outdir/statefiles.py)."""
-    previous = claim.read_state(out, state_name)
-    reasons = ["--overwrite"] if overwrite else previous.differences(state) if previous else []
-    if previous is None and not overwrite:
-        index.clear()  # an index without a run state is not trusted
-        return None
+    reasons = claim.reset_reasons(out, state, overwrite, index, state_name)
     if not reasons:
         return None
     claim.remove_outputs(out, [output.name for output in index.outputs()])
