@@ -226,7 +226,8 @@ def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment e
         problems = verify_folder(out, layout=layout)
     for problem in problems:
         _echo(problem)
-    _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
+    if not quiet:
+        _err(f"{out}: {len(problems)} problems" if problems else f"{out}: OK")
     raise typer.Exit(code=1 if problems else 0)
 
 

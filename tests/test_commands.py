@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import typer
@@ -16,7 +17,6 @@ COMMANDS = typer.main.get_command(app).commands
 # Commands without --quiet, and why (every other command must take it).
 NO_QUIET = {
     "transforms": "prints only data (its listing) on stdout",
-    "verify": "none yet (gap, not design): its OK or problem-count line always goes to stderr",
 }
 
 
@@ -77,3 +77,21 @@ def test_stats_and_dry_run_put_data_on_stdout(image_tree, write_recipe, run_cli,
 def test_unknown_option_is_a_usage_error(run_cli, image_tree):
     result = run_cli("stats", image_tree, "--colour")
     assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_every_expand_option_is_in_the_usage_table_and_nothing_else():
+    options = {opt for param in COMMANDS["expand"].params for opt in param.opts if opt.startswith("--")}
+    page = (PROJECT_ROOT / "docs" / "usage.md").read_text(encoding="utf-8")
+    rows = "\n".join(line for line in page.splitlines() if line.startswith("| `"))
+    assert set(re.findall(r"`(--[\w-]+)", rows)) == options
+
+
+def test_verify_quiet_keeps_the_problems_and_drops_the_ok_line(image_tree, write_recipe, run_cli, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("expand", image_tree, "-r", write_recipe(), "-n", "1", "-o", out, "-q").exit_code == 0
+    clean = run_cli("verify", out, "--quiet")
+    assert clean.exit_code == 0 and clean.stdout == clean.stderr == ""
+    next(out.rglob("*__aug1.*")).unlink()
+    damaged = run_cli("verify", out, "--quiet")
+    assert damaged.exit_code == 1 and "missing" in damaged.stdout + damaged.stderr
+    assert "problems" not in damaged.stderr

@@ -1,7 +1,8 @@
 """Every Hugging Face `load_dataset` snippet in README.md and docs/ runs, with
 the `datasets` the test extra installs, on the output of the run it names
-(out: a nested image tree; out-audio: an audio tree; out-table: a table
-folder; out-meta: a metadata-file dataset), and gives a label per row."""
+(out: a nested image tree; out-images: the README's run on sample_data/images;
+out-audio: an audio tree; out-table: a table folder; out-meta: a metadata-file
+dataset), and gives a label per row."""
 
 from __future__ import annotations
 
@@ -46,6 +47,8 @@ def _outputs(tmp: Path, recipe: Path) -> None:
                                                      "A dull and slow story,0\n", encoding="utf-8")
     api.expand(source=tmp / "tables", recipe=RECIPES / "eda.toml", out=tmp / "out-table", copies=2,
                workers=1, text_columns=("sentence",))
+    api.expand(source=PROJECT_ROOT / "sample_data" / "images", recipe=RECIPES / "light.toml",
+               out=tmp / "out-images", copies=1, workers=1)
     meta = _image_tree(tmp / "photos")
     (meta / "metadata.csv").write_text("file_name,label\ncat/a.png,cat\ncat/deep/b.png,cat\ndog/c.png,dog\n")
     api.expand(source=meta, recipe=recipe, out=tmp / "out-meta", copies=2, workers=1)
@@ -62,7 +65,7 @@ def outputs(tmp_path_factory) -> Path:
 
 def test_the_docs_have_the_snippets_this_file_runs():
     kinds = {re.search(r'"(out[\w-]*)', block).group(1) for _, block in BLOCKS}
-    assert kinds == {"out", "out-audio", "out-table", "out-meta"} and len(BLOCKS) >= 5
+    assert kinds == {"out", "out-images", "out-audio", "out-table", "out-meta"} and len(BLOCKS) >= 5
 
 
 @pytest.mark.parametrize(("doc", "block"), BLOCKS, ids=[f"{doc}:{i}" for i, (doc, _) in enumerate(BLOCKS)])
