@@ -28,7 +28,7 @@ from augment_cli.recipe.checker import did_you_mean
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.outcomes import duplicate_warning
-from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
+from augment_cli.run.partners import label_files, label_groups, uses_partners
 
 # claim(source, output names) -> the source already holding one of the names
 # (as DIR compares them: outdir/naming.py), or None
@@ -222,8 +222,7 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     if require_work:
         check_work(plan)
-    plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
-                     if mixing else {})
+    plan.partners = label_files(label_groups(mixed)) if mixing else {}
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
     if balance:
         _check_balanced(plan.copies, limit)
