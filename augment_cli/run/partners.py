@@ -118,7 +118,8 @@ def lists_token(groups: dict[tuple[str, str], tuple[str, ...]]) -> str:
     them, even on one long-lived Dask worker that serves both at once."""
     digest = hashlib.sha256()
     for (label, modality), paths in sorted(groups.items()):
-        digest.update(json.dumps([label, modality, paths], ensure_ascii=False).encode("utf-8", "surrogatepass"))
+        entry = json.dumps([label, modality, paths], ensure_ascii=False)
+        digest.update(entry.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:16]
 
 
