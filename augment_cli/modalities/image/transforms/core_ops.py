@@ -84,7 +84,7 @@ def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: 
     height, width = image.shape[:2]
     inverse = cv2.invertAffineTransform(matrix)
     pixel_bytes = image.itemsize * (image.shape[2] if image.ndim == 3 else 1)
-    pads = None if border == cv2.BORDER_CONSTANT else _padding(inverse, size, width, height, pixel_bytes)
+    pads = None if border == cv2.BORDER_CONSTANT else _padding(inverse, width, height, pixel_bytes, size)
     if pads is None:
         return cv2.warpAffine(two_pixels_thick(image, border), matrix, size, flags=flags,
                               borderMode=border, borderValue=(fill,) * 4)
@@ -108,14 +108,14 @@ def two_pixels_thick(image: np.ndarray, border: int) -> np.ndarray:
     return np.repeat(np.repeat(image, 2 if height == 1 else 1, axis=0), 2 if width == 1 else 1, axis=1)
 
 
-def _padding(inverse: np.ndarray, size: tuple[int, int], width: int, height: int,
-             pixel_bytes: int) -> tuple[int, int, int, int] | None:
+def _padding(inverse: np.ndarray, width: int, height: int, pixel_bytes: int,
+             size: tuple[int, int] | None = None) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) that put every source coordinate of a
-    warp to `size` inside the padded image, or None if not worth it. An
+    warp to `size` (default the source's) inside the padded image, or None if not worth it. An
     affine map's extremes are at the output's corners. (Plain floats: numpy
     on four points costs more than the arithmetic.)"""
     (a, b, c), (d, e, f) = inverse.tolist()
-    out_w, out_h = size
+    out_w, out_h = size or (width, height)
     corners = ((0, 0), (out_w - 1, 0), (0, out_h - 1), (out_w - 1, out_h - 1))
     xs = [a * x + b * y + c for x, y in corners]
     ys = [d * x + e * y + f for x, y in corners]
