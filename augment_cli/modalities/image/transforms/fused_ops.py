@@ -147,15 +147,17 @@ def _mirror(matrix: np.ndarray, width: int, height: int) -> tuple[int, int] | No
 
 def _integer_map(matrix: np.ndarray) -> tuple[int, int, int, int] | None:
     """(sx, sy, tx, ty) when output (x, y) shows source ((x - tx) * sx,
-    (y - ty) * sy), sx and sy each 1 or -1, tx and ty integers; else None."""
-    entries = np.array([matrix[0, 0], matrix[1, 1], matrix[0, 2], matrix[1, 2]])
-    rounded = np.round(entries)
-    if (abs(matrix[0, 1]) > INTEGER_TOLERANCE or abs(matrix[1, 0]) > INTEGER_TOLERANCE
-            or np.abs(matrix[2] - [0, 0, 1]).max() > INTEGER_TOLERANCE
-            or np.abs(entries - rounded).max() > INTEGER_TOLERANCE or np.abs(rounded[:2]).tolist() != [1, 1]):
+    (y - ty) * sy), sx and sy each 1 or -1, tx and ty integers; else None.
+    (Plain floats: numpy on nine numbers costs more than the tests.)"""
+    (a, b, c), (d, e, f), (g, h, i) = matrix.tolist()
+    if max(abs(b), abs(d), abs(g), abs(h), abs(i - 1)) > INTEGER_TOLERANCE:
         return None
-    sx, sy, tx, ty = (int(v) for v in rounded)
-    return sx, sy, tx, ty
+    entries = (a, e, c, f)
+    rounded = [round(v) for v in entries]
+    if max(abs(v - r) for v, r in zip(entries, rounded, strict=True)) > INTEGER_TOLERANCE:
+        return None
+    sx, sy, tx, ty = rounded
+    return (sx, sy, tx, ty) if abs(sx) == 1 and abs(sy) == 1 else None
 
 
 def _moved(image: np.ndarray, shift: tuple[int, int, int, int], size: tuple[int, int],
