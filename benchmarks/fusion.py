@@ -170,7 +170,8 @@ def timing(name: str, chain: Chain, rounds: int, copies: int) -> None:
             for k in range(copies):
                 run(k, images[k % len(images)])
             per_copy[engine].append((time.perf_counter() - started) / copies * 1000)
-    print(f"[{name}] load average {os.getloadavg()}; {rounds} rounds x {copies} copies at {SIZE[0]}x{SIZE[1]}")
+    print(f"[{name}] load average {os.getloadavg()}; {rounds} rounds x {copies} copies at "
+          f"{SIZE[0]}x{SIZE[1]}")
     for engine, times in per_copy.items():
         print(f"  {engine:15s} median {statistics.median(times):6.2f} ms/copy  (min {min(times):.2f}, "
               f"max {max(times):.2f})")
