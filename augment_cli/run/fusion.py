@@ -31,6 +31,8 @@ from augment_cli.registry import TransformSpec
 Params = dict[str, Any]
 ApplyOne = Callable[[Any, TransformSpec, Params], Any]
 _OPS = "augment_cli.modalities.image.transforms.fused_ops"
+_MERGED, _FRAMES, _FRAMED = f"{_OPS}:merged", f"{_OPS}:frames", f"{_OPS}:FRAMED"
+_WARP = "augment_cli.annotations.moves:Warp"  # through resolve: OpenCV is not for audio or text workers
 
 
 @dataclass
@@ -94,11 +96,11 @@ class Fuser:
         run = self.run
         if run is None or run.kind != step.kind:
             return False
-        settings = resolve(f"{_OPS}:merged")(run.settings, step.settings)
+        settings = resolve(_MERGED)(run.settings, step.settings)
         if settings is None:
             return False
         if step.kind == "warp":
-            if step.framed and not resolve(f"{_OPS}:frames")(run.move.opencv(), run.source, run.move.size):
+            if step.framed and not resolve(_FRAMES)(run.move.opencv(), run.source, run.move.size):
                 return False
             run.move = _then(run.move, step.move)
         run.settings = settings
@@ -113,7 +115,7 @@ class Fuser:
             settings = resolve(spec.warp)(params, *size)
             if settings is None:
                 return None
-            framed = bool(settings.pop(resolve(f"{_OPS}:FRAMED"), False))
+            framed = bool(settings.pop(resolve(_FRAMED), False))
             return _Run("warp", settings, [(spec, params)], size, _step_move(spec, params, size), framed)
         if spec.lut is not None:
             return _Run("lut", {}, [(spec, params)])
@@ -123,19 +125,15 @@ class Fuser:
 def composed_warp(steps: list[tuple[TransformSpec, Params]], width: int, height: int) -> Any:
     """The one Warp (annotations/moves.py) that the steps' geometries make in
     turn from a width x height image; its size is the last step's."""
-    from augment_cli.annotations.moves import Warp
-
-    move = Warp(np.eye(3), (width, height))
+    move = resolve(_WARP)(np.eye(3), (width, height))
     for spec, params in steps:
         move = _then(move, _step_move(spec, params, move.size))
     return move
 
 
 def _step_move(spec: TransformSpec, params: Params, size: tuple[int, int]) -> Any:
-    from augment_cli.annotations.moves import Warp
-
     moves = resolve(str(spec.geometry))(params, *size)
-    if len(moves) != 1 or not isinstance(moves[0], Warp):
+    if len(moves) != 1 or not isinstance(moves[0], resolve(_WARP)):
         raise SampleError("a fused step is not one warp", transform=spec.name)
     return moves[0]
 
