@@ -84,8 +84,9 @@ def pad_settings(params: Params, width: int, height: int) -> Settings | None:
 def resize_settings(params: Params, width: int, height: int) -> Settings | None:
     """resize: cv2.resize samples linear and cubic at x_src = (x + 0.5) *
     in / out - 0.5, repeating edge pixels, which is a warp by its matrix with
-    a replicated border (OpenCV 5: within 1 level, uint8 and uint16). Its nearest rounds differently and warpAffine reads `area` as
-    linear (no averaging when shrinking): those are not fusible."""
+    a replicated border (OpenCV 5: within 1 level, uint8 and uint16). Its
+    nearest rounds differently and warpAffine reads `area` as linear (no
+    averaging when shrinking): those are not fusible."""
     if params["interpolation"] not in ("linear", "cubic"):
         return None
     return {"interpolation": params["interpolation"], CLAMPS: True}
