@@ -11,7 +11,7 @@ random_crop, resize, brightness/contrast); `crops` is an integer map (pad,
 random_crop, flip: cut and flipped, no warp). Single-threaded OpenCV, in one
 process, transform only (no decode/encode): per round each engine makes the
 same number of copies of skimage's photos scaled to 640x480, engines
-interleaved round by round so machine noise hits them alike. Prints the
+interleaved round by round (the order turning each round) so machine noise hits them alike. Prints the
 median ms per copy and the median of per-round ratios, and the load average.
 
 Quality, of a chain's warps (its point operations are exact tables in
@@ -164,8 +164,11 @@ def timing(name: str, chain: Chain, rounds: int, copies: int) -> None:
         "albumentations": lambda k, image: albumentations(image=image),
     }
     per_copy: dict[str, list[float]] = {engine: [] for engine in engines}
-    for _ in range(rounds):
-        for engine, run in engines.items():
+    names = list(engines)
+    for index in range(rounds):
+        # the order turns each round: no engine is always the one after a pause
+        for engine in names[index % len(names):] + names[: index % len(names)]:
+            run = engines[engine]
             started = time.perf_counter()
             for k in range(copies):
                 run(k, images[k % len(images)])
