@@ -46,6 +46,10 @@ class _Run:
     source: tuple[int, int] = (0, 0)
     move: Any = None
     framed: bool = False
+    # Every step an integer map (flips, crops inside the image, pads): each
+    # step's own applier is a view, slice or border, the same bytes as the
+    # composed map, and cheaper than composing it (fusion saves no pixel work).
+    exact: bool = True
 
 
 class Fuser:
@@ -81,8 +85,10 @@ class Fuser:
         run, self.run = self.run, None
         if run is None:
             return data
-        if len(run.steps) == 1:
-            return self.apply_one(data, *run.steps[0])
+        if len(run.steps) == 1 or (run.kind == "warp" and run.exact):
+            for spec, params in run.steps:
+                data = self.apply_one(data, spec, params)
+            return data
         try:
             return _fused_warp(data, run) if run.kind == "warp" else _fused_lut(data, run)
         except SampleError:
@@ -103,6 +109,7 @@ class Fuser:
             if step.framed and not resolve(_FRAMES)(run.move.opencv(), run.source, run.move.size):
                 return False
             run.move = _then(run.move, step.move)
+            run.exact = run.exact and step.exact
         run.settings = settings
         run.steps += step.steps
         return True
@@ -116,10 +123,20 @@ class Fuser:
             if settings is None:
                 return None
             framed = bool(settings.pop(resolve(_FRAMED), False))
-            return _Run("warp", settings, [(spec, params)], size, _step_move(spec, params, size), framed)
+            move = _step_move(spec, params, size)
+            return _Run("warp", settings, [(spec, params)], size, move, framed, _integer_map(move.matrix))
         if spec.lut is not None:
             return _Run("lut", {}, [(spec, params)])
         return None
+
+
+def _integer_map(matrix: np.ndarray) -> bool:
+    """Whether a 3x3 pixel matrix moves whole pixels only: no rotation or
+    scale but mirroring, and an integer shift (plain floats: numpy's
+    element-wise checks cost more than this whole test)."""
+    (a, b, x), (c, d, y), last = matrix.tolist()
+    return (last == [0, 0, 1] and b == c == 0 and abs(a) == abs(d) == 1
+            and x == int(x) and y == int(y))
 
 
 def composed_warp(steps: list[tuple[TransformSpec, Params]], width: int, height: int) -> Any:
