@@ -36,6 +36,11 @@ OPTIONAL_SOURCE = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE
 AnnotationsOption = Annotated[Path | None, typer.Option(
     "--annotations", metavar="FILE", dir_okay=False, show_default=False,
     help="COCO: the JSON to read (its file_names resolve from SOURCE, else from FILE's folder).")]
+# A URL SRC or DIR (s3://bucket/prefix, gs://, az://...): docs/object-storage.md.
+StorageOption = Annotated[list[str] | None, typer.Option(
+    "--storage-option", metavar="KEY=VALUE", show_default=False,
+    help="For URL SOURCE/--out (s3://...): a filesystem option such as endpoint_url=http://host:9000 "
+         "(repeatable; values are never printed).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
     "--format", metavar="LAYOUT", show_default=False,
@@ -75,8 +80,8 @@ def root(version: Annotated[bool | None, typer.Option(
                     "--copies 5 --out out/")
 def expand(
     recipe: RecipeOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
-    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder or URL (mirrors SRC).")],
+    source: Annotated[str | None, OPTIONAL_SOURCE] = None,
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
     workers: Annotated[int | None, typer.Option(
         min=1, show_default=False,
@@ -151,6 +156,7 @@ def expand(
     no_fuse: Annotated[bool, typer.Option(
         "--no-fuse", help="Apply every step on its own: no composed warps or lookup tables "
              "(as [output] fuse = false; for debugging).")] = False,
+    storage_option: StorageOption = None,
 ):
     """Write N augmented copies of every file under SOURCE (or row of a table), plus manifest.csv."""
     from augment_cli import api
@@ -169,12 +175,12 @@ def expand(
                        annotations=annotations)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows)
-        if dry_run and (lines := api.table_plan(**options, **rows)) is not None:
+        if dry_run and not storage_option and (lines := api.table_plan(**options, **rows)) is not None:
             for line in lines:
                 _echo(line)
             return
         if dry_run:
-            plan = api.make_plan(**options)
+            plan = api.dry_plan(**options, storage_options=storage_option)
             _print_warnings(plan.warnings)
             for note in plan.notes:
                 _err(note)
@@ -185,7 +191,7 @@ def expand(
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
                                  allow_removals=allow_removals, on_progress=on_progress,
                                  force_workers=force_workers, file_timeout=file_timeout,
-                                 engine=engine, shard=shard, **rows)
+                                 engine=engine, shard=shard, storage_options=storage_option, **rows)
         _print_summary(summary, quiet)
         _report_json(summary, as_json, summary_json)
     raise typer.Exit(code=summary.exit_code)

@@ -32,6 +32,9 @@ class Job:
     partners: tuple[str, ...] = ()
     layout: str = LAYOUTS[DEFAULT]  # the "module:attr" of the layout: the worker resolves it
     distinct: bool = True  # redraw a copy that repeats the source or an earlier copy (run/distinct.py)
+    # --storage-option pairs when source_root or out_root is a URL: each worker builds its own
+    # filesystem from them (storage/location.py); () for local paths.
+    storage: tuple[tuple[str, str], ...] = ()
 
     def names(self) -> list[str]:
         """Every file this job writes: each copy's media, then what copies carry beside it."""
@@ -56,12 +59,13 @@ def run_batch(jobs: list[Job]) -> list[SampleResult]:
     Each job is announced to the watchdog (if the pool has one) once the code
     it needs is imported."""
     from augment_cli.run import watchdog
-    from augment_cli.run.worker import process_sample, warm
+    from augment_cli.run.worker import process_sample, reading_ahead, warm
 
     results = []
-    for job in jobs:
-        warm(job)
-        watchdog.started(job.sample.relative)
-        results.append(process_sample(job))
+    with reading_ahead(jobs):  # URL sources: fetched a few at a time, concurrently
+        for job in jobs:
+            warm(job)
+            watchdog.started(job.sample.relative)
+            results.append(process_sample(job))
     watchdog.idle()
     return results

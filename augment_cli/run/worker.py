@@ -41,6 +41,10 @@ from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
 from augment_cli.run.steps import Record, augment
+from augment_cli.storage import is_url
+from augment_cli.storage.worker import ObjectWriter, read_object, reading_ahead
+
+__all__ = ["process_sample", "reading_ahead", "warm"]
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,10 @@ def warm(job: Job) -> None:
 
 def process_sample(job: Job) -> SampleResult:
     result = SampleResult(job.sample)
-    writer = _Writer(Path(job.out_root))
+    writer = _Writer(Path(job.out_root)) if not is_url(job.out_root) else ObjectWriter(job)
     try:
-        result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
+        result.stamp, payload = (_read_source(Path(job.source_root) / job.sample.relative)
+                                 if not is_url(job.source_root) else read_object(job))
         result.sha256 = source_digest(job, payload)
         result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
@@ -201,6 +206,7 @@ def _make_copies(job: Job, payload: bytes,
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
         rows.append(_row(job, layout, name, copy, marked(records, repeats), blob, annotated))
+    writer.flush()
     return rows, companions, (made.redrawn, made.kept)
 
 
@@ -272,6 +278,9 @@ class _Writer:
     def remove_written(self) -> None:
         for path in self.written:
             remove_quietly(path)
+
+    def flush(self) -> None:
+        """Every file is in place as soon as it is written (ObjectWriter sends them here)."""
 
 
 def _inside(out_root: Path, folder: str) -> Path:
