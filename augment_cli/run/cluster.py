@@ -36,6 +36,7 @@ import distributed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from augment_cli import __version__
+from augment_cli.storage import is_url
 from augment_cli.errors import UsageError
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.run.executor import THREAD_ENV
@@ -65,7 +66,8 @@ class Cluster:
         """Every worker's augment, distributed and Python against this
         process's, then that it sees SRC and can write DIR: a UsageError
         naming the worker otherwise. Returns the workers' pids."""
-        found = self.client.run(probe, str(source.resolve()), str(out.resolve()))
+        options = getattr(source, "options", ()) or getattr(out, "options", ())  # URL SRC or DIR
+        found = self.client.run(probe, str(source.resolve()), str(out.resolve()), options)
         mine = versions()
         for address, facts in sorted(found.items()):
             for name, version in mine.items():
@@ -261,9 +263,14 @@ def versions() -> dict[str, str]:
             "Python": ".".join(map(str, sys.version_info[:2]))}
 
 
-def probe(source: str, out: str) -> dict[str, Any]:
+def probe(source: str, out: str, options: tuple = ()) -> dict[str, Any]:
     """Run on every worker before any job: its versions, pid, and what it
-    cannot do (see SRC, write DIR), or None."""
+    cannot do (see SRC, write DIR), or None. A URL SRC or DIR is checked
+    through the worker's own filesystem for it (storage/worker.py)."""
+    if is_url(source) or is_url(out):
+        from augment_cli.storage.worker import probe_problem
+
+        return {**versions(), "pid": os.getpid(), "problem": probe_problem(source, out, options, _problem)}
     return {**versions(), "pid": os.getpid(), "problem": _problem(source, out)}
 
 

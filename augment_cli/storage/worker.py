@@ -10,6 +10,8 @@ made, each object one PUT: a failure part-way removes the ones sent.
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,3 +95,29 @@ class ObjectWriter:
         if self.sent:
             with contextlib.suppress(Exception):
                 remove(self.location, self.sent)
+
+
+def probe_problem(source: str, out: str, options: tuple, local_problem) -> str | None:  # type: ignore[no-untyped-def]
+    """What a Dask worker cannot do with a URL SRC or DIR (list SRC, write and remove an
+    object in DIR), or None; local paths are left to `local_problem` (run/cluster.py)."""
+    from augment_cli.errors import UsageError
+    from augment_cli.storage.location import storage_error
+
+    try:
+        if is_url(source):
+            location = Remote(source, options)
+            location.fs.ls(location.root, detail=False)
+        if is_url(out):
+            location = Remote(out, options)
+            trial = location.key(f".augment-probe-{os.getpid()}")
+            location.fs.pipe_file(trial, b"augment")
+            location.fs.rm_file(trial)
+    except UsageError as exc:
+        return str(exc)
+    except Exception as exc:
+        return str(storage_error(location.url, exc, "cannot use"))
+    local_source = source if not is_url(source) else None
+    local_out = out if not is_url(out) else None
+    if local_source is None and local_out is None:
+        return None
+    return local_problem(local_source or "/", local_out or tempfile.gettempdir())

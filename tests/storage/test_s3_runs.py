@@ -1,0 +1,113 @@
+"""Resume, incremental re-runs, the pool and Dask against a bucket (moto server)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import save, textured
+from storage_helpers import local_files, s3, s3_endpoint  # noqa: F401  (fixtures)
+
+from augment_cli import api
+from augment_cli.errors import Interrupted
+
+
+def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
+    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
+
+
+def _expand(src, recipe, out, **options):
+    return api.expand(source=src, recipe=recipe, out=out, copies=2, workers=1, **options)
+
+
+def test_an_interrupted_run_resumes_from_another_machine(s3, image_tree, write_recipe, tmp_path,
+                                                          monkeypatch):
+    recipe = write_recipe()
+    clean = _expand(image_tree, recipe, tmp_path / "clean")
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+
+    def stop_after_two(done: int, total: int) -> None:
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):
+        _expand(src, recipe, out, on_progress=stop_after_two)
+    assert ".augment-lock" not in s3.objects("aug")  # released on the way out
+    # "another machine": a cache folder of its own, so only what DIR holds can be resumed from
+    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
+    again = _expand(src, recipe, out)
+    assert (again.unchanged, again.added) == (2, 3)
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "clean"))
+    assert clean.copies_written == 10
+
+
+def test_a_re_run_touches_exactly_the_added_changed_and_deleted_objects(s3, image_tree, write_recipe,
+                                                                        tmp_path):
+    recipe = write_recipe()
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    _expand(src, recipe, out)
+    first = s3.objects("aug")
+    s3.fs.pipe_file(f"{s3.name}/raw/cat/b.png", save(tmp_path / "b.png", textured(seed=9)).read_bytes())
+    s3.fs.rm_file(f"{s3.name}/raw/dog/d.jpg")
+    s3.fs.pipe_file(f"{s3.name}/raw/dog/new.png", save(tmp_path / "new.png", textured(seed=8)).read_bytes())
+    again = _expand(src, recipe, out)
+    assert (again.added, again.regenerated, again.removed, again.unchanged) == (1, 1, 1, 3)
+    second = s3.objects("aug")
+    changed = {name for name in set(first) | set(second) if first.get(name) != second.get(name)}
+    touched = {name for name in changed
+               if not name.startswith(".augment-") and name not in ("manifest.csv", "metadata.csv")}
+    assert touched == {"cat/b__aug1.png", "cat/b__aug2.png", "dog/d__aug1.jpg", "dog/d__aug2.jpg",
+                       "dog/new__aug1.png", "dog/new__aug2.png"}
+    # and the result is what a clean run on the same tree on disk gives
+    local = tmp_path / "local"
+    shutil.rmtree(local, ignore_errors=True)
+    s3.fs.get(f"{s3.name}/raw/", str(local) + "/", recursive=True)
+    _expand(local, recipe, tmp_path / "clean")
+    assert _outputs(second) == _outputs(local_files(tmp_path / "clean"))
+
+
+def test_pool_workers_read_and_write_the_bucket(s3, image_tree, write_recipe, tmp_path):
+    recipe = write_recipe()
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=2, force_workers=True)
+    _expand(image_tree, recipe, tmp_path / "local")
+    assert summary.copies_written == 10
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+
+
+def test_a_second_run_is_refused_while_the_lease_is_held(s3, image_tree, write_recipe):
+    from augment_cli.errors import UsageError
+    from augment_cli.storage.lease import new_lease
+    from augment_cli.storage.location import remote
+
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    holder = new_lease(remote(out))
+    holder.acquire()
+    with pytest.raises(UsageError, match="in use by another augment run"):
+        _expand(src, write_recipe(), out)
+    holder.release()
+    assert _expand(src, write_recipe(), out).copies_written == 10
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_reads_and_writes_the_bucket(s3, image_tree, write_recipe, tmp_path):
+    from augment_cli.run.engines import Engine
+
+    recipe = write_recipe()
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=2,
+                         engine=Engine("dask", batch_size=1))
+    assert summary.cluster, "the batches ran on Dask workers"
+    _expand(image_tree, recipe, tmp_path / "local")
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+
+
+def test_local_source_into_a_bucket_and_bucket_into_local_folder(s3, image_tree, write_recipe, tmp_path):
+    recipe = write_recipe()
+    _expand(image_tree, recipe, tmp_path / "local")
+    _expand(image_tree, recipe, s3.url("from-disk"))
+    _expand(s3.upload(image_tree, "raw"), recipe, tmp_path / "from-bucket")
+    expected = _outputs(local_files(tmp_path / "local"))
+    assert _outputs(s3.objects("from-disk")) == expected
+    assert _outputs(local_files(tmp_path / "from-bucket")) == expected
