@@ -164,14 +164,14 @@ def check_reachable(location: Remote, must_exist: bool) -> bool:
     """Whether the prefix holds anything; UsageError when its bucket is missing or access is refused
     (and, with `must_exist`, when the prefix holds nothing: a SRC)."""
     fs, root = location.fs, location.root
-    bucket = root.split("/", 1)[0]
+    bucket = root.lstrip("/").split("/", 1)[0]
     try:
-        fs.ls(bucket, detail=False)  # the bucket itself: a missing one is named as such
-        found = bool(fs.ls(root, detail=False)) if root != bucket else True
-    except FileNotFoundError:
-        if root == bucket:
-            raise storage_error(location.url, FileNotFoundError()) from None
-        found = False
+        try:
+            found = bool(fs.ls(root, detail=False))  # one level: cheap however big the prefix
+        except FileNotFoundError:
+            found = False
+        if not found and not fs.exists(bucket):  # an empty prefix, or no bucket at all
+            raise storage_error(location.url, FileNotFoundError())
     except UsageError:
         raise
     except Exception as exc:  # botocore/aiohttp errors: one line, never a traceback
