@@ -3,7 +3,7 @@
 Started once per session on a free port, stopped afterwards; dummy
 credentials and the endpoint go through the environment, as a user's would
 (AWS_ENDPOINT_URL), so the code under test builds its filesystem the usual
-way. Test modules import the fixtures: `from storage_helpers import s3, s3_endpoint`.
+way. tests/conftest.py imports the fixtures, so any test may ask for `s3`.
 """
 
 from __future__ import annotations

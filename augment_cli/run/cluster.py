@@ -36,10 +36,10 @@ import distributed
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from augment_cli import __version__
-from augment_cli.storage import is_url
 from augment_cli.errors import UsageError
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.run.executor import THREAD_ENV
+from augment_cli.storage import is_url
 
 PLUGIN_NAME = "augment-label-lists"
 # How long a user's workers may take to end the batches they are running

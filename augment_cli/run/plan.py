@@ -13,10 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from augment_cli import storage
-
 from augment_cli.annotations.refusals import check_annotated
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
@@ -178,7 +177,8 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     refused unless `allow_many_copies`."""
     remote_source = source is not None and not isinstance(source, str | Path)  # storage.location.Remote
     if remote_source:  # storage/runs.py checked it and its layout
-        explicit = None
+        # A Remote stands where a folder does: the class-folder walk lists it (layouts/tree.py).
+        source, explicit = cast(Path, source), None
     else:
         source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
     out = Path(out)

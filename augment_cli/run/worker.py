@@ -179,7 +179,7 @@ def source_digest(job: Job, payload: bytes) -> str:
 
 
 def _make_copies(job: Job, payload: bytes,
-                 writer: _Writer) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
+                 writer: _Writer | ObjectWriter) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
     """Write every output of the job: its manifest rows, the companion files'
     names and (copies redrawn, duplicates kept)."""
     sample, layout = job.sample, resolve(job.layout)

@@ -46,7 +46,7 @@ def _outputs_exist(job: Job, names: tuple[str, ...]) -> bool:
     return exists_all(Remote(job.out_root, job.storage), names)
 
 
-def _source_check(job: Job, recorded: Stamp):  # type: ignore[no-untyped-def]
+def _source_check(job: Job, recorded: Stamp):
     """The source's stamp now, and a function hashing its bytes (streamed) if needed."""
     relative = job.sample.relative
     if not is_url(job.source_root):

@@ -22,6 +22,7 @@ one to finish is what DIR keeps, and `augment verify` tells what stands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -83,10 +84,8 @@ class Lease:
     def release(self) -> None:
         holder = self._holder()
         if holder is None or holder.get("owner") == self.owner:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 self.location.fs.rm_file(self.key)
-            except FileNotFoundError:
-                pass
 
     def _holder(self) -> dict | None:
         try:

@@ -67,8 +67,9 @@ class Remote:
 
 def remote(value: str, options: Options = ()) -> Remote:
     """A Remote for a URL; UsageError for one without a bucket or path."""
-    url = value.rstrip("/")
-    if not url.split("://", 1)[1].strip("/"):
+    scheme, _, rest = value.partition("://")
+    url = f"{scheme}://{rest.rstrip('/')}"
+    if not rest.strip("/"):
         raise UsageError(f"{value}: a URL needs a bucket (and optionally a prefix), e.g. s3://bucket/data")
     return Remote(url, options)
 
@@ -140,7 +141,7 @@ def filesystem(protocol: str, options: Options) -> Any:
                          f"{type(exc).__name__}") from None
     except TypeError as exc:
         raise UsageError(f"{protocol}:// storage options refused ({masked(options)}): {_first_line(exc)}",
-                         hint="see the options of the protocol's filesystem (e.g. s3fs.S3FileSystem)") from None
+                         hint="see the options of its filesystem (e.g. s3fs.S3FileSystem)") from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -43,7 +43,7 @@ def staged(source: str | Path | None,
         yield root
 
 
-def _fetch(location, names: list[str], root: Path) -> None:  # type: ignore[no-untyped-def]
+def _fetch(location, names: list[str], root: Path) -> None:
     for name, found in fetch_many(location, names).items():
         if isinstance(found, OSError):
             continue  # gone since the listing: not part of the dataset any more

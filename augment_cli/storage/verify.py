@@ -61,7 +61,7 @@ def verify(url: str, layout: str | None = None,
     return [problem.text for problem in found]
 
 
-def _check_rows(location, rows: list[ManifestRow]) -> list[Problem]:  # type: ignore[no-untyped-def]
+def _check_rows(location, rows: list[ManifestRow]) -> list[Problem]:
     problems = []
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]

@@ -97,7 +97,7 @@ class ObjectWriter:
                 remove(self.location, self.sent)
 
 
-def probe_problem(source: str, out: str, options: tuple, local_problem) -> str | None:  # type: ignore[no-untyped-def]
+def probe_problem(source: str, out: str, options: tuple, local_problem) -> str | None:
     """What a Dask worker cannot do with a URL SRC or DIR (list SRC, write and remove an
     object in DIR), or None; local paths are left to `local_problem` (run/cluster.py)."""
     from augment_cli.errors import UsageError

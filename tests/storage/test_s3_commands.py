@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-from storage_helpers import s3, s3_endpoint  # noqa: F401  (fixtures)
 
 
 def test_verify_a_bucket_dir_then_find_a_changed_and_a_stray_object(s3, image_tree, write_recipe, run_cli):

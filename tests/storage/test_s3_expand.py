@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from augment_cli import api
+from storage_helpers import local_files
 
-from storage_helpers import local_files, s3, s3_endpoint  # noqa: F401  (fixtures)
 
 def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
     """What a run wrote besides its own state files (lock, index, run record: differ by design)."""

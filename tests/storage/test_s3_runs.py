@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from conftest import save, textured
-from storage_helpers import local_files, s3, s3_endpoint  # noqa: F401  (fixtures)
 
 from augment_cli import api
 from augment_cli.errors import Interrupted
+from conftest import save, textured
+from storage_helpers import local_files
 
 
 def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
