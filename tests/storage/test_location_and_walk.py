@@ -73,3 +73,11 @@ def test_writes_reads_and_removals_of_objects(memory_prefix: str):
     assert isinstance(found["cat/gone.png"], FileNotFoundError)
     remove(location, ["cat/a.png", "cat/gone.png"])
     assert list(walk_names(location)) == ["cat/deep/b.png"]
+
+
+@pytest.mark.parametrize("step", ['[[audio]]\ntransform = "background_noise"\nfolder = "s3://b/noise"\n',
+                                  '[[text]]\ntransform = "synonym_replace"\nsynonyms = "s3://b/syn.tsv"\n'])
+def test_a_recipe_side_file_given_as_a_url_is_refused_in_one_line(write_recipe, run_cli, step):
+    result = run_cli("validate", write_recipe(step))
+    assert result.exit_code == 2
+    assert "is a URL: side files and folders are read from local disk in this version" in result.stderr
