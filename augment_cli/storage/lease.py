@@ -42,6 +42,7 @@ class Lease:
     location: Remote
     owner: str
     name: str = LOCK_NAME
+    lost: bool = False  # another run took the lock: this one must not put its state back
 
     @property
     def key(self) -> str:
@@ -77,6 +78,7 @@ class Lease:
         """Push the lease on; OutputError if another run holds the lock now (ours expired)."""
         holder = self._holder()
         if holder is not None and holder.get("owner") != self.owner:
+            self.lost = True
             raise OutputError(f"lost the lock of {self.location.url} to {holder.get('owner')}: this run "
                               "stalled past its lease; stopping")
         self.location.fs.pipe_file(self.key, self.record())

@@ -5,10 +5,11 @@ enters a folder where it sorts; a flat bucket listing is in byte order of
 whole keys, which differs ("a.png" < "a/x.png" there, "a" < "a.png" here). So
 the prefix is listed one level at a time (one delimiter listing per folder,
 paginated by the filesystem) and each level is sorted: outputs, manifest and
-seeds then match a run on the same tree on disk byte for byte. Memory is the
-listings of the folders on the current path (a million objects in one folder
-is about 150 MB), never the whole bucket; filesystems are built without a
-listings cache (location.filesystem_kwargs), so nothing accumulates either.
+seeds then match a run on the same tree on disk byte for byte. Memory is one
+folder's listing as the filesystem returns it (s3fs: roughly 1 KB per object)
+and the sorted entries of the folders on the current path, never the whole
+bucket's; filesystems are built without a listings cache
+(location.filesystem_kwargs), so nothing accumulates either.
 """
 
 from __future__ import annotations

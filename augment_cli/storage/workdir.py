@@ -106,7 +106,8 @@ class WorkingCopy:
             try:
                 yield
             finally:
-                self.put(self.names)
+                if not self.lease.lost:  # else DIR's state is the other run's now
+                    self.put(self.names)
         finally:
             if self.outputs is not None:
                 self.outputs.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from pathlib import Path
 
@@ -25,7 +26,8 @@ TRICKY = ["a.png", "a/x.png", "a-b/y.png", "a/b/z.png", "ab.png", "B/u.png", "b/
 def memory_prefix() -> str:
     url = f"memory://bucket-{uuid.uuid4().hex[:8]}/raw"
     yield url
-    fsspec.filesystem("memory").rm(url.split("://")[1].split("/")[0], recursive=True)
+    with contextlib.suppress(FileNotFoundError):  # a test that removed everything
+        fsspec.filesystem("memory").rm(url.split("://")[1].split("/")[0], recursive=True)
 
 
 def test_is_url_tells_urls_from_paths():
@@ -81,3 +83,25 @@ def test_a_recipe_side_file_given_as_a_url_is_refused_in_one_line(write_recipe, 
     result = run_cli("validate", write_recipe(step))
     assert result.exit_code == 2
     assert "is a URL: side files and folders are read from local disk in this version" in result.stderr
+
+
+def test_the_lock_object_refuses_a_second_holder_and_frees_itself_when_its_lease_ends(memory_prefix: str,
+                                                                                   monkeypatch):
+    from augment_cli.errors import OutputError
+    from augment_cli.storage import lease
+
+    location = remote(memory_prefix)
+    first, second = lease.new_lease(location), lease.new_lease(location)
+    first.acquire()
+    with pytest.raises(UsageError, match="in use by another augment run"):
+        second.acquire()
+    monkeypatch.setattr(lease, "LEASE_SECONDS", -1.0)  # every lease written from now on has ended
+    first.renew()
+    second.acquire()  # takes the expired lock over
+    with pytest.raises(OutputError, match="lost the lock"):
+        first.renew()
+    assert first.lost
+    first.release()  # not its lock any more: left alone
+    assert location.fs.exists(location.key(lease.LOCK_NAME))
+    second.release()
+    assert not location.fs.exists(location.key(lease.LOCK_NAME))
