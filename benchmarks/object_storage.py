@@ -129,7 +129,8 @@ def main() -> None:
     ratios = [b / d for b, d in zip(bucket_times, disk, strict=True)]
     files = options.files
     print(f"{files} JPEGs 256x256, {options.copies} copies, --workers 2, {options.rounds} rounds (median)")
-    print(f"disk -> disk      {statistics.median(disk):6.2f} s  {files / statistics.median(disk):6.1f} files/s")
+    print(f"disk -> disk      {statistics.median(disk):6.2f} s  "
+          f"{files / statistics.median(disk):6.1f} files/s")
     print(f"bucket -> bucket  {statistics.median(bucket_times):6.2f} s  "
           f"{files / statistics.median(bucket_times):6.1f} files/s")
     print(f"bucket / disk     {statistics.median(ratios):6.2f}x (per-round ratios "
