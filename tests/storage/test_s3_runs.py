@@ -110,3 +110,37 @@ def test_local_source_into_a_bucket_and_bucket_into_local_folder(s3, image_tree,
     expected = _outputs(local_files(tmp_path / "local"))
     assert _outputs(s3.objects("from-disk")) == expected
     assert _outputs(local_files(tmp_path / "from-bucket")) == expected
+
+
+def test_after_a_hard_kill_the_last_checkpoint_is_resumed_once_the_lease_ends(s3, image_tree, write_recipe,
+                                                                              tmp_path, monkeypatch):
+    from augment_cli.storage import lease, workdir
+
+    recipe = write_recipe()
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    monkeypatch.setattr(workdir, "CHECKPOINT_SECONDS", 0.0)  # a checkpoint after every source
+    monkeypatch.setattr(lease, "LEASE_SECONDS", 0.5)
+    checkpoint_only = workdir.WorkingCopy.put
+
+    def lost_machine(self, names):  # the final put and the release never happen: the machine died
+        if tuple(names) != self.names:
+            checkpoint_only(self, names)
+
+    def killed(done: int, total: int) -> None:
+        if done == 3:
+            raise SystemExit("killed")
+
+    with monkeypatch.context() as dying:
+        dying.setattr(workdir.WorkingCopy, "put", lost_machine)
+        dying.setattr(lease.Lease, "release", lambda self: None)
+        with pytest.raises(SystemExit):
+            _expand(src, recipe, out, on_progress=killed)
+    assert ".augment-lock" in s3.objects("aug") and "manifest.csv" not in s3.objects("aug")
+    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
+    import time
+
+    time.sleep(0.6)  # the dead run's lease ends
+    again = _expand(src, recipe, out)
+    assert again.unchanged >= 2 and again.unchanged + again.added == 5
+    _expand(image_tree, recipe, tmp_path / "local")
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
