@@ -56,6 +56,7 @@ class WorkingCopy:
         self.folder = working_folder(location)
         self.names = (files.state, files.index, files.manifest, files.errors, *dataset_files)
         self.lease: Lease | None = None
+        self.fetched: dict[str, bytes] = {}  # name -> SHA-256 of what DIR held: a no-op re-run puts nothing
         self.outputs: sqlite3.Connection | None = None  # DIR's objects at the start (a disk-backed set)
         self._last = 0.0
 
@@ -73,6 +74,7 @@ class WorkingCopy:
         that holds objects but no run record (not made by augment) unless `overwrite`."""
         fs = self.location.fs
         found_state = False
+        self.fetched = {}
         for name in self.names:
             local = self.folder / name
             try:
@@ -84,6 +86,7 @@ class WorkingCopy:
                 raise storage_error(self.location.url, exc, "cannot read") from None
             found_state |= name == self.files.state
             atomic_write(local, payload)
+            self.fetched[name] = hashlib.sha256(payload).digest()
         for suffix in ("-wal", "-shm", "-journal"):
             (self.folder / (self.files.index + suffix)).unlink(missing_ok=True)
         if not (found_state or overwrite) and self._holds_objects():
@@ -156,8 +159,11 @@ class WorkingCopy:
         for name in names:
             local = self.folder / name
             if local.is_file():
-                blobs[name] = local.read_bytes()
-            else:
+                payload = local.read_bytes()
+                if self.fetched.get(name) != (digest := hashlib.sha256(payload).digest()):
+                    blobs[name] = payload
+                    self.fetched[name] = digest
+            elif self.fetched.pop(name, None) is not None:
                 gone.append(name)
         try:
             objects.put_many(self.location, blobs)

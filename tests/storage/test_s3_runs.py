@@ -144,3 +144,17 @@ def test_after_a_hard_kill_the_last_checkpoint_is_resumed_once_the_lease_ends(s3
     assert again.unchanged >= 2 and again.unchanged + again.added == 5
     _expand(image_tree, recipe, tmp_path / "local")
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+
+
+def test_a_no_op_re_run_writes_no_output_and_no_report(s3, image_tree, write_recipe, monkeypatch):
+    from augment_cli.storage import objects
+
+    src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    _expand(src, write_recipe(), out)
+    sent: list[str] = []
+    real = objects.put_many
+    monkeypatch.setattr(objects, "put_many", lambda location, blobs: (sent.extend(blobs),
+                                                                      real(location, blobs)))
+    again = _expand(src, write_recipe(), out)
+    assert again.unchanged == 5
+    assert set(sent) <= {".augment-index.sqlite"}  # the index records the run (as on disk)
