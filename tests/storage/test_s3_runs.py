@@ -66,10 +66,13 @@ def test_a_re_run_touches_exactly_the_added_changed_and_deleted_objects(s3, imag
     assert _outputs(second) == _outputs(local_files(tmp_path / "clean"))
 
 
-def test_pool_workers_read_and_write_the_bucket(s3, image_tree, write_recipe, tmp_path):
+def test_pool_workers_reach_the_bucket_with_the_options_the_jobs_carry(s3, image_tree, write_recipe,
+                                                                       tmp_path, monkeypatch):
     recipe = write_recipe()
     src, out = s3.upload(image_tree, "raw"), s3.url("aug")
-    summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=2, force_workers=True)
+    monkeypatch.delenv("AWS_ENDPOINT_URL")  # the endpoint reaches the workers only through the jobs
+    summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=2, force_workers=True,
+                         storage_options=[f"endpoint_url={s3.endpoint}"])
     _expand(image_tree, recipe, tmp_path / "local")
     assert summary.copies_written == 10
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
