@@ -39,7 +39,7 @@ AnnotationsOption = Annotated[Path | None, typer.Option(
 # A URL SRC or DIR (s3://bucket/prefix, gs://, az://...): docs/object-storage.md.
 StorageOption = Annotated[list[str] | None, typer.Option(
     "--storage-option", metavar="KEY=VALUE", show_default=False,
-    help="For URL SOURCE/--out (s3://...): a filesystem option such as endpoint_url=http://host:9000 "
+    help="For a URL SOURCE or --out (s3://...): a filesystem option, e.g. endpoint_url=URL "
          "(repeatable; values are never printed).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
