@@ -10,7 +10,9 @@ stopped at the end). Then, interleaved round by round, runs the whole CLI
 bucket with `--workers 2`, each into a fresh DIR, and prints the median
 seconds, files/s and the per-round ratio. It also times reading every source
 object one request at a time vs objects.fetch_many (BATCH requests in
-flight), the concurrency the workers use. moto is a Python server on the same 2
+flight), the concurrency the workers use, as is and with 20 ms added to each
+request (asyncio.sleep before s3fs sends it: what a bucket across a network
+costs, which a server on 127.0.0.1 does not). moto is a Python server on the same 2
 cores: the ratio is an upper bound on the protocol's own overhead, not a
 cloud figure (a real bucket adds network latency, which the batching hides).
 """
@@ -74,23 +76,38 @@ def timed(args: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def fetch_figures(bucket: str, files: int, env: dict[str, str]) -> tuple[float, float]:
-    """Seconds to read every source object one at a time, and through fetch_many."""
+def fetch_figures(bucket: str, env: dict[str, str], latency: float) -> tuple[float, float]:
+    """Seconds to read every source object one at a time (a HEAD, then a GET), and through
+    fetch_many, with `latency` seconds added to each request (a bucket across a network)."""
     os.environ.update(env)
+    import asyncio
+
+    import s3fs
+
     from augment_cli.storage.location import remote
     from augment_cli.storage.objects import fetch_many
     from augment_cli.storage.walk import walk_names
 
     location = remote(f"s3://{bucket}/raw")
     names = list(walk_names(location))
-    started = time.perf_counter()
-    for name in names:
-        location.fs.info(location.key(name))
-        location.fs.cat_file(location.key(name))
-    one_by_one = time.perf_counter() - started
-    started = time.perf_counter()
-    fetch_many(location, names)
-    return one_by_one, time.perf_counter() - started
+    real = s3fs.S3FileSystem._call_s3
+
+    async def slow(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(latency)
+        return await real(self, *args, **kwargs)
+
+    s3fs.S3FileSystem._call_s3 = slow
+    try:
+        started = time.perf_counter()
+        for name in names:
+            location.fs.info(location.key(name))
+            location.fs.cat_file(location.key(name))
+        one_by_one = time.perf_counter() - started
+        started = time.perf_counter()
+        fetch_many(location, names)
+        return one_by_one, time.perf_counter() - started
+    finally:
+        s3fs.S3FileSystem._call_s3 = real
 
 
 def main() -> None:
@@ -122,7 +139,7 @@ def main() -> None:
                                    *common], env))
                 bucket_times.append(timed(["expand", f"s3://{bucket}/raw", "--out",
                                            f"s3://{bucket}/aug{round_}", *common], env))
-            one_by_one, batched = fetch_figures(bucket, options.files, env)
+            reads = {latency: fetch_figures(bucket, env, latency) for latency in (0.0, 0.02)}
     finally:
         server.terminate()
         server.wait(10)
@@ -135,8 +152,9 @@ def main() -> None:
           f"{files / statistics.median(bucket_times):6.1f} files/s")
     print(f"bucket / disk     {statistics.median(ratios):6.2f}x (per-round ratios "
           f"{', '.join(f'{r:.2f}' for r in ratios)})")
-    print(f"reading the {files} sources: one at a time {one_by_one:.2f} s, fetch_many {batched:.2f} s "
-          f"({one_by_one / batched:.1f}x)")
+    for latency, (one_by_one, batched) in reads.items():
+        print(f"reading the {files} sources, +{latency * 1000:.0f} ms per request: one at a time "
+              f"{one_by_one:.2f} s, fetch_many {batched:.2f} s ({one_by_one / batched:.1f}x faster)")
 
 
 if __name__ == "__main__":

@@ -109,7 +109,9 @@ def mtime_ns(info: dict[str, Any]) -> int:
         if value is None:
             continue
         if isinstance(value, dt.datetime):
-            return int(value.timestamp() * 1_000_000_000)
+            # whole seconds: S3's listing and its HEAD/GET headers give the same instant at
+            # different precisions, and a stamp must compare equal across them
+            return int(value.timestamp()) * 1_000_000_000
         if isinstance(value, int | float):
             return int(value * 1_000_000_000)
         if isinstance(value, str):
