@@ -308,9 +308,8 @@ def preview(
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
-    from augment_cli.storage.staging import staged
 
-    with reported_errors(), _progress(quiet) as on_progress, staged(source, storage_option) as local:
+    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
@@ -340,9 +339,8 @@ def stats(
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
-    from augment_cli.storage.staging import staged
 
-    with reported_errors(), _progress(quiet) as on_progress, staged(source, storage_option) as local:
+    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
         found = stats_module.collect(local, on_progress=on_progress, layout=layout,
                                      annotations=annotations)
         if local is not source:  # a URL SRC staged in a temporary folder: name the URL
@@ -352,6 +350,19 @@ def stats(
         _print_warnings(found.warnings())
         for note in found.notes:
             _err(note)
+
+
+def _staged(source: str | None, storage_option: list[str] | None) -> Any:
+    """A URL SOURCE of stats/preview as a temporary local folder (storage/staging.py); a path as is."""
+    from augment_cli.storage import is_url
+
+    if not is_url(source):
+        from contextlib import nullcontext
+
+        return nullcontext(source)
+    from augment_cli.storage.staging import staged
+
+    return staged(source, storage_option)
 
 
 @contextmanager

@@ -9,6 +9,7 @@ imports the worker inside the worker process only.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from augment_cli.layouts import DEFAULT, LAYOUTS
@@ -17,6 +18,7 @@ from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import Recipe
+from augment_cli.storage import is_url
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,23 @@ def run_batch(jobs: list[Job]) -> list[SampleResult]:
     Each job is announced to the watchdog (if the pool has one) once the code
     it needs is imported."""
     from augment_cli.run import watchdog
-    from augment_cli.run.worker import process_sample, reading_ahead, warm
+    from augment_cli.run.worker import process_sample, warm
 
     results = []
-    with reading_ahead(jobs):  # URL sources: fetched a few at a time, concurrently
+    with _reading_ahead(jobs):  # URL sources: fetched a few at a time, concurrently
         for job in jobs:
             warm(job)
             watchdog.started(job.sample.relative)
             results.append(process_sample(job))
     watchdog.idle()
     return results
+
+
+def _reading_ahead(jobs: list[Job]) -> AbstractContextManager:
+    """storage/worker.py's read-ahead for a batch with URL sources; nothing for local files."""
+    if not any(is_url(job.source_root) for job in jobs):
+        return nullcontext()
+    from augment_cli.storage.worker import reading_ahead
+
+    return reading_ahead(jobs)
+

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augment_cli import registry
 from augment_cli.annotations.model import Annotated, Targets
@@ -42,9 +42,9 @@ from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
 from augment_cli.run.steps import Record, augment
 from augment_cli.storage import is_url
-from augment_cli.storage.worker import ObjectWriter, read_object, reading_ahead
 
-__all__ = ["process_sample", "reading_ahead", "warm"]
+if TYPE_CHECKING:  # imported by the first URL job only: a local run never loads storage/
+    from augment_cli.storage.worker import ObjectWriter
 
 
 @dataclass(frozen=True)
@@ -149,10 +149,10 @@ def warm(job: Job) -> None:
 
 def process_sample(job: Job) -> SampleResult:
     result = SampleResult(job.sample)
-    writer = _Writer(Path(job.out_root)) if not is_url(job.out_root) else ObjectWriter(job)
+    writer = _Writer(Path(job.out_root)) if not is_url(job.out_root) else _object_writer(job)
     try:
         result.stamp, payload = (_read_source(Path(job.source_root) / job.sample.relative)
-                                 if not is_url(job.source_root) else read_object(job))
+                                 if not is_url(job.source_root) else _read_object(job))
         result.sha256 = source_digest(job, payload)
         result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
@@ -165,6 +165,18 @@ def process_sample(job: Job) -> SampleResult:
         writer.remove_written()
         result.rows, result.companions, result.duplicates = [], [], (0, 0)
     return result
+
+
+def _object_writer(job: Job) -> ObjectWriter:
+    from augment_cli.storage.worker import ObjectWriter
+
+    return ObjectWriter(job)
+
+
+def _read_object(job: Job) -> tuple[Stamp, bytes]:
+    from augment_cli.storage.worker import read_object
+
+    return read_object(job)
 
 
 def source_digest(job: Job, payload: bytes) -> str:

@@ -15,6 +15,7 @@ bucket's; filesystems are built without a listings cache
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -103,15 +104,19 @@ def _level(location: Remote, relative: str, scan: Scan) -> list[Entry]:
 
 def mtime_ns(info: dict[str, Any]) -> int:
     """An object's last-modified time in ns, from whichever field its filesystem fills
-    (s3fs LastModified, gcsfs updated, adlfs last_modified, memory created)."""
+    (s3fs LastModified, gcsfs updated, adlfs last_modified, memory created).
+
+    S3 keeps whole seconds (its listing and its HEAD/GET headers give them at
+    different precisions, so only the seconds are taken), which would let an
+    object rewritten within the second at the same size keep its stamp. So
+    the object's ETag (a digest of its content, whatever the upload) fills the
+    nanoseconds: the stamp then changes whenever the bytes do."""
     for field in ("LastModified", "last_modified", "updated", "mtime", "created"):
         value = info.get(field)
         if value is None:
             continue
         if isinstance(value, dt.datetime):
-            # whole seconds: S3's listing and its HEAD/GET headers give the same instant at
-            # different precisions, and a stamp must compare equal across them
-            return int(value.timestamp()) * 1_000_000_000
+            return int(value.timestamp()) * 1_000_000_000 + _etag_ns(info)
         if isinstance(value, int | float):
             return int(value * 1_000_000_000)
         if isinstance(value, str):
@@ -120,6 +125,13 @@ def mtime_ns(info: dict[str, Any]) -> int:
             except ValueError:
                 continue
     return 0
+
+
+def _etag_ns(info: dict[str, Any]) -> int:
+    etag = info.get("ETag") or info.get("etag")
+    if not etag:
+        return 0
+    return int(hashlib.sha256(str(etag).strip('"').encode()).hexdigest()[:8], 16) % 1_000_000_000
 
 
 def stamp_of(location: Remote, relative: str) -> Stamp:

@@ -161,3 +161,16 @@ def test_a_no_op_re_run_writes_no_output_and_no_report(s3, image_tree, write_rec
     again = _expand(src, write_recipe(), out)
     assert again.unchanged == 5
     assert set(sent) <= {".augment-index.sqlite"}  # the index records the run (as on disk)
+
+
+def test_an_object_rewritten_within_the_second_at_the_same_size_gets_a_new_stamp(s3):
+    from augment_cli.storage.location import remote
+    from augment_cli.storage.walk import stamp_of, walk_entries
+
+    location = remote(s3.url("raw"))
+    s3.fs.pipe_file(f"{s3.name}/raw/cat/a.png", b"aaaa")
+    before = stamp_of(location, "cat/a.png")
+    s3.fs.pipe_file(f"{s3.name}/raw/cat/a.png", b"bbbb")  # S3 keeps whole seconds: likely the same one
+    after = stamp_of(location, "cat/a.png")
+    assert before.size == after.size and before != after
+    assert dict(walk_entries(location))["cat/a.png"] == after  # the listing's stamp is the HEAD's
