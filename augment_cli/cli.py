@@ -184,7 +184,7 @@ def expand(
             _print_warnings(plan.warnings)
             for note in plan.notes:
                 _err(note)
-            _print_plan(plan)
+            _print_plan(plan, api.parse_shard(shard) if shard else None)
             return
         engine = Engine(executor, scheduler, scheduler_timeout, batch_size)
         with _progress(quiet) as on_progress:
@@ -402,19 +402,24 @@ def _print_warnings(warnings: list[str]) -> None:
         _err(f"Warning: {warning}")
 
 
-def _print_plan(plan) -> None:
-    """The --dry-run plan; names are streamed (a second walk), never held."""
-    from augment_cli.run.plan import count_work, output_names
+def _print_plan(plan, shard=None) -> None:
+    """The --dry-run plan (of one shard's part with --shard); names are
+    streamed (a second walk), never held."""
+    from augment_cli.run.plan import count_work, output_names, outputs_per_label
 
-    _echo(f"Plan for {plan.source} -> {plan.out} (nothing written)")
-    outputs = plan.outputs_per_label()
-    for label, count in plan.files_per_label().items():
+    owns = shard.owns if shard else None
+    _echo(f"Plan for {plan.source} -> {plan.out} (nothing written)"
+          + (f", shard {shard}: its part of the sources only" if shard else ""))
+    mine = outputs_per_label(plan, owns) if owns else None
+    everyone = plan.outputs_per_label()
+    for label, files in plan.files_per_label().items():
+        count, outputs = mine.get(label, (0, 0)) if mine is not None else (files, everyone.get(label, 0))
         copies = plan.copies.per_file[label]
         each = f"{copies.least}-{copies.most}" if copies.least != copies.most else f"{copies.least}"
-        _echo(f"  {label}: {count} files -> {outputs.get(label, 0)} outputs ({each} copies per file)")
-    files, total, refused = count_work(plan)
+        _echo(f"  {label}: {count} files -> {outputs} outputs ({each} copies per file)")
+    files, total, refused = count_work(plan, owns)
     _echo(f"{files} files -> {total} outputs:")
-    for name in output_names(plan):
+    for name in output_names(plan, owns):
         _echo(f"  {name}")
     for reason, count in sorted(plan.skipped.items()):
         _echo(f"skipped {count}: {reason}")

@@ -19,7 +19,8 @@ are named relative to the recipe file: give replay `base=` its folder).
 Each modality turns its in-memory form into what its transforms receive, and
 back, with the `online` module its modality-table entry names
 (modalities/<name>/online.py: image a numpy array; audio samples and a
-sample rate; text a str).
+sample rate; text a str). `augment(modality, item)` takes any modality of the
+table; `image`, `audio` and `text` are it with their own argument names.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from augment_cli.errors import UsageError
 from augment_cli.recipe import Recipe, load_recipe, parse_recipe
 from augment_cli.run.recorded_files import relative_to
 from augment_cli.run.seeding import copy_seed
-from augment_cli.run.steps import Record, augment
+from augment_cli.run.steps import Record
+from augment_cli.run.steps import augment as augment_steps
 
 
 @dataclass(frozen=True)
@@ -80,27 +82,33 @@ class Augmenter:
         `partners` gives mixing transforms (mixup, cutmix, mosaic) the other
         images of the item's label: a partners.Partners over files, or a
         partners.InMemoryPartners over arrays. Without it they keep the item."""
-        return self._run("image", pixels, seed, rng, source, copy, partners)
+        return self.augment("image", pixels, seed=seed, rng=rng, source=source, copy=copy, partners=partners)
 
     def audio(self, samples: np.ndarray, sample_rate: int, *, seed: int | None = None,
               rng: np.random.Generator | None = None, source: str = "", copy: int = 1) -> Augmented:
         """Augment float samples, shape (frames,) or (channels, frames)."""
-        return self._run("audio", (samples, sample_rate), seed, rng, source, copy)
+        return self.augment("audio", (samples, sample_rate), seed=seed, rng=rng, source=source, copy=copy)
 
     def text(self, text: str, *, seed: int | None = None, rng: np.random.Generator | None = None,
              source: str = "", copy: int = 1) -> Augmented:
         """Augment a string."""
-        return self._run("text", text, seed, rng, source, copy)
+        return self.augment("text", text, seed=seed, rng=rng, source=source, copy=copy)
 
-    def _run(self, modality: str, item: Any, seed: int | None, rng: np.random.Generator | None,
-             source: str, copy: int, partners: Any = None) -> Augmented:
+    def augment(self, modality: str, item: Any, *, seed: int | None = None,
+                rng: np.random.Generator | None = None, source: str = "", copy: int = 1,
+                partners: Any = None) -> Augmented:
+        """Augment an item of any modality of the table, in the form its
+        modalities/<name>/online.py takes (image, audio and text above are this
+        with their own argument names)."""
+        if modality not in modalities.MODALITIES:
+            raise UsageError(f"unknown modality {modality!r}; known: {', '.join(modalities.NAMES)}")
         steps = self.recipe.steps_for(modality)
         if not steps:
             raise UsageError(f"{self.recipe.path} has no [[{modality}]] steps")
         conversion = modalities.part(modality, "online")
-        data, records = augment(conversion.to_data(item), steps, modality,
-                                self._sequence(seed, rng, source, copy), partners,
-                                fuse=self.recipe.output.fuse)
+        data, records = augment_steps(conversion.to_data(item), steps, modality,
+                                      self._sequence(seed, rng, source, copy), partners,
+                                      fuse=self.recipe.output.fuse)
         return Augmented(params=relative_to(records, self._recipe_folder), **conversion.from_data(item, data))
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,

@@ -85,6 +85,7 @@ def test_single_channel_shapes_are_kept(augmenter):
     (lambda a: a.image(textured(), copy=0), "copy must be at least 1"),
     (lambda a: a.text("hello"), "has no [[text]] steps"),
     (lambda a: a.audio(np.zeros(100), 8000), "has no [[audio]] steps"),
+    (lambda a: a.augment("video", b""), "unknown modality 'video'; known: image, audio, text"),
 ])
 def test_bad_calls_raise_usage_errors(augmenter, call, message):
     with pytest.raises(UsageError, match=message.replace("[", r"\[").replace("]", r"\]")):
@@ -168,6 +169,8 @@ def test_online_text_and_text_preview_match_expand(tmp_path, run_cli):
         decoded = text_codec.decode((tmp_path / "src" / row.source).read_bytes())
         made = augmenter.text(decoded.data, source=row.source, copy=row.copy)
         assert made.params == json.loads(row.transforms)
+        # the modality-generic call is the same call
+        assert augmenter.augment("text", decoded.data, source=row.source, copy=row.copy) == made
         blob = text_codec.encode(made.data, decoded, Path(row.file_name).suffix, output)
         assert blob == (out / row.file_name).read_bytes()
     preview = run_cli("preview", tmp_path / "src", "-r", TEXT_RECIPE, "--out", tmp_path / "p.html",

@@ -47,9 +47,18 @@ def is_held_out(name: str) -> bool:
     return any(word in HELD_OUT for word in split_words(name))
 
 
+def check_source(source: Path) -> None:
+    """The one check that a table SRC is there: a table file or a folder of
+    tables (layouts.check_source is the one for every other layout)."""
+    if not source.exists():
+        raise UsageError(f"source not found: {source}")
+    if not (source.is_file() or source.is_dir()):
+        raise UsageError(f"the source {source} is neither a table file nor a folder of tables")
+
+
 def tables_of(source: Path, split: str | None = None) -> list[TableFile]:
     """SRC's tables in name order, each marked to augment or to copy; UsageError if there are none
-    or `split` names none of them."""
+    or `split` names none of them. SRC has passed check_source."""
     paths = [source] if source.is_file() else _listed(source)
     if not paths:
         raise UsageError(f"{source} holds no table (.csv, .tsv, .jsonl, .ndjson, .parquet)")
@@ -61,8 +70,6 @@ def tables_of(source: Path, split: str | None = None) -> list[TableFile]:
 
 
 def _listed(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise UsageError(f"source not found: {folder}")
     return sorted((Path(entry.path) for entry in os.scandir(folder)
                    if entry.is_file() and not entry.name.startswith(".") and kind_of(Path(entry.name))),
                   key=lambda path: path.name)

@@ -173,9 +173,12 @@ class DaskExecutor(Executor):
     def __init__(self, cluster: Cluster, shared: dict):
         self.cluster, self.client = cluster, cluster.client
         self.done_by: Counter = Counter()  # (worker address, pid) -> batches
-        self.plugin = bool(shared)
-        if shared:  # each label's file list reaches each worker once (and a restarted one again)
-            self.client.register_plugin(LabelLists(shared), name=PLUGIN_NAME)
+        # Each label's file list reaches each worker once (and a restarted one
+        # again), under a name of this run's lists: another run on the same
+        # cluster has its own plugin and its own lists (partners.lists_token).
+        self.plugin = f"{PLUGIN_NAME}-{next(iter(shared))[0]}" if shared else None
+        if self.plugin:
+            self.client.register_plugin(LabelLists(shared), name=self.plugin)
         self.inner = self.client.get_executor(pure=False)
         self.seen = self._addresses()  # workers met so far: one gone by the end may have died mid-file
 
@@ -213,7 +216,7 @@ class DaskExecutor(Executor):
         self.inner.shutdown(wait=wait)
         if self.plugin:
             with suppress(Exception):
-                self.client.unregister_worker_plugin(PLUGIN_NAME)
+                self.client.unregister_worker_plugin(self.plugin)
 
     def kill(self) -> None:
         """After an interruption: cancel every pending batch; the LocalCluster
@@ -254,6 +257,11 @@ class LabelLists(WorkerPlugin):
         from augment_cli.run.partners import share
 
         share(self.shared)
+
+    def teardown(self, worker: Any) -> None:
+        from augment_cli.run.partners import unshare
+
+        unshare(self.shared)
 
 
 def versions() -> dict[str, str]:

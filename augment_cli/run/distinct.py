@@ -16,7 +16,7 @@ run with --allow-duplicates writes) and marked: its manifest cell ends with
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +33,13 @@ except ImportError:  # pragma: no cover - a platform without its wheel
 Attempt = Callable[[int], "tuple[Any, list[dict[str, Any]]]"]  # attempt number -> (data, records)
 
 
-def fingerprint(data: Any) -> bytes:
-    """A digest of decoded content: arrays by dtype, shape and bytes; text by
+def fingerprint(data: Any) -> Hashable:
+    """A key of decoded content: arrays by dtype, shape and bytes; text by
     its characters; audio by its samples and sample rate; an annotated image
-    by its pixels and targets."""
+    by its pixels and targets. Text (one cell or a row's cells) is its own
+    key: hashing a short sentence costs more than the dict lookup it feeds."""
+    if isinstance(data, str) or (isinstance(data, tuple) and all(isinstance(item, str) for item in data)):
+        return data
     digest = hashlib.sha256()
     _feed(digest, data)
     return digest.digest()
@@ -91,7 +94,7 @@ class DistinctCopies:
     most: int | None = None
     redrawn: int = 0                   # copies that needed a redraw and got a distinct one
     kept: int = 0                      # copies kept although they repeat (recipe ran out)
-    _seen: dict[bytes, int] = field(default_factory=dict)
+    _seen: dict[Hashable, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.enabled:

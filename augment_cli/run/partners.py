@@ -10,6 +10,8 @@ manifest row needs a `Partners` over the same SRC.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -108,45 +110,73 @@ def label_groups(samples) -> dict[tuple[str, str], tuple[str, ...]]:
     return {key: tuple(sorted(paths)) for key, paths in groups.items()}
 
 
+Key = tuple[str, str, str]  # (the run's lists token, label, modality)
+
+
+def lists_token(groups: dict[tuple[str, str], tuple[str, ...]]) -> str:
+    """A digest of a run's label lists: runs whose lists differ never share
+    them, even on one long-lived Dask worker that serves both at once."""
+    digest = hashlib.sha256()
+    for (label, modality), paths in sorted(groups.items()):
+        entry = json.dumps([label, modality, paths], ensure_ascii=False)
+        digest.update(entry.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:16]
+
+
 class LabelFiles(tuple):
     """A label's sorted file paths, one object shared by all its jobs.
 
-    Pickled, it is only its (label, modality) key: each pool worker gets the
-    lists once, when it starts (`share`, run by the pool's initializer), so a
-    10,000-file label does not cross the process boundary with every batch
-    of jobs, which made a mixing run quadratic in the label's size."""
+    Pickled, it is only its key (the run's lists token, label, modality):
+    each pool worker gets the lists once, when it starts (`share`, run by the
+    pool's initializer), so a 10,000-file label does not cross the process
+    boundary with every batch of jobs, which made a mixing run quadratic in
+    the label's size."""
 
-    key: tuple[str, str]
+    key: Key
 
-    def __new__(cls, key: tuple[str, str], paths: tuple[str, ...]) -> LabelFiles:
+    def __new__(cls, key: Key, paths: tuple[str, ...]) -> LabelFiles:
         files = super().__new__(cls, paths)
         files.key = key
         return files
 
-    def __reduce__(self) -> tuple[Any, tuple[tuple[str, str]]]:
+    def __reduce__(self) -> tuple[Any, tuple[Key]]:
         return _shared, (self.key,)
 
 
-# This worker process's label lists, set once by `share` when it starts.
-_SHARED: dict[tuple[str, str], LabelFiles] = {}
+def label_files(groups: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], LabelFiles]:
+    """A plan's partners: per (label, modality), its LabelFiles under this run's token."""
+    token = lists_token(groups)
+    return {(label, modality): LabelFiles((token, label, modality), paths)
+            for (label, modality), paths in groups.items()}
 
 
-def share(groups: dict[tuple[str, str], tuple[str, ...]]) -> None:
-    """Make the run's label lists available to the jobs this process unpickles."""
-    _SHARED.clear()
+# This worker process's label lists: a pool worker's one run's, set by `share`
+# when it starts; a Dask worker's, of every run it serves (each plugin's).
+_SHARED: dict[Key, LabelFiles] = {}
+
+
+def share(groups: dict[Key, tuple[str, ...]]) -> None:
+    """Make a run's label lists available to the jobs this process unpickles."""
     _SHARED.update((key, LabelFiles(key, tuple(paths))) for key, paths in groups.items())
 
 
-def shareable(groups: dict[tuple[str, str], tuple[str, ...]]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """The lists as plain tuples, to send to a worker (LabelFiles pickle as keys)."""
-    return {key: tuple(paths) for key, paths in groups.items()}
+def unshare(groups: dict[Key, tuple[str, ...]]) -> None:
+    """Forget a run's label lists (its Dask plugin is removed at the run's end)."""
+    for key in groups:
+        _SHARED.pop(key, None)
 
 
-def _shared(key: tuple[str, str]) -> LabelFiles:
+def shareable(partners: dict[tuple[str, str], LabelFiles]) -> dict[Key, tuple[str, ...]]:
+    """A plan's lists as plain tuples by their full keys, to send to a worker
+    (LabelFiles pickle as keys)."""
+    return {files.key: tuple(files) for files in partners.values()}
+
+
+def _shared(key: Key) -> LabelFiles:
     try:
         return _SHARED[key]
     except KeyError:
-        raise SampleError(f"the file list of label {key[0]} was not shared with this worker") from None
+        raise SampleError(f"the file list of label {key[1]} was not shared with this worker") from None
 
 
 def uses_partners(recipe: Recipe) -> bool:

@@ -30,7 +30,7 @@ from augment_cli.recipe.checker import did_you_mean
 from augment_cli.run.balance import MAX_COPIES_PER_FILE, CopyPlan, copies_per_sample
 from augment_cli.run.jobs import Job
 from augment_cli.run.outcomes import duplicate_warning
-from augment_cli.run.partners import LabelFiles, label_groups, uses_partners
+from augment_cli.run.partners import label_files, label_groups, uses_partners
 
 # claim(source, output names) -> the source already holding one of the names
 # (as DIR compares them: outdir/naming.py), or None
@@ -113,11 +113,12 @@ class Plan:
             yield job
 
 
-def count_work(plan: Plan) -> tuple[int, int, list[ErrorRow]]:
-    """Sources to do, outputs they make, and the refused sources (for a printed plan)."""
+def count_work(plan: Plan, owns: Callable[[str], bool] | None = None) -> tuple[int, int, list[ErrorRow]]:
+    """Sources to do, outputs they make, and the refused sources (for a printed
+    plan); `owns` (a shard's test of a source's relative path) keeps only its part."""
     files = outputs = 0
     refused: list[ErrorRow] = []
-    for item in plan.iter_work(scratch_claim(plan.out)):
+    for item in _owned(plan, owns):
         if isinstance(item, ErrorRow):
             refused.append(item)
         else:
@@ -125,12 +126,29 @@ def count_work(plan: Plan) -> tuple[int, int, list[ErrorRow]]:
     return files, outputs, refused
 
 
-def output_names(plan: Plan) -> Iterator[str]:
-    """Every output name of a plan in walk order, one at a time (a printed plan
-    of millions of names is streamed, never held)."""
-    for item in plan.iter_work(scratch_claim(plan.out)):
+def output_names(plan: Plan, owns: Callable[[str], bool] | None = None) -> Iterator[str]:
+    """Every output name of a plan (or of the part `owns` keeps) in walk order,
+    one at a time (a printed plan of millions of names is streamed, never held)."""
+    for item in _owned(plan, owns):
         if isinstance(item, Job):
             yield from (name for _, name in item.outputs)
+
+
+def outputs_per_label(plan: Plan, owns: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
+    """(files, outputs) per label of the part `owns` keeps (a shard's printed plan)."""
+    counts: dict[str, tuple[int, int]] = {}
+    for item in _owned(plan, owns):
+        if isinstance(item, Job):
+            files, outputs = counts.get(item.sample.label, (0, 0))
+            counts[item.sample.label] = (files + 1, outputs + len(item.outputs))
+    return counts
+
+
+def _owned(plan: Plan, owns: Callable[[str], bool] | None) -> Iterator[Job | ErrorRow]:
+    # Every source claims its names (collisions are refused as the real run refuses them).
+    for item in plan.iter_work(scratch_claim(plan.out)):
+        if owns is None or owns(item.source if isinstance(item, ErrorRow) else item.sample.relative):
+            yield item
 
 
 def scratch_claim(out: Path) -> Claim:
@@ -216,8 +234,7 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     plan.refused += [ErrorRow(*refused) for refused in plan.scan.refused]
     if require_work:
         check_work(plan)
-    plan.partners = ({key: LabelFiles(key, paths) for key, paths in label_groups(mixed).items()}
-                     if mixing else {})
+    plan.partners = label_files(label_groups(mixed)) if mixing else {}
     plan.copies = _copy_plan(plan, copies, include_originals, balance, max_copies)
     if balance:
         _check_balanced(plan.copies, limit)

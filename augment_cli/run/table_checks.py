@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from augment_cli.errors import UsageError
-from augment_cli.layouts.table import TableFile, is_held_out, tables_of
+from augment_cli.layouts.table import TableFile, check_source, is_held_out, tables_of
 from augment_cli.layouts.table_formats import (
     Record,
     TableFormat,
@@ -146,8 +146,7 @@ def _first_keys(table: TableFile, found: TableFormat) -> str:
 
 
 def _check_paths(source: Path, out: Path) -> None:
-    if not source.exists():
-        raise UsageError(f"source not found: {source}")
+    check_source(source)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     if source.is_dir():

@@ -191,10 +191,10 @@ def test_a_labels_file_list_goes_to_the_workers_once_not_with_every_task(write_r
     from augment_cli.layouts.base import Sample
     from augment_cli.recipe import load_recipe
     from augment_cli.run.jobs import Job, run_batch
-    from augment_cli.run.partners import LabelFiles
+    from augment_cli.run.partners import label_files
 
     paths = tuple(f"cat/{n:05d}.png" for n in range(10_000))
-    files = LabelFiles(("cat", "image"), paths)
+    files = label_files({("cat", "image"): paths})[("cat", "image")]
     recipe = load_recipe(write_recipe(MIXUP))
     client = _RecordingClient()
     executor = cluster_module.DaskExecutor(cluster_module.Cluster(client, None, "tcp://x:1"),
@@ -202,7 +202,8 @@ def test_a_labels_file_list_goes_to_the_workers_once_not_with_every_task(write_r
     for n in range(3):
         jobs = [Job("/src", "/out", Sample(paths[n], "cat", "image"), ((1, f"o{n}.png"),), recipe, 0, files)]
         executor.submit(run_batch, jobs)
-    assert [name for name, _ in client.plugins] == [cluster_module.PLUGIN_NAME]
-    assert client.plugins[0][1].shared == {("cat", "image"): paths}  # the lists: once, to every worker
+    # The lists: once, to every worker, under a name of this run's lists (files.key[0], their token).
+    assert [name for name, _ in client.plugins] == [f"{cluster_module.PLUGIN_NAME}-{files.key[0]}"]
+    assert client.plugins[0][1].shared == {files.key: paths}
     sizes = [len(payload) for (payload,) in client.submitted]
     assert len(sizes) == 3 and max(sizes) < len(pickle.dumps(paths)) / 20  # a task carries only the key

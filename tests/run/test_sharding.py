@@ -42,3 +42,21 @@ def test_anything_but_k_of_m_is_refused(text):
 
 def test_k_of_m_parses():
     assert parse_shard(" 2/5 ") == Shard(2, 5) and str(Shard(2, 5)) == "2/5"
+
+
+def test_a_shards_dry_run_lists_exactly_what_that_shard_writes(image_tree, write_recipe, run_cli, tmp_path):
+    recipe, every = write_recipe(), set()
+    for k in (1, 2, 3):
+        planned = run_cli("expand", image_tree, "-r", recipe, "-n", "2", "-o", tmp_path / "out",
+                          "--dry-run", "--shard", f"{k}/3")
+        assert planned.exit_code == 0 and f"shard {k}/3" in planned.stdout
+        names = {line.strip() for line in planned.stdout.splitlines() if "__aug" in line}
+        ran = run_cli("expand", image_tree, "-r", recipe, "-n", "2", "-o", tmp_path / f"s{k}",
+                      "--shard", f"{k}/3", "-q")
+        assert ran.exit_code == 0
+        shard_out = tmp_path / f"s{k}"
+        written = {p.relative_to(shard_out).as_posix() for p in shard_out.rglob("*__aug*")}
+        assert names == written
+        every |= names
+    whole = run_cli("expand", image_tree, "-r", recipe, "-n", "2", "-o", tmp_path / "out", "--dry-run")
+    assert every == {line.strip() for line in whole.stdout.splitlines() if "__aug" in line}

@@ -359,3 +359,15 @@ def test_a_csv_in_the_recipes_text_encoding_is_read_and_written_in_it(tmp_path, 
     assert summary.exit_code == 0
     rows = list(csv.reader(io.StringIO((out / "train.csv").read_bytes().decode("cp1252"))))
     assert rows[1][:2] == ["Café crème is a very nice drink", "1"]
+
+
+def test_a_table_source_that_is_neither_file_nor_folder_is_named_so(tmp_path, run_cli):
+    # One check of a table SRC (layouts.table.check_source): a FIFO exists, so
+    # "source not found" (the folder lister's own check, before) was wrong.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = run_cli("expand", fifo, "-r", EDA, "--format", "table", "--out", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.stderr == f"Error: the source {fifo} is neither a table file nor a folder of tables\n"
+    missing = run_cli("expand", tmp_path / "nope", "-r", EDA, "--format", "table", "--out", tmp_path / "out")
+    assert missing.exit_code == 2 and missing.stderr == f"Error: source not found: {tmp_path / 'nope'}\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,7 @@ import soundfile as sf
 
 from augment_cli.errors import SampleError
 from augment_cli.modalities.audio.formats import MP3_RATES
-from augment_cli.modalities.audio.header import check_size
+from augment_cli.modalities.audio.header import check_output, check_size
 from augment_cli.modalities.audio.ogg import fix_serial
 from augment_cli.modalities.audio.wav import zero_peak_timestamp
 
@@ -100,6 +101,7 @@ def encode(audio: Audio, decoded: DecodedAudio, extension: str, output: OutputOp
     if output.mono and samples.shape[0] > 1:
         samples = samples.mean(axis=0, keepdims=True)
     if output.sample_rate and output.sample_rate != rate:
+        check_output(math.ceil(samples.shape[1] * output.sample_rate / rate), samples.shape[0])
         samples, rate = resample(samples, rate, output.sample_rate), output.sample_rate
     _check_rate(subtype, rate)
     if subtype not in FLOAT_SUBTYPES:

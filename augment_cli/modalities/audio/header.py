@@ -23,6 +23,16 @@ def check_size(frames: int, channels: int) -> None:
                           f"the {MAX_SAMPLES:,}-sample limit")
 
 
+def check_output(frames: int, channels: int, transform: str | None = None) -> None:
+    """SampleError (for this file) before a recording over the read limit is
+    made: expand must never write a copy that `verify` and the next run's
+    reader refuse as too long (pad_or_crop to an hour, speed and time_stretch
+    at a quarter rate, [output] sample_rate far above the source's)."""
+    if frames * channels > MAX_SAMPLES:
+        raise SampleError(f"an output of {frames:,} frames x {channels} channels is over the "
+                          f"{MAX_SAMPLES:,}-sample limit recordings are read with", transform=transform)
+
+
 def read_header(path: Path) -> dict[str, Any]:
     """Container, sample rate, channels and duration from the header."""
     import soundfile

@@ -64,7 +64,13 @@ def encode(text: str, decoded: DecodedText, extension: str, output: OutputOption
     if decoded.newline not in ("\n", ""):
         text = text.replace("\n", decoded.newline)
     payload = text.encode("utf-8")
-    return UTF8_BOM + payload if decoded.bom else payload
+    blob = UTF8_BOM + payload if decoded.bom else payload
+    # A copy may outgrow its source (inserted words, a Latin-1 source written
+    # as UTF-8): expand must not write one that `verify` refuses to read.
+    if len(blob) > MAX_TEXT_BYTES:
+        raise SampleError(f"the copy is {len(blob) / 2**20:.1f} MiB, over the "
+                          f"{MAX_TEXT_BYTES // 2**20} MiB limit texts are read with")
+    return blob
 
 
 def check_length(size: int) -> None:

@@ -226,19 +226,41 @@ def test_a_label_list_crosses_to_a_worker_once_not_with_every_job():
     import pickle
 
     from augment_cli.errors import SampleError
-    from augment_cli.run.partners import LabelFiles, share
+    from augment_cli.run.partners import label_files, share, shareable, unshare
 
-    files = LabelFiles(("cat", "image"), tuple(f"cat/{i:05d}.png" for i in range(5000)))
+    partners = label_files({("cat", "image"): tuple(f"cat/{i:05d}.png" for i in range(5000))})
+    files = partners[("cat", "image")]
     blob = pickle.dumps(files)
     assert len(blob) < 200
     try:
-        share({("cat", "image"): tuple(files)})
+        share(shareable(partners))
         assert pickle.loads(blob) == files
-        share({})
-        with pytest.raises(SampleError, match="label cat"):
-            pickle.loads(blob)
     finally:
-        share({})
+        unshare(shareable(partners))
+    with pytest.raises(SampleError, match="label cat"):
+        pickle.loads(blob)
+
+
+def test_two_runs_label_lists_on_one_worker_stay_apart():
+    """A Dask worker may serve two mixing runs at once: a label named alike in
+    both must give each run's jobs their own run's files, never the other's."""
+    import pickle
+
+    from augment_cli.run.partners import label_files, share, shareable, unshare
+
+    first = label_files({("cat", "image"): ("cat/a.png", "cat/b.png")})
+    second = label_files({("cat", "image"): ("cat/x.png", "cat/y.png", "cat/z.png")})
+    blobs = [pickle.dumps(run[("cat", "image")]) for run in (first, second)]
+    try:
+        share(shareable(first))
+        share(shareable(second))
+        assert [tuple(pickle.loads(blob)) for blob in blobs] == [("cat/a.png", "cat/b.png"),
+                                                                ("cat/x.png", "cat/y.png", "cat/z.png")]
+        unshare(shareable(second))  # the second run ends first
+        assert tuple(pickle.loads(blobs[0])) == ("cat/a.png", "cat/b.png")
+    finally:
+        unshare(shareable(first))
+        unshare(shareable(second))
 
 
 # The transforms these tests pin down (tests/test_registry.py fails while a

@@ -157,9 +157,22 @@ def test_grid_dropout_drops_ratio_squared_on_a_grid():
     np.testing.assert_array_equal(dropped, np.roll(dropped, unit, axis=(0, 1)))
 
 
+def separable_gaussian(image, size, sigma):
+    taps = cv2.getGaussianKernel(size, sigma)
+    return cv2.sepFilter2D(image, -1, taps, taps, borderType=cv2.BORDER_REFLECT_101)
+
+
+def within_levels(a, b, levels):
+    return int(np.abs(a.astype(np.int64) - b.astype(np.int64)).max()) <= levels
+
+
 def test_gaussian_blur_matches_opencv_and_zero_sigma_is_identity():
     out = run("gaussian_blur", RGB, {"sigma": 2.0})
-    np.testing.assert_array_equal(out, cv2.GaussianBlur(RGB, (0, 0), 2.0))
+    np.testing.assert_array_equal(out, separable_gaussian(RGB, 13, 2.0))  # OpenCV's 8-bit window: 6 sigma + 1
+    assert within_levels(out, cv2.GaussianBlur(RGB, (0, 0), 2.0), 2)  # OpenCV's fixed-point filter
+    deep = (RGB.astype(np.uint16) * 257)
+    np.testing.assert_array_equal(run("gaussian_blur", deep, {"sigma": 2.0}),
+                                  separable_gaussian(deep, 17, 2.0))  # 16-bit: 8 sigma + 1, as OpenCV
     assert out.std() < RGB.std()
     np.testing.assert_array_equal(run("gaussian_blur", RGB, {"sigma": 0.0}), RGB)
 
@@ -170,8 +183,8 @@ def test_gaussian_blur_kernel_range_draws_odd_windows_the_blur_uses():
     assert kernels == {3, 5}
     out, params = apply("gaussian_blur", RGB, 0, sigma=1.0, kernel=3)
     assert params == {"sigma": 1.0, "kernel": 3}
-    np.testing.assert_array_equal(out, cv2.GaussianBlur(RGB, (3, 3), 1.0))
-    assert not np.array_equal(out, cv2.GaussianBlur(RGB, (0, 0), 1.0))  # 7 taps from sigma
+    np.testing.assert_array_equal(out, separable_gaussian(RGB, 3, 1.0))
+    assert not np.array_equal(out, separable_gaussian(RGB, 7, 1.0))  # 7 taps from sigma
     # Without `kernel` nothing more is drawn: older recipes keep their streams.
     assert apply("gaussian_blur", RGB, 5, sigma=[0.5, 1.5])[1]["kernel"] == 0
 

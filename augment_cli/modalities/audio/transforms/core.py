@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.modalities.audio.formats import MP3_RATES
+from augment_cli.modalities.audio.header import check_output
 from augment_cli.modalities.audio.recordings import audio_files
 from augment_cli.registry import Param, register, significant, span
 
@@ -126,6 +127,7 @@ def speed(rng, drawn, meta):
     """Play faster or slower by resampling: duration and pitch both change."""
     if round(meta["frames"] / drawn["rate"]) < 2:
         return _skip(f"clip of {meta['frames']} frames is too short")
+    check_output(math.ceil(meta["frames"] / drawn["rate"]), meta["channels"], "speed")
     return drawn
 
 
@@ -142,7 +144,11 @@ def _too_short_for_stretch(meta: dict[str, Any]) -> dict[str, str] | None:
 ))
 def time_stretch(rng, drawn, meta):
     """Change the duration by 1/rate, pitch kept (phase vocoder)."""
-    return _too_short_for_stretch(meta) or drawn
+    too_short = _too_short_for_stretch(meta)
+    if too_short:
+        return too_short
+    check_output(math.ceil(meta["frames"] / drawn["rate"]), meta["channels"], "time_stretch")
+    return drawn
 
 
 @register("pitch_shift", modality="audio", apply=f"{TIME}:pitch_shift", params=(
@@ -339,6 +345,7 @@ def trim(rng, drawn, meta):
 def pad_or_crop(rng, drawn, meta):
     """Fix the length: crop a window or pad with silence (for fixed-input models)."""
     target = max(1, round(drawn["duration_s"] * meta["sample_rate"]))
+    check_output(target, meta["channels"], "pad_or_crop")  # the silence is allocated whole
     spare = abs(meta["frames"] - target)
     offset = {"start": 0, "center": spare // 2}.get(drawn["position"])
     if offset is None:

@@ -189,7 +189,17 @@ def histogram(plane: np.ndarray) -> np.ndarray:
 
 
 def posterize(image: np.ndarray, params: Params) -> np.ndarray:
-    return apply_table(image, posterize_table(params, image.dtype))
+    """Keep the top `bits` of each colour value: one SIMD AND with a mask per
+    channel (alpha's mask keeps it whole), what posterize_table does (fusion
+    uses the table) without building a table per copy."""
+    top = int(np.iinfo(image.dtype).max)
+    drop = image.dtype.itemsize * 8 - min(params["bits"], image.dtype.itemsize * 8)
+    mask = top ^ ((1 << drop) - 1)
+    if image.ndim == 2:
+        return cv2.bitwise_and(image, mask)
+    alpha = image.shape[2] in (2, 4)
+    scalar = (mask,) * (image.shape[2] - alpha) + ((top,) if alpha else ())
+    return cv2.bitwise_and(image, scalar + (0,) * (4 - len(scalar)))  # OpenCV scalars have 4 values
 
 
 def posterize_table(params: Params, dtype: np.dtype) -> np.ndarray:
@@ -222,8 +232,11 @@ def channel_shuffle(image: np.ndarray, params: Params) -> np.ndarray:
         return image.copy()
     if image.shape[2] == 4:
         order.append(3)
-    planes = cv2.split(image)  # numpy fancy indexing on the last axis is ~10x slower
-    return cv2.merge([planes[i] for i in order])
+    # One pass copying each plane to its place (split + merge copies twice:
+    # 1.2-1.4x slower for RGB, 4x for RGBA on 512x512).
+    out = np.empty_like(image)
+    cv2.mixChannels([image], [out], [index for pair in enumerate(order) for index in pair[::-1]])
+    return out
 
 
 def sepia(image: np.ndarray, params: Params) -> np.ndarray:
