@@ -34,7 +34,7 @@ def walk_files(source: Path, follow_links: bool, scan: Scan) -> Iterator[str]:
     followed; those pointing outside are skipped unless `follow_links`. A URL
     SRC (storage.location.Remote) is listed by storage/walk.py, in the same order.
     """
-    if not isinstance(source, Path):
+    if not isinstance(source, str | os.PathLike):
         from augment_cli.storage.walk import walk_names
 
         return walk_names(source, scan)

@@ -194,7 +194,7 @@ def _folder_listing(root: Any) -> Callable[[str], frozenset[str]]:
     A URL SRC's folders are listed by storage/walk.py."""
     @functools.lru_cache(maxsize=64)
     def listing(folder: str) -> frozenset[str]:
-        if not isinstance(root, Path):
+        if not isinstance(root, str | os.PathLike):  # a URL SRC (storage.location.Remote)
             from augment_cli.storage.walk import folder_names
 
             return folder_names(root, folder)

@@ -117,7 +117,7 @@ def _still_valid(known: Known, job: Job, source: Path, out: Path) -> tuple[bool,
     """Whether the recorded outputs still stand for the source; the new stamp
     when only its size/mtime moved (its bytes hash the same)."""
     names = tuple(job.names())
-    if not isinstance(source, Path) or is_url(job.out_root):  # a URL SRC or DIR (storage/incremental.py)
+    if is_url(job.source_root) or is_url(job.out_root):  # a URL SRC or DIR (storage/incremental.py)
         from augment_cli.storage.incremental import still_valid
 
         return still_valid(known, job, names)

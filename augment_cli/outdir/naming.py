@@ -78,7 +78,7 @@ class NameClaims:
         """Whether SRC holds `relative` under exactly that name: on a
         case-insensitive SRC, x.png renamed X.png still opens as x.png."""
         folder, _, name = relative.rpartition("/")
-        if not isinstance(self.source, Path):  # a URL SRC: object names are exact
+        if not isinstance(self.source, str | os.PathLike):  # a URL SRC: object names are exact
             from augment_cli.storage.walk import exists
 
             return exists(self.source, relative)
