@@ -76,8 +76,11 @@ class Cluster:
                                      f"{name} {version}", hint="install the same versions on the driver "
                                      "and every worker (and the scheduler)")
             if facts["problem"]:
+                urls = is_url(str(source)) or is_url(str(out))
                 raise UsageError(f"Dask worker {address} {facts['problem']}",
-                                 hint="SRC and --out must be paths every worker sees (a shared file system)")
+                                 hint="every worker needs the bucket's credentials and endpoint (its own "
+                                      "environment, or --storage-option: it travels in the jobs)" if urls else
+                                      "SRC and --out must be paths every worker sees (a shared file system)")
         return [facts["pid"] for _, facts in sorted(found.items())]
 
     def executor(self, shared: dict) -> DaskExecutor:

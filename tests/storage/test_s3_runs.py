@@ -98,8 +98,11 @@ def test_a_dask_cluster_reads_and_writes_the_bucket(s3, image_tree, write_recipe
 
     recipe = write_recipe()
     src, out = s3.upload(image_tree, "raw"), s3.url("aug")
+    # Workers started before this test do not have its environment (as a user's cluster would not):
+    # the endpoint and keys reach them in the jobs.
+    options = [f"endpoint_url={s3.endpoint}", "key=testing", "secret=testing"]
     summary = api.expand(source=src, recipe=recipe, out=out, copies=2, workers=2,
-                         engine=Engine("dask", batch_size=1))
+                         engine=Engine("dask", batch_size=1), storage_options=options)
     assert summary.cluster, "the batches ran on Dask workers"
     _expand(image_tree, recipe, tmp_path / "local")
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
