@@ -131,9 +131,10 @@ class TransformSpec:
     geometry: str | None = None
     label_risk: LabelRisk | None = None
     # Fusion (run/fusion.py): "module:function"s that let consecutive steps
-    # of a copy apply as one. `warp`: params -> the warp settings
-    # (interpolation, border, fill) under which its pixels are exactly a warp
-    # by its `geometry`'s one matrix, or None when these params are not.
+    # of a copy apply as one. `warp`: (params, input width, input height) ->
+    # the warp settings (interpolation, border, fill) under which its pixels
+    # are exactly a warp by its `geometry`'s one matrix (at the size it
+    # makes), or None when these params on this size are not.
     # `lut`: (params, dtype) -> the lookup table its pixels go through
     # (colour channels only, alpha kept).
     warp: str | None = None

@@ -50,7 +50,9 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: np.rand
         for chosen in _members(rng, step):
             spec = registry.require(modality, chosen.transform)
             drawn = registry.draw(rng, spec, chosen.values_dict())
-            meta = meta_of(modality, image_of(data))
+            # A pending fused run has not changed `data` yet: samplers see
+            # the size it will make, as they do unfused.
+            meta = {**meta_of(modality, image_of(data)), **fuser.pending_meta()}
             meta["partners"] = resources.paths if resources is not None else ()
             params = spec.sampler(rng, drawn, meta)
             data = fuser.add(data, spec, params)

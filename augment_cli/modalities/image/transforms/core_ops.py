@@ -47,17 +47,20 @@ def rotate(image: np.ndarray, params: dict[str, Any]) -> np.ndarray:
     return warp_affine(image, rotate_matrix(width, height, params)[:2], params)
 
 
-def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    """warpAffine with the shared `border`/`fill` options, same output size."""
+def warp_affine(image: np.ndarray, matrix: np.ndarray, params: dict[str, Any],
+                size: tuple[int, int] | None = None) -> np.ndarray:
+    """warpAffine with the shared `border`/`fill` options, to `size` (w, h;
+    default the input's)."""
     fill = params.get("fill", 0)
     flags = INTERPOLATIONS[params.get("interpolation", "linear")]
     border = BORDERS[params.get("border", "reflect")]
+    size = size or (image.shape[1], image.shape[0])
     # OpenCV's vectorised warp covers 1- and 4-channel uint8 but not 3:
     # padding RGB to RGBA and back gives identical pixels ~2x faster.
     if image.ndim == 3 and image.shape[2] == 3 and image.dtype == np.uint8:
-        out = _warp(cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), matrix, flags, border, fill)
+        out = _warp(cv2.cvtColor(image, cv2.COLOR_RGB2RGBA), matrix, flags, border, fill, size)
         return cv2.cvtColor(out, cv2.COLOR_RGBA2RGB)
-    return by_planes(image, lambda plane: _warp(plane, matrix, flags, border, fill))
+    return by_planes(image, lambda plane: _warp(plane, matrix, flags, border, fill, size))
 
 
 # Source pixels a sample may reach beyond its coordinates (bicubic: 2).
@@ -70,8 +73,9 @@ MOST_PADDING = 2.0
 MOST_PADDED_BYTES = 4 * 2**20
 
 
-def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: int) -> np.ndarray:
-    """warpAffine, same size. OpenCV fills reflected or replicated borders
+def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: int,
+          size: tuple[int, int]) -> np.ndarray:
+    """warpAffine to `size`. OpenCV fills reflected or replicated borders
     pixel by pixel on a slow path (a +-15 deg rotation: ~25% of its time);
     padding the source first with the same border and warping the padded
     image keeps every sample on the fast path, for images small enough that
@@ -80,15 +84,15 @@ def _warp(image: np.ndarray, matrix: np.ndarray, flags: int, border: int, fill: 
     height, width = image.shape[:2]
     inverse = cv2.invertAffineTransform(matrix)
     pixel_bytes = image.itemsize * (image.shape[2] if image.ndim == 3 else 1)
-    pads = None if border == cv2.BORDER_CONSTANT else _padding(inverse, width, height, pixel_bytes)
+    pads = None if border == cv2.BORDER_CONSTANT else _padding(inverse, width, height, pixel_bytes, size)
     if pads is None:
-        return cv2.warpAffine(two_pixels_thick(image, border), matrix, (width, height), flags=flags,
+        return cv2.warpAffine(two_pixels_thick(image, border), matrix, size, flags=flags,
                               borderMode=border, borderValue=(fill,) * 4)
     top, bottom, left, right = pads
     padded = cv2.copyMakeBorder(image, top, bottom, left, right, border)
     inverse[0, 2] += left
     inverse[1, 2] += top
-    return cv2.warpAffine(padded, inverse, (width, height), flags=flags | cv2.WARP_INVERSE_MAP,
+    return cv2.warpAffine(padded, inverse, size, flags=flags | cv2.WARP_INVERSE_MAP,
                           borderMode=border)
 
 
@@ -104,14 +108,15 @@ def two_pixels_thick(image: np.ndarray, border: int) -> np.ndarray:
     return np.repeat(np.repeat(image, 2 if height == 1 else 1, axis=0), 2 if width == 1 else 1, axis=1)
 
 
-def _padding(inverse: np.ndarray, width: int, height: int,
-             pixel_bytes: int) -> tuple[int, int, int, int] | None:
+def _padding(inverse: np.ndarray, width: int, height: int, pixel_bytes: int,
+             size: tuple[int, int] | None = None) -> tuple[int, int, int, int] | None:
     """(top, bottom, left, right) that put every source coordinate of a
-    same-size warp inside the padded image, or None if not worth it. An
+    warp to `size` (default the source's) inside the padded image, or None if not worth it. An
     affine map's extremes are at the output's corners. (Plain floats: numpy
     on four points costs more than the arithmetic.)"""
     (a, b, c), (d, e, f) = inverse.tolist()
-    corners = ((0, 0), (width - 1, 0), (0, height - 1), (width - 1, height - 1))
+    out_w, out_h = size or (width, height)
+    corners = ((0, 0), (out_w - 1, 0), (0, out_h - 1), (out_w - 1, out_h - 1))
     xs = [a * x + b * y + c for x, y in corners]
     ys = [d * x + e * y + f for x, y in corners]
     left, right = _reach(-min(xs)), _reach(max(xs) - (width - 1))

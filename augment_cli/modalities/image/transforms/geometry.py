@@ -87,7 +87,7 @@ def elastic(rng, drawn, meta):
 
 
 @register("random_crop", modality="image", geometry=f"{GEOMETRY}:crop", check=check_output_size,
-          apply=f"{OPS}:crop", params=(
+          apply=f"{OPS}:crop", warp=f"{FUSED}:crop_settings", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -99,7 +99,7 @@ def random_crop(rng, drawn, meta):
 
 
 @register("center_crop", modality="image", geometry=f"{GEOMETRY}:crop", check=check_output_size,
-          apply=f"{OPS}:crop", params=(
+          apply=f"{OPS}:crop", warp=f"{FUSED}:crop_settings", params=(
     _size("height", "crop height in pixels"), _size("width", "crop width in pixels"),
     BORDER, FILL,
 ))
@@ -111,7 +111,7 @@ def center_crop(rng, drawn, meta):
 
 
 @register("pad", modality="image", fixed=True, geometry=f"{GEOMETRY}:pad", check=check_padding,
-          apply=f"{OPS}:pad", params=(
+          apply=f"{OPS}:pad", warp=f"{FUSED}:pad_settings", params=(
     Param("top", "int", 0, bounds=(0, 10000), help="pixels added above"),
     Param("bottom", "int", 0, bounds=(0, 10000), help="pixels added below"),
     Param("left", "int", 0, bounds=(0, 10000), help="pixels added on the left"),
@@ -124,7 +124,7 @@ def pad(rng, drawn, meta):
 
 
 @register("resize", modality="image", fixed=True, geometry=f"{GEOMETRY}:resize", check=check_output_size,
-          apply=f"{OPS}:resize", params=(
+          apply=f"{OPS}:resize", warp=f"{FUSED}:resize_settings", params=(
     _size("height", "output height in pixels"), _size("width", "output width in pixels"),
     INTERPOLATION,
 ))

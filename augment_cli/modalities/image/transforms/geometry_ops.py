@@ -37,13 +37,14 @@ def perspective(image: np.ndarray, params: Params) -> np.ndarray:
     return warp_perspective(image, perspective_matrix(width, height, params), params)
 
 
-def warp_perspective(image: np.ndarray, matrix: np.ndarray, params: Params) -> np.ndarray:
+def warp_perspective(image: np.ndarray, matrix: np.ndarray, params: Params,
+                     size: tuple[int, int] | None = None) -> np.ndarray:
     """warpPerspective by a 3x3 pixel-centre matrix with the shared
-    interpolation/border/fill options, same size."""
-    height, width = image.shape[:2]
+    interpolation/border/fill options, to `size` (w, h; default the input's)."""
+    size = size or (image.shape[1], image.shape[0])
     fill, border = params["fill"], BORDERS[params["border"]]
     return by_planes(image, lambda plane: cv2.warpPerspective(
-        two_pixels_thick(plane, border), matrix, (width, height),
+        two_pixels_thick(plane, border), matrix, size,
         flags=INTERPOLATIONS[params["interpolation"]], borderMode=border, borderValue=(fill,) * 4))
 
 
