@@ -80,4 +80,3 @@ def _reading_ahead(jobs: list[Job]) -> AbstractContextManager:
     from augment_cli.storage.worker import reading_ahead
 
     return reading_ahead(jobs)
-
