@@ -22,11 +22,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from augment_cli import storage
 from augment_cli.errors import Interrupted, OutputError, UsageError, WorkerDied
 from augment_cli.layouts import Scan, find, get
 from augment_cli.outdir import claim, incremental, naming, recovery, verify
@@ -47,7 +48,7 @@ from augment_cli.run.plan import Plan, check_work, make_plan
 from augment_cli.run.sharding import Shard, parse_shard
 from augment_cli.run.watchdog import DEFAULT_FLOOR, FACTOR, Watchdog
 
-__all__ = ["Plan", "Repair", "Summary", "default_workers", "expand", "make_plan", "repair"]
+__all__ = ["Plan", "Repair", "Summary", "default_workers", "dry_plan", "expand", "make_plan", "repair"]
 
 Progress = Callable[[int, int], None]
 
@@ -131,7 +132,8 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
            allow_duplicates: bool = False, split: str | None = None,
            engine: Engine | None = None, shard: str | Shard | None = None,
            text_columns: tuple[str, ...] = ("text",), label_column: str | None = None,
-           chunk_rows: int | None = None, annotations: str | Path | None = None) -> Summary:
+           chunk_rows: int | None = None, annotations: str | Path | None = None,
+           storage_options: list[str] | tuple[str, ...] | None = None) -> Summary:
     """Write `copies` augmented copies of every file under `source` into `out`
     (per label with the recipe's [copies] or `balance`; see balance.py).
 
@@ -155,9 +157,26 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     A table dataset (layouts/table.py) is expanded row by row instead:
     `text_columns`, `label_column`, `chunk_rows` and `split` (the table to
     expand) apply to it (see run/table_run.py).
+
+    `source` and `out` may be fsspec URLs (s3://bucket/prefix ...), reached
+    with `storage_options` ("key=value" strings) and the protocol's own
+    configuration: see storage/runs.py and docs/object-storage.md.
     """
+    if storage.is_url(source) or storage.is_url(out):
+        from augment_cli.storage import runs
+
+        return runs.expand(expand, source=source, out=out, storage_options=storage_options,
+                           recipe=recipe, copies=copies, workers=workers, seed=seed,
+                           include_originals=include_originals, overwrite=overwrite,
+                           follow_links=follow_links, on_progress=on_progress, balance=balance,
+                           max_copies=max_copies, layout=layout, allow_removals=allow_removals,
+                           allow_many_copies=allow_many_copies, force_workers=force_workers,
+                           file_timeout=file_timeout, allow_duplicates=allow_duplicates, split=split,
+                           engine=engine, shard=shard, text_columns=text_columns,
+                           label_column=label_column, chunk_rows=chunk_rows, annotations=annotations)
     started = time.perf_counter()
-    table = source if annotations is None else None  # a COCO JSON (--annotations): files
+    # a COCO JSON (--annotations): files; a URL SRC (storage.location.Remote): class folders
+    table = source if annotations is None and isinstance(source, str | Path) else None
     if table is not None and (runner := getattr(get(find(Path(table), layout)), "runner", None)) is not None:
         summary = _expand_rows(runner, source=table, recipe=recipe, out=out, copies=copies, workers=workers,
                                seed=seed, include_originals=include_originals, overwrite=overwrite,
@@ -187,7 +206,7 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     claim.check_claim(plan.out, state, overwrite, files)
     with _writing(plan.out), engine.cluster(workers) as cluster:
         prepare_out(plan.out, plan.source, cluster)
-        with locked(plan.out, files.lock) as lock:
+        with locked(plan.out, files.lock) as lock, _leased(plan.out, overwrite):
             index = _open_index(plan, state, overwrite, files)
             try:
                 if not (overwrite or allow_removals):
@@ -200,6 +219,16 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     summary.shard = str(shard) if shard else None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def dry_plan(*, source: str | Path | None, out: str | Path,
+             storage_options: list[str] | tuple[str, ...] | None = None, **options: Any) -> Plan:
+    """make_plan for --dry-run, also with a URL SRC or DIR (nothing is read from a URL DIR)."""
+    if storage.is_url(source) or storage.is_url(out):
+        from augment_cli.storage import runs
+
+        return runs.dry_plan(make_plan, source=source, out=out, storage_options=storage_options, **options)
+    return make_plan(source=source, out=out, **options)
 
 
 def table_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
@@ -359,8 +388,11 @@ class _Run:
                        size=self.engine.batch_size)
         with sigterm_raises(), executor_for(workers, shared, self.lock, watchdog, self.cluster) as executor:
             results = run_jobs(executor, run_batch, jobs, in_flight=workers * 4, watchdog=watchdog)
+            mirror = storage.mirror_of(self.out)  # a URL DIR: its state goes back at checkpoints
             for done, result in enumerate(results, 1):
                 self._finish(result)
+                if mirror is not None:
+                    mirror.checkpoint(self.index)
                 if on_progress:
                     on_progress(done, total)
         self.summary.cluster = dict(getattr(executor, "done_by", {}))
@@ -546,6 +578,13 @@ def usable_workers(workers: int | None, force: bool) -> tuple[int, list[str]]:
         return workers, []
     return cores, [f"--workers {workers} is more than the {cores} usable cores: using {cores} "
                    f"(pass --force-workers to start {workers})"]
+
+
+def _leased(out: Path, overwrite: bool) -> Any:
+    """A URL DIR's lock object, its state fetched under it and put back at the end
+    (storage/workdir.py); nothing for a local DIR, which `locked` holds alone."""
+    mirror = storage.mirror_of(out)
+    return mirror.leased(overwrite) if mirror is not None else nullcontext()
 
 
 @contextmanager

@@ -36,6 +36,11 @@ OPTIONAL_SOURCE = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE
 AnnotationsOption = Annotated[Path | None, typer.Option(
     "--annotations", metavar="FILE", dir_okay=False, show_default=False,
     help="COCO: the JSON to read (its file_names resolve from SOURCE, else from FILE's folder).")]
+# A URL SRC or DIR (s3://bucket/prefix, gs://, az://...): docs/object-storage.md.
+StorageOption = Annotated[list[str] | None, typer.Option(
+    "--storage-option", metavar="KEY=VALUE", show_default=False,
+    help="For a URL SOURCE or --out (s3://...): a filesystem option, e.g. endpoint_url=URL "
+         "(repeatable; values are never printed).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
     "--format", metavar="LAYOUT", show_default=False,
@@ -75,8 +80,8 @@ def root(version: Annotated[bool | None, typer.Option(
                     "--copies 5 --out out/")
 def expand(
     recipe: RecipeOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (mirrors SRC).")],
-    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
+    out: Annotated[str, typer.Option("--out", "-o", help="Output folder or URL (mirrors SRC).")],
+    source: Annotated[str | None, OPTIONAL_SOURCE] = None,
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per file.")] = 5,
     workers: Annotated[int | None, typer.Option(
         min=1, show_default=False,
@@ -151,6 +156,7 @@ def expand(
     no_fuse: Annotated[bool, typer.Option(
         "--no-fuse", help="Apply every step on its own: no composed warps or lookup tables "
              "(as [output] fuse = false; for debugging).")] = False,
+    storage_option: StorageOption = None,
 ):
     """Write N augmented copies of every file under SOURCE (or row of a table), plus manifest.csv."""
     from augment_cli import api
@@ -169,12 +175,12 @@ def expand(
                        annotations=annotations)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows)
-        if dry_run and (lines := api.table_plan(**options, **rows)) is not None:
+        if dry_run and not storage_option and (lines := api.table_plan(**options, **rows)) is not None:
             for line in lines:
                 _echo(line)
             return
         if dry_run:
-            plan = api.make_plan(**options)
+            plan = api.dry_plan(**options, storage_options=storage_option)
             _print_warnings(plan.warnings)
             for note in plan.notes:
                 _err(note)
@@ -185,7 +191,7 @@ def expand(
             summary = api.expand(**options, workers=workers, overwrite=overwrite,
                                  allow_removals=allow_removals, on_progress=on_progress,
                                  force_workers=force_workers, file_timeout=file_timeout,
-                                 engine=engine, shard=shard, **rows)
+                                 engine=engine, shard=shard, storage_options=storage_option, **rows)
         _print_summary(summary, quiet)
         _report_json(summary, as_json, summary_json)
     raise typer.Exit(code=summary.exit_code)
@@ -210,20 +216,28 @@ def validate(recipe: Annotated[Path, typer.Argument(help="TOML recipe file.")], 
 
 
 @app.command(cls=_Command, epilog="Example: augment verify out/ --repair")
-def verify(out: Annotated[Path, typer.Argument(help="Folder written by augment expand.")],
+def verify(out: Annotated[str, typer.Argument(help="Folder (or URL) written by augment expand.")],
            layout: FormatOption = None,
            repair: Annotated[bool, typer.Option(
                "--repair",
                help="Remove stray files and regenerate damaged or missing outputs (the recorded expand "
                     "run again, for those sources only), then check again.")] = False,
-           quiet: QuietOption = False):
+           quiet: QuietOption = False, storage_option: StorageOption = None):
     """Check DIR against its manifest: files present, hashes match, files decode, nothing stray."""
     from augment_cli.outdir.verify import verify as verify_folder
+    from augment_cli.storage import is_url
 
     with reported_errors():
-        if repair:
-            _repair(out, layout, quiet)
-        problems = verify_folder(out, layout=layout)
+        if is_url(out):
+            from augment_cli.storage.verify import verify as verify_url
+
+            if repair:
+                _refuse_url_repair(out)
+            problems = verify_url(out, layout=layout, storage_options=storage_option)
+        else:
+            if repair:
+                _repair(Path(out), layout, quiet)
+            problems = verify_folder(Path(out), layout=layout)
     for problem in problems:
         _echo(problem)
     if not quiet:
@@ -243,6 +257,13 @@ def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run
         _err(f"Merged {merged.shards} shards: {merged.sources} sources, {merged.files} files"
              + (f", {merged.failed} failed (see {out / 'errors.csv'})" if merged.failed else "")
              + f" -> {out}")
+
+
+def _refuse_url_repair(out: str) -> None:
+    from augment_cli.errors import UsageError
+
+    raise UsageError(f"--repair does not work on a URL ({out}) yet",
+                     hint="run the expand command that made it again: it redoes what is missing")
 
 
 def _repair(out: Path, layout: str | None, quiet: bool) -> None:
@@ -276,19 +297,20 @@ def preview(
     recipe: RecipeOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="preview.png (images, audio) or "
                                                            "preview.html (text).")],
-    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
+    source: Annotated[str | None, OPTIONAL_SOURCE] = None,
     samples: Annotated[int, typer.Option(min=1, help="Sources shown, spread over the labels.")] = 6,
     copies: Annotated[int, typer.Option("--copies", "-n", min=1, help="Augmented copies per source.")] = 5,
     seed: Annotated[int, typer.Option(min=0, help="Run seed: copy k is copy k of expand --seed.")] = 0,
     quiet: QuietOption = False,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
+    storage_option: StorageOption = None,
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
 
-    with reported_errors(), _progress(quiet) as on_progress:
-        result = preview_module.preview(source=source, recipe=recipe, out=out, samples=samples,
+    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+        result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
                                         annotations=annotations)
@@ -308,23 +330,39 @@ def preview(
 
 @app.command(cls=_Command, epilog="Example: augment stats sample_data/images --json | jq .labels")
 def stats(
-    source: Annotated[Path | None, OPTIONAL_SOURCE] = None,
+    source: Annotated[str | None, OPTIONAL_SOURCE] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")] = False,
     quiet: QuietOption = False,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
+    storage_option: StorageOption = None,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
 
-    with reported_errors(), _progress(quiet) as on_progress:
-        found = stats_module.collect(source, on_progress=on_progress, layout=layout,
+    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+        found = stats_module.collect(local, on_progress=on_progress, layout=layout,
                                      annotations=annotations)
+        if local is not source:  # a URL SRC staged in a temporary folder: name the URL
+            found.source = str(source)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
         for note in found.notes:
             _err(note)
+
+
+def _staged(source: str | None, storage_option: list[str] | None) -> Any:
+    """A URL SOURCE of stats/preview as a temporary local folder (storage/staging.py); a path as is."""
+    from augment_cli.storage import is_url
+
+    if not is_url(source):
+        from contextlib import nullcontext
+
+        return nullcontext(source)
+    from augment_cli.storage.staging import staged
+
+    return staged(source, storage_option)
 
 
 @contextmanager

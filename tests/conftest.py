@@ -11,6 +11,9 @@ from typer.testing import CliRunner
 
 from augment_cli.cli import app
 
+# The object-storage tests' S3 server and bucket (tests/storage/); started only when a test asks.
+from storage_helpers import s3, s3_endpoint  # noqa: F401, E402
+
 FLIPS = """
 [[image]]
 transform = "hflip"

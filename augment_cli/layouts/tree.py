@@ -31,8 +31,13 @@ def walk_files(source: Path, follow_links: bool, scan: Scan) -> Iterator[str]:
     """POSIX paths relative to `source` of the files under it, in walk order.
 
     Symlinks (to files or folders) whose target lies inside `source` are
-    followed; those pointing outside are skipped unless `follow_links`.
+    followed; those pointing outside are skipped unless `follow_links`. A URL
+    SRC (storage.location.Remote) is listed by storage/walk.py, in the same order.
     """
+    if not isinstance(source, str | os.PathLike):
+        from augment_cli.storage.walk import walk_names
+
+        return walk_names(source, scan)
     return _Walker(source, follow_links, scan).files(source, "")
 
 def unsafe_name(relative: str) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from augment_cli import __version__
+from augment_cli import __version__, storage
 from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT
 from augment_cli.outdir.files import TEMP_PREFIX, atomic_write, check_regular, remove_quietly
@@ -172,7 +172,7 @@ def check_removals(out: Path, source: Path, index: Index, files: StateFiles = UN
     sources because they are gone from SRC (an unmounted share, a wrong or
     half-copied folder); writes nothing. See `too_many_gone`."""
     known = gone = 0
-    listing = _folder_listing(str(source))
+    listing = _folder_listing(source)
     # A fresh index (damaged and not rebuilt) knows nothing: the manifest does.
     recorded = (index.sources() if index.has_sources()
                 else sorted({r.source for r in _manifest_rows(out, files.manifest)}))
@@ -187,12 +187,17 @@ def check_removals(out: Path, source: Path, index: Index, files: StateFiles = UN
                               "to start afresh); if SRC is a share or disk, check that it is mounted")
 
 
-def _folder_listing(root: str) -> Callable[[str], frozenset[str]]:
+def _folder_listing(root: Any) -> Callable[[str], frozenset[str]]:
     """Names in a folder of SRC, listed once per folder: a stat per source
     costs ~6 us, 0.6 s a run at 100k sources. The index yields sources in
-    name order, so a few folders listed at a time suffice (memory stays flat)."""
+    name order, so a few folders listed at a time suffice (memory stays flat).
+    A URL SRC's folders are listed by storage/walk.py."""
     @functools.lru_cache(maxsize=64)
     def listing(folder: str) -> frozenset[str]:
+        if not isinstance(root, str | os.PathLike):  # a URL SRC (storage.location.Remote)
+            from augment_cli.storage.walk import folder_names
+
+            return folder_names(root, folder)
         try:
             return frozenset(os.listdir(os.path.join(root, folder)))
         except OSError:
@@ -239,6 +244,9 @@ def reset_if_needed(out: Path, state: RunState, overwrite: bool, index: Index,
 
 
 def remove_outputs(out: Path, names: list[str]) -> None:
+    if (mirror := storage.mirror_of(out)) is not None:  # a URL DIR's working copy: delete in DIR
+        mirror.remove(names)
+        return
     root = out.resolve()
     for name in names:
         path = (out / name).resolve()

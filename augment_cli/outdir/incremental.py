@@ -24,6 +24,7 @@ from augment_cli.outdir.claim import remove_outputs
 from augment_cli.outdir.index import Index, Known, Stamp
 from augment_cli.plugins import resolve
 from augment_cli.run.jobs import Job
+from augment_cli.storage import is_url
 
 UNCHANGED, ADDED, REGENERATED = "unchanged", "added", "regenerated"
 
@@ -116,6 +117,10 @@ def _still_valid(known: Known, job: Job, source: Path, out: Path) -> tuple[bool,
     """Whether the recorded outputs still stand for the source; the new stamp
     when only its size/mtime moved (its bytes hash the same)."""
     names = tuple(job.names())
+    if is_url(job.source_root) or is_url(job.out_root):  # a URL SRC or DIR (storage/incremental.py)
+        from augment_cli.storage.incremental import still_valid
+
+        return still_valid(known, job, names)
     if known.names != names or not all((out / name).is_file() for name in names):
         return False, None
     recorded, _, annotations = known.sha256.partition(":")

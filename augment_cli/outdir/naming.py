@@ -78,6 +78,10 @@ class NameClaims:
         """Whether SRC holds `relative` under exactly that name: on a
         case-insensitive SRC, x.png renamed X.png still opens as x.png."""
         folder, _, name = relative.rpartition("/")
+        if not isinstance(self.source, str | os.PathLike):  # a URL SRC: object names are exact
+            from augment_cli.storage.walk import exists
+
+            return exists(self.source, relative)
         try:
             return name in os.listdir(self.source / folder)
         except OSError:

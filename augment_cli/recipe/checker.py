@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from augment_cli import registry
+from augment_cli import registry, storage
 from augment_cli.annotations.limits import PARAMS as LIMIT_PARAMS
 from augment_cli.annotations.limits import Limits
 from augment_cli.errors import RecipeError
@@ -158,6 +158,10 @@ class Checker:
         return self.value(param, table.get("p", 1.0), where, line)
 
     def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
+        if param.kind in ("path", "folder") and storage.is_url(value):  # docs/object-storage.md
+            raise self.fail(f"{value} is a URL: side files and folders are read from local disk in this "
+                            "version (copy it beside the recipe)", where, param.name,
+                            self.key_line(param.name, line))
         try:
             value = check_value(param, value, self.base)
         except ValueError as exc:

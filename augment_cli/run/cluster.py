@@ -39,6 +39,7 @@ from augment_cli import __version__
 from augment_cli.errors import UsageError
 from augment_cli.outdir.files import TEMP_PREFIX
 from augment_cli.run.executor import THREAD_ENV
+from augment_cli.storage import is_url
 
 PLUGIN_NAME = "augment-label-lists"
 # How long a user's workers may take to end the batches they are running
@@ -65,7 +66,8 @@ class Cluster:
         """Every worker's augment, distributed and Python against this
         process's, then that it sees SRC and can write DIR: a UsageError
         naming the worker otherwise. Returns the workers' pids."""
-        found = self.client.run(probe, str(source.resolve()), str(out.resolve()))
+        options = getattr(source, "options", ()) or getattr(out, "options", ())  # URL SRC or DIR
+        found = self.client.run(probe, str(source.resolve()), str(out.resolve()), options)
         mine = versions()
         for address, facts in sorted(found.items()):
             for name, version in mine.items():
@@ -74,8 +76,11 @@ class Cluster:
                                      f"{name} {version}", hint="install the same versions on the driver "
                                      "and every worker (and the scheduler)")
             if facts["problem"]:
+                urls = is_url(str(source)) or is_url(str(out))
                 raise UsageError(f"Dask worker {address} {facts['problem']}",
-                                 hint="SRC and --out must be paths every worker sees (a shared file system)")
+                                 hint="every worker needs the bucket's credentials and endpoint (its own "
+                                      "environment, or --storage-option: it travels in the jobs)" if urls else
+                                      "SRC and --out must be paths every worker sees (a shared file system)")
         return [facts["pid"] for _, facts in sorted(found.items())]
 
     def executor(self, shared: dict) -> DaskExecutor:
@@ -269,9 +274,14 @@ def versions() -> dict[str, str]:
             "Python": ".".join(map(str, sys.version_info[:2]))}
 
 
-def probe(source: str, out: str) -> dict[str, Any]:
+def probe(source: str, out: str, options: tuple = ()) -> dict[str, Any]:
     """Run on every worker before any job: its versions, pid, and what it
-    cannot do (see SRC, write DIR), or None."""
+    cannot do (see SRC, write DIR), or None. A URL SRC or DIR is checked
+    through the worker's own filesystem for it (storage/worker.py)."""
+    if is_url(source) or is_url(out):
+        from augment_cli.storage.worker import probe_problem
+
+        return {**versions(), "pid": os.getpid(), "problem": probe_problem(source, out, options, _problem)}
     return {**versions(), "pid": os.getpid(), "problem": _problem(source, out)}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from augment_cli import storage
 from augment_cli.errors import UsageError
 
 EXECUTORS = ("local", "dask")
@@ -72,8 +73,9 @@ def prepare_out(out: Path, source: Path, cluster: Any) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if cluster is None:
         return
+    mirror = storage.mirror_of(out)  # a URL DIR: workers check the bucket, not this working copy
     try:
-        cluster.check(source, out)
+        cluster.check(source, mirror.location if mirror is not None else out)
     except UsageError:
         if made:
             with contextlib.suppress(OSError):

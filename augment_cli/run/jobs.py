@@ -9,6 +9,7 @@ imports the worker inside the worker process only.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from augment_cli.layouts import DEFAULT, LAYOUTS
@@ -17,6 +18,7 @@ from augment_cli.outdir.index import Stamp
 from augment_cli.outdir.manifest import ManifestRow
 from augment_cli.plugins import resolve
 from augment_cli.recipe.model import Recipe
+from augment_cli.storage import is_url
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Job:
     partners: tuple[str, ...] = ()
     layout: str = LAYOUTS[DEFAULT]  # the "module:attr" of the layout: the worker resolves it
     distinct: bool = True  # redraw a copy that repeats the source or an earlier copy (run/distinct.py)
+    # --storage-option pairs when source_root or out_root is a URL: each worker builds its own
+    # filesystem from them (storage/location.py); () for local paths.
+    storage: tuple[tuple[str, str], ...] = ()
 
     def names(self) -> list[str]:
         """Every file this job writes: each copy's media, then what copies carry beside it."""
@@ -59,9 +64,19 @@ def run_batch(jobs: list[Job]) -> list[SampleResult]:
     from augment_cli.run.worker import process_sample, warm
 
     results = []
-    for job in jobs:
-        warm(job)
-        watchdog.started(job.sample.relative)
-        results.append(process_sample(job))
+    with _reading_ahead(jobs):  # URL sources: fetched a few at a time, concurrently
+        for job in jobs:
+            warm(job)
+            watchdog.started(job.sample.relative)
+            results.append(process_sample(job))
     watchdog.idle()
     return results
+
+
+def _reading_ahead(jobs: list[Job]) -> AbstractContextManager:
+    """storage/worker.py's read-ahead for a batch with URL sources; nothing for local files."""
+    if not any(is_url(job.source_root) for job in jobs):
+        return nullcontext()
+    from augment_cli.storage.worker import reading_ahead
+
+    return reading_ahead(jobs)

@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
+from augment_cli import storage
 from augment_cli.annotations.refusals import check_annotated
 from augment_cli.errors import UsageError
 from augment_cli.layouts import Layout, Scan, check_source, find, get, target_of
@@ -57,6 +59,9 @@ class Plan:
     split: str | None = None  # the split asked for (--split); layouts/splits.py, tables
     notes: list[str] = field(default_factory=list)  # what the summary says besides warnings
     annotations: str | None = None  # --annotations FILE, relative to SRC (layouts/coco_explicit.py)
+    # A URL DIR (storage/workdir.py): `out` is its local working copy, jobs write to `job_out`.
+    job_out: str = ""
+    storage: tuple[tuple[str, str], ...] = ()  # --storage-option pairs for the jobs (URL SRC or DIR)
 
     @property
     def total(self) -> int:
@@ -97,8 +102,9 @@ class Plan:
             if self.keeps_as_is(sample.label):
                 first, count = 0, 0
             outputs = tuple((k, layout.output_name(sample, k, extension)) for k in range(first, count + 1))
-            job = Job(str(self.source), str(self.out), sample, outputs, recipe, self.seed,
-                      self.partners.get((sample.label, sample.modality), ()), target, self.distinct)
+            job = Job(str(self.source), self.job_out or str(self.out), sample, outputs, recipe, self.seed,
+                      self.partners.get((sample.label, sample.modality), ()), target, self.distinct,
+                      self.storage)
             holder = claim(sample.relative, list(job.names()))
             if holder is not None:
                 yield ErrorRow(sample.relative, sample.label, sample.modality,
@@ -187,7 +193,12 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     `annotations`: a COCO JSON to read (--annotations FILE; SRC may then be
     None: FILE's folder). More than MAX_COPIES_PER_FILE copies of one file is
     refused unless `allow_many_copies`."""
-    source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
+    remote_source = source is not None and not isinstance(source, str | Path)  # storage.location.Remote
+    if remote_source:  # storage/runs.py checked it and its layout
+        # A Remote stands where a folder does: the class-folder walk lists it (layouts/tree.py).
+        source, explicit = cast(Path, source), None
+    else:
+        source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
     out = Path(out)
     _check_paths(source, out)
     if copies < 1 or (max_copies is not None and max_copies < 1):
@@ -199,10 +210,11 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     limit = None if allow_many_copies else MAX_COPIES_PER_FILE
     _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
     layout_name = find(source, layout)
-    chosen = read_root(source, layout_name, split)
-    source, notes = chosen.root, [chosen.note] if chosen.note else []
+    chosen = read_root(source, layout_name, split) if not remote_source else None
+    source, notes = (chosen.root, [chosen.note] if chosen.note else []) if chosen else (source, [])
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
                 distinct=not allow_duplicates, split=split, notes=notes, annotations=explicit)
+    plan.job_out, plan.storage = storage_roots(source, out)
     if plan.layout.annotated:  # a transform annotations cannot follow: exit 2 before any output
         check_annotated(recipe, layout_name)
     mixing = uses_partners(recipe)
@@ -334,7 +346,19 @@ def _check_labels(plan: Plan) -> None:
                                   f"{own[label.casefold()]} itself")
 
 
-def _check_paths(source: Path, out: Path) -> None:
+def storage_roots(source: Any, out: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The URL jobs write to (a URL DIR's, else "") and the storage options jobs carry."""
+    mirror = storage.mirror_of(out)
+    if mirror is not None:
+        return mirror.location.url, mirror.location.options
+    return "", getattr(source, "options", ())
+
+
+def _check_paths(source: Any, out: Path) -> None:
+    if not isinstance(source, Path):  # a URL SRC: storage/runs.py checked it
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {out} exists and is not a folder")
+        return
     check_source(source)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")

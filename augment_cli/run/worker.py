@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from augment_cli import registry
 from augment_cli.annotations.model import Annotated, Targets
@@ -41,6 +41,10 @@ from augment_cli.run.partners import OtherFiles, Partners
 from augment_cli.run.recorded_files import MARK, relative_to
 from augment_cli.run.seeding import copy_seed
 from augment_cli.run.steps import Record, augment
+from augment_cli.storage import is_url
+
+if TYPE_CHECKING:  # imported by the first URL job only: a local run never loads storage/
+    from augment_cli.storage.worker import ObjectWriter
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,10 @@ def warm(job: Job) -> None:
 
 def process_sample(job: Job) -> SampleResult:
     result = SampleResult(job.sample)
-    writer = _Writer(Path(job.out_root))
+    writer = _Writer(Path(job.out_root)) if not is_url(job.out_root) else _object_writer(job)
     try:
-        result.stamp, payload = _read_source(Path(job.source_root) / job.sample.relative)
+        result.stamp, payload = (_read_source(Path(job.source_root) / job.sample.relative)
+                                 if not is_url(job.source_root) else _read_object(job))
         result.sha256 = source_digest(job, payload)
         result.rows, result.companions, result.duplicates = _make_copies(job, payload, writer)
     except SampleError as exc:
@@ -162,6 +167,18 @@ def process_sample(job: Job) -> SampleResult:
     return result
 
 
+def _object_writer(job: Job) -> ObjectWriter:
+    from augment_cli.storage.worker import ObjectWriter
+
+    return ObjectWriter(job)
+
+
+def _read_object(job: Job) -> tuple[Stamp, bytes]:
+    from augment_cli.storage.worker import read_object
+
+    return read_object(job)
+
+
 def source_digest(job: Job, payload: bytes) -> str:
     """The index's SHA-256 of a source; an annotated one's is followed by
     ":" and that of its annotations (taken before they are read), so a
@@ -174,7 +191,7 @@ def source_digest(job: Job, payload: bytes) -> str:
 
 
 def _make_copies(job: Job, payload: bytes,
-                 writer: _Writer) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
+                 writer: _Writer | ObjectWriter) -> tuple[list[ManifestRow], list[str], tuple[int, int]]:
     """Write every output of the job: its manifest rows, the companion files'
     names and (copies redrawn, duplicates kept)."""
     sample, layout = job.sample, resolve(job.layout)
@@ -201,6 +218,7 @@ def _make_copies(job: Job, payload: bytes,
             writer.write(writer.folder_of(extra) / PurePosixPath(extra).name, extra, content)
             companions.append(extra)
         rows.append(_row(job, layout, name, copy, marked(records, repeats), blob, annotated))
+    writer.flush()
     return rows, companions, (made.redrawn, made.kept)
 
 
@@ -277,6 +295,9 @@ class _Writer:
     def remove_written(self) -> None:
         for path in self.written:
             remove_quietly(path)
+
+    def flush(self) -> None:
+        """Every file is in place as soon as it is written (ObjectWriter sends them here)."""
 
 
 def _inside(out_root: Path, folder: str) -> Path:

@@ -1,0 +1,43 @@
+"""Datasets in object storage: SRC and DIR given as fsspec URLs (s3://, gs://, az://, memory://).
+
+A plain path never comes here: `is_url` is the one test, and everything else
+in this package is imported only for a URL, so a local run keeps today's code
+path (and start-up time). Modules:
+
+  location   Remote (a URL + its storage options), parsing --storage-option, the
+             filesystem of a URL (built in each process: workers make their own),
+             and one-line errors for a missing package, bucket or permission
+  walk       the streamed, sorted listing that stands for the local tree walk
+  objects    reading a source object, writing outputs (one PUT each), removing them
+  workdir    DIR's run state (index, run record, reports) kept in a local working
+             copy, fetched from DIR at the start and put back at checkpoints
+  lease      one run per DIR: a lock object with an owner and a lease
+  runs       expand and repair with a URL SRC or DIR, around api.expand
+  verify     `augment verify URL`
+  staging    stats and preview of a URL SRC (its objects fetched into a temporary folder)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(value: object) -> bool:
+    """Whether a SRC/DIR value is an fsspec URL (`scheme://...`) rather than a path.
+
+    `file://` counts as a URL too (it goes through fsspec's local filesystem)."""
+    return isinstance(value, str) and _SCHEME.match(value) is not None
+
+
+# working folder -> storage.workdir.WorkingCopy, while a run into a URL DIR holds it
+MIRRORS: dict[Path, Any] = {}
+
+
+def mirror_of(out: Path) -> Any:
+    """The WorkingCopy a working folder stands for during a run into a URL DIR, or
+    None for a real local DIR (the usual case: an empty dict, one lookup)."""
+    return MIRRORS.get(out) if MIRRORS else None

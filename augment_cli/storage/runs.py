@@ -1,0 +1,121 @@
+"""expand with a URL SRC or DIR: the same run (api.expand), reached through its seams.
+
+A URL SRC becomes a `Remote`, which the class-folder walk lists
+(storage/walk.py) and workers read (storage/objects.py). A URL DIR becomes a
+working copy (storage/workdir.py) that api.expand takes as its `out`, while
+the jobs name the URL, so workers write the bucket themselves. Layouts other
+than class folders, tables, --annotations, --shard and --follow-links are
+refused on URLs for now, with one line, before anything is read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from augment_cli.errors import UsageError
+from augment_cli.layouts import DEFAULT
+from augment_cli.outdir.statefiles import StateFiles
+from augment_cli.storage import is_url
+from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
+from augment_cli.storage.walk import folder_names
+from augment_cli.storage.workdir import WorkingCopy, working_folder
+
+# Root names that make another layout than class folders on disk: refused on a URL SRC
+# rather than read as class folders (the outputs would differ from a local run's).
+OTHER_LAYOUT_NAMES = {"metadata.csv": "metadata", "metadata.jsonl": "metadata",
+                      "metadata.parquet": "metadata", "data.yaml": "yolo", "annotations": "coco",
+                      "Annotations": "voc", "JPEGImages": "voc", "SegmentationClass": "masks",
+                      "masks": "masks", "labels": "yolo", "train": "a train/val/test split",
+                      "val": "a train/val/test split", "valid": "a train/val/test split",
+                      "test": "a train/val/test split"}
+NOT_ON_URLS = "on URLs this version reads class folders (SRC/<label>/.../<file>) only"
+
+
+def source_of(source: str | Path | None, options: Options) -> Path | Remote | None:
+    """SRC as a Path, or a Remote (checked: its bucket and objects are there)."""
+    if not is_url(source):
+        return Path(source) if source is not None else None
+    assert isinstance(source, str)
+    found = remote(source, options)
+    check_reachable(found, must_exist=True)
+    return found
+
+
+def check_layout(source: Remote, layout: str | None) -> None:
+    """UsageError unless a URL SRC is read as class folders."""
+    if layout not in (None, DEFAULT):
+        raise UsageError(f"--format {layout} with {source.url}: {NOT_ON_URLS}",
+                         hint="copy the dataset to a local folder for this layout")
+    if layout is None:
+        names = folder_names(source, "")
+        for name in sorted(names):
+            if name in OTHER_LAYOUT_NAMES or (name.endswith(".json") and "coco" in name.lower()):
+                kind = OTHER_LAYOUT_NAMES.get(name, "coco")
+                raise UsageError(f"{source.url} looks like {kind} ({name}): {NOT_ON_URLS}",
+                                 hint="copy it to a local folder, or pass --format folders to read "
+                                      "it as class folders anyway")
+
+
+def refuse_unsupported(options: dict[str, Any], where: str) -> None:
+    """Options a URL run does not take yet: one line, exit 2, nothing read."""
+    refused = [("annotations", "--annotations"), ("shard", "--shard"), ("follow_links", "--follow-links"),
+               ("split", "--split")]
+    for key, flag in refused:
+        if options.get(key):
+            raise UsageError(f"{flag} does not work with a URL ({where}) yet",
+                             hint="run it on a local folder, or drop the option")
+
+
+def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Path,
+           storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
+    """api.expand for a URL SRC or DIR (`run` is api.expand itself)."""
+    parsed = parse_options(storage_options)
+    refuse_unsupported(options, str(source) if is_url(source) else str(out))
+    src = source_of(source, parsed)
+    if isinstance(src, Remote):
+        check_layout(src, options.get("layout"))
+        options["layout"] = DEFAULT
+    elif src is not None and src.is_file():
+        raise UsageError(f"a table SRC ({src}) with a URL --out is not supported yet",
+                         hint="tables are read and written on local disk in this version")
+    if not is_url(out):
+        return run(source=src, out=out, **options)
+    assert isinstance(out, str)
+    destination = remote(out, parsed)
+    check_reachable(destination, must_exist=False)
+    _check_apart(src, destination)
+    copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
+    with copy.registered():
+        copy.fetch(options.get("overwrite", False))
+        summary = run(source=src, out=copy.folder, **options)
+    summary.out = destination
+    return summary
+
+
+def _check_apart(source: Path | Remote | None, out: Remote) -> None:
+    if isinstance(source, Remote) and (out.url == source.url or out.url.startswith(source.url + "/")
+                                       or source.url.startswith(out.url + "/")):
+        raise UsageError(f"--out {out.url} overlaps the source {source.url}",
+                         hint="the outputs would be read as sources on the next run; choose a prefix "
+                              "beside SRC")
+
+
+def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
+             storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
+    """make_plan for `--dry-run` with a URL SRC or DIR: SRC is listed, nothing is written anywhere."""
+    parsed = parse_options(storage_options)
+    refuse_unsupported(options, str(source) if is_url(source) else str(out))
+    src = source_of(source, parsed)
+    if isinstance(src, Remote):
+        check_layout(src, options.get("layout"))
+        options["layout"] = DEFAULT
+    if is_url(out):
+        assert isinstance(out, str)
+        destination = remote(out, parsed)
+        check_reachable(destination, must_exist=False)
+        _check_apart(src, destination)
+        # The plan names DIR's working folder (storage/workdir.py), which is not made here.
+        return make_plan(source=src, out=working_folder(destination), **options)
+    return make_plan(source=src, out=out, **options)

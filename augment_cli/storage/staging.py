@@ -1,0 +1,53 @@
+"""`augment stats` and `augment preview` of a URL SRC: its objects staged in a temporary folder.
+
+Both commands read every file's header or decode a few files through the
+local layouts, so a URL SRC is listed once (streamed) and its objects are
+fetched (objects.BATCH at a time, concurrently) into a temporary folder with
+the same names, which the command then reads as on disk and which is
+removed afterwards. The cost is the dataset's size on local disk (not in
+memory) for the command's duration; expand does not stage: it reads objects
+directly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from augment_cli.storage import is_url
+from augment_cli.storage.location import check_reachable, parse_options, remote
+from augment_cli.storage.objects import BATCH, fetch_many
+from augment_cli.storage.walk import walk_names
+
+
+@contextlib.contextmanager
+def staged(source: str | Path | None,
+           storage_options: list[str] | tuple[str, ...] | None) -> Iterator[str | Path | None]:
+    """`source` itself for a path; for a URL, a temporary folder holding its objects."""
+    if not is_url(source):
+        yield source
+        return
+    assert isinstance(source, str)
+    location = remote(source, parse_options(storage_options))
+    check_reachable(location, must_exist=True)
+    with tempfile.TemporaryDirectory(prefix="augment-staged-") as folder:
+        root = Path(folder)
+        batch: list[str] = []
+        for name in walk_names(location):
+            batch.append(name)
+            if len(batch) == BATCH:
+                _fetch(location, batch, root)
+        _fetch(location, batch, root)
+        yield root
+
+
+def _fetch(location, names: list[str], root: Path) -> None:
+    for name, found in fetch_many(location, names).items():
+        if isinstance(found, OSError):
+            continue  # gone since the listing: not part of the dataset any more
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(found[1])
+    names.clear()

@@ -1,0 +1,89 @@
+"""`augment verify URL`: the checks of outdir/verify.py, on a URL DIR.
+
+The manifest and run record are fetched into a temporary folder and read as
+on disk; every row's object is fetched (objects.BATCH at a time,
+concurrently), hashed and decoded, and DIR is listed once (streamed) for
+objects no row names. There are no half-written objects to find: each is one
+PUT. `--repair` is not offered on URLs in this version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+from augment_cli import layouts
+from augment_cli.errors import SampleError, UsageError
+from augment_cli.modalities import codec_for
+from augment_cli.outdir.claim import OWN_FILES, read_state
+from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow
+from augment_cli.outdir.verify import DAMAGED, STRAY, Problem, _read_rows
+from augment_cli.storage.lease import LOCK_NAME
+from augment_cli.storage.location import check_reachable, parse_options, remote, storage_error
+from augment_cli.storage.objects import BATCH, fetch_many
+from augment_cli.storage.walk import walk_names
+
+
+def verify(url: str, layout: str | None = None,
+           storage_options: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """One line per problem of a URL DIR; [] when it holds exactly what its manifest says."""
+    location = remote(url, parse_options(storage_options))
+    check_reachable(location, must_exist=False)
+    with tempfile.TemporaryDirectory(prefix="augment-verify-") as folder:
+        local = Path(folder)
+        for name in (MANIFEST_NAME, ".augment-run.json"):
+            try:
+                (local / name).write_bytes(location.fs.cat_file(location.key(name)))
+            except FileNotFoundError:
+                continue
+            except Exception as exc:
+                raise storage_error(url, exc, "cannot read") from None
+        if not (local / MANIFEST_NAME).is_file():
+            raise UsageError(f"{url} has no {MANIFEST_NAME}: not a folder written by augment expand")
+        state = read_state(local)
+        if state is not None and state.layout != layouts.DEFAULT:
+            raise UsageError(f"{url} holds a {state.layout!r} run: on URLs verify checks class folders only")
+        if layout not in (None, layouts.DEFAULT):
+            raise UsageError(f"{url} was written from a 'folders' dataset, not {layout!r}",
+                             hint="leave out --format: verify reads it from the run record")
+        found: list[Problem] = []
+        try:
+            rows, named = _read_rows(local, found)
+        except (OSError, ValueError) as exc:
+            return [p.text for p in found] + [f"{MANIFEST_NAME}: cannot be read ({exc})"]
+    found += _check_rows(location, rows)
+    listed = {row.file_name for row in rows} | named | set(layouts.get(layouts.DEFAULT).dataset_files(rows))
+    for name in walk_names(location, hidden=True):
+        if name not in listed and name not in OWN_FILES and name != LOCK_NAME:
+            found.append(Problem(STRAY, name, f"{name}: stray object not in "
+                                 f"{MANIFEST_NAME}"))
+    return [problem.text for problem in found]
+
+
+def _check_rows(location, rows: list[ManifestRow]) -> list[Problem]:
+    problems = []
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start:start + BATCH]
+        fetched = fetch_many(location, [row.file_name for row in chunk])
+        for row in chunk:
+            text = _problem(row, fetched[row.file_name])
+            if text is not None:
+                problems.append(Problem(DAMAGED, row.file_name, text))
+    return problems
+
+
+def _problem(row: ManifestRow, found: object) -> str | None:
+    if isinstance(found, FileNotFoundError):
+        return f"{row.file_name}: missing"
+    if isinstance(found, OSError):
+        return f"{row.file_name}: unreadable ({found.strerror or found})"
+    assert isinstance(found, tuple)
+    payload = found[1]
+    if hashlib.sha256(payload).hexdigest() != row.sha256:
+        return f"{row.file_name}: content differs from the recorded SHA-256"
+    try:
+        codec_for(row.modality).decode(payload)
+    except SampleError as exc:
+        return f"{row.file_name}: does not decode ({exc})"
+    return None

@@ -1,0 +1,82 @@
+"""The object-storage tests' S3: a real S3 API on 127.0.0.1 (moto's server mode).
+
+Started once per session on a free port, stopped afterwards; dummy
+credentials and the endpoint go through the environment, as a user's would
+(AWS_ENDPOINT_URL), so the code under test builds its filesystem the usual
+way. tests/conftest.py imports the fixtures, so any test may ask for `s3`.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+DUMMY_CREDENTIALS = (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                     ("AWS_SESSION_TOKEN", "testing"), ("AWS_DEFAULT_REGION", "us-east-1"))
+
+
+@pytest.fixture
+def s3(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Bucket:
+    """An empty bucket of its own, the environment pointing at the server, and an s3fs to look with."""
+    import s3fs
+
+    for name, value in (*DUMMY_CREDENTIALS, ("AWS_ENDPOINT_URL", s3_endpoint)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "cache"))
+    fs = s3fs.S3FileSystem(endpoint_url=s3_endpoint, key="testing", secret="testing",
+                           use_listings_cache=False, skip_instance_cache=True)
+    bucket = f"test-{uuid.uuid4().hex[:12]}"
+    fs.mkdir(bucket)
+    return Bucket(fs, bucket, s3_endpoint)
+
+
+class Bucket:
+    def __init__(self, fs, name: str, endpoint: str):
+        self.fs, self.name, self.endpoint = fs, name, endpoint
+
+    def url(self, prefix: str) -> str:
+        return f"s3://{self.name}/{prefix}"
+
+    def upload(self, folder: Path, prefix: str) -> str:
+        """Every file under `folder` as an object under `prefix`; returns the prefix's URL."""
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                self.fs.pipe_file(f"{self.name}/{prefix}/{path.relative_to(folder).as_posix()}",
+                                  path.read_bytes())
+        return self.url(prefix)
+
+    def objects(self, prefix: str) -> dict[str, bytes]:
+        """name relative to `prefix` -> bytes of every object under it."""
+        root = f"{self.name}/{prefix}"
+        return {key[len(root) + 1:]: self.fs.cat_file(key) for key in sorted(self.fs.find(root))}
+
+
+def local_files(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
