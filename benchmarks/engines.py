@@ -121,10 +121,10 @@ def _albu_init() -> None:
 def _albu_geometry_init() -> None:
     """recipes/geometry.toml's six steps (benchmarks/fusion.py maps them)."""
     global _COMPOSE
-    from fusion import albumentations_compose
+    from fusion import CHAINS, compose
 
     _init_cv2()
-    _COMPOSE = albumentations_compose(640, 480)
+    _COMPOSE = compose(CHAINS["geometry"], 640, 480, seed=os.getpid())
 
 
 def _albu_one(task) -> int:
