@@ -164,8 +164,8 @@ def speakers(dataset: Dataset) -> list[str]:
 
 def speaker_folds(dataset: Dataset) -> list[tuple[list[Item], list[Item]]]:
     """(pool, test) per speaker: the test set is that speaker, the pool everyone else."""
-    return [([i for i in dataset.items if i.group != speaker], [i for i in dataset.items if i.group == speaker])
-            for speaker in speakers(dataset)]
+    return [([i for i in dataset.items if i.group != speaker],
+             [i for i in dataset.items if i.group == speaker]) for speaker in speakers(dataset)]
 
 
 def stratified_folds(dataset: Dataset, folds: int) -> list[tuple[list[Item], list[Item]]]:
