@@ -4,8 +4,10 @@ Each dataset is a list of Items (name, label, group, payload); `splits()`
 turns one into (test, train pool), and `draw_training()` draws a training set
 of a given size per seed from the pool. Test sets never depend on the seed,
 so the two arms of every comparison and every seed see the same test items.
-Audio is split leave-one-speaker-out instead: each fold's test set is one
-speaker, and the fold is the "seed".
+Audio is split leave-one-speaker-out instead (the seed picks the held-out
+speaker and the training draw), and text (500 rows: too few for a fixed test
+set of useful size beside a training set near the EDA paper's 500 sentences)
+by fixed stratified folds, one held out per seed.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def load_sign_digits(root: Path) -> Dataset:
         side = IMAGE_SIDE["sign-digits"]
         image = ImageOps.fit(image, (side, side), Image.Resampling.LANCZOS)
         items.append(Item(path.stem + ".png", path.parent.name, "", _png(np.asarray(image))))
-    return Dataset("sign-digits", "image", tuple(items), ".png", 15, str(root))
+    return Dataset("sign-digits", "image", tuple(items), ".png", 20, str(root))
 
 
 def load_spoken_digits(root: Path) -> Dataset:
@@ -158,3 +160,25 @@ def draw_fraction(pool: list[Item], count: int | None, seed: int) -> list[Item]:
 
 def speakers(dataset: Dataset) -> list[str]:
     return sorted({item.group for item in dataset.items})
+
+
+def speaker_folds(dataset: Dataset) -> list[tuple[list[Item], list[Item]]]:
+    """(pool, test) per speaker: the test set is that speaker, the pool everyone else."""
+    return [([i for i in dataset.items if i.group != speaker],
+             [i for i in dataset.items if i.group == speaker]) for speaker in speakers(dataset)]
+
+
+def stratified_folds(dataset: Dataset, folds: int) -> list[tuple[list[Item], list[Item]]]:
+    """(pool, test) per fold of a stratified `folds`-fold partition drawn with SPLIT_SEED:
+    every item is in exactly one test fold, and each label is spread evenly over the folds."""
+    rng = random.Random(f"{SPLIT_SEED}:folds:{dataset.name}")
+    assigned: list[list[Item]] = [[] for _ in range(folds)]
+    offset = 0
+    for label in sorted({item.label for item in dataset.items}):
+        members = [item for item in dataset.items if item.label == label]
+        rng.shuffle(members)
+        for index, item in enumerate(members):
+            assigned[(offset + index) % folds].append(item)
+        offset += len(members)      # the next label starts where this one ended: even fold sizes
+    return [([i for other, fold in enumerate(assigned) if other != held for i in fold], assigned[held])
+            for held in range(folds)]

@@ -36,7 +36,7 @@ class Split:
     train: list[datasets.Item]
     test: list[datasets.Item]
     seed: int
-    name: str            # how this seed's split is described ("seed 2", "speaker jackson")
+    name: str            # how this seed's split is described ("seed 2", "fold 3", "speaker jackson")
 
 
 class Runner:
@@ -49,30 +49,33 @@ class Runner:
 
     def run(self) -> list[Row]:
         rows = []
-        for size in self.plan.sizes:
-            splits = self.splits(size)
-            self.notes.append(f"{self.dataset.name}, {self._size_name(size)}: "
-                              + "; ".join(f"{s.name}: {len(s.train)} train / {len(s.test)} test"
-                                          for s in splits))
+        for size, seeds in zip(self.plan.sizes, self.plan.seeds, strict=True):
+            splits = self.splits(size, seeds)
+            size_name = self._size_name(size, splits)
+            self.notes.append(f"{self.dataset.name}, {size_name}: " + self._describe(splits))
             per_recipe = self.compare(splits)
             for (recipe, model), outcomes in sorted(per_recipe.items()):
-                rows.append(Row(self.dataset.name, self._size_name(size), recipe, model, len(outcomes),
+                rows.append(Row(self.dataset.name, size_name, recipe, model, len(outcomes),
                                 paired(*zip(*outcomes, strict=True))))
         return rows
 
-    def splits(self, size: int | None) -> list[Split]:
-        """Fixed test set and one training draw per seed; audio: one fold per held-out speaker."""
+    def splits(self, size: int | None, seeds: int) -> list[Split]:
+        """One training set and test set per seed. Images: a training draw, the fixed test set.
+        Audio: seed s holds out speaker s mod (speakers), so every speaker is tested equally
+        often, each time with its own training draw. Text: seed s holds out fold s of a fixed
+        stratified partition into `plan.folds` folds (every row is tested once in a full pass)."""
         if self.dataset.modality == "audio":
-            found = []
-            for seed, speaker in enumerate(datasets.speakers(self.dataset)[:self.plan.seeds]):
-                test = [i for i in self.dataset.items if i.group == speaker]
-                pool = [i for i in self.dataset.items if i.group != speaker]
-                found.append(Split(datasets.draw_training(pool, size, seed), test, seed,
-                                   f"speaker {speaker}"))
-            return found
+            folds = datasets.speaker_folds(self.dataset)
+            return [Split(datasets.draw_training(pool, size, seed), test, seed,
+                          f"seed {seed} (speaker {test[0].group})")
+                    for seed, (pool, test) in ((s, folds[s % len(folds)]) for s in range(seeds))]
+        if self.dataset.modality == "text":
+            folds = datasets.stratified_folds(self.dataset, self.plan.folds)
+            return [Split(datasets.draw_fraction(pool, size, seed), test, seed, f"fold {seed}")
+                    for seed, (pool, test) in enumerate(folds[:seeds])]
         test, pool = datasets.splits(self.dataset)
-        draw = datasets.draw_fraction if self.dataset.modality == "text" else datasets.draw_training
-        return [Split(draw(pool, size, seed), test, seed, f"seed {seed}") for seed in range(self.plan.seeds)]
+        return [Split(datasets.draw_training(pool, size, seed), test, seed, f"seed {seed}")
+                for seed in range(seeds)]
 
     def compare(self, splits: list[Split]) -> dict[tuple[str, str], list[tuple]]:
         outcomes: dict[tuple[str, str], list[tuple]] = {}
@@ -81,6 +84,7 @@ class Runner:
             x_train, y_train = self.features(split.train), self.targets(split.train)
             x_test, y_test = self.features(split.test), self.targets(split.test)
             baselines = {m: self.fit(m, x_train, y_train, split.seed) for m in MODELS[self.dataset.modality]}
+            deltas = []
             for recipe in self.plan.recipes:
                 copies = augment(split.train, self.recipes / f"{recipe}.toml", self.plan.copies,
                                  split.seed, self.work / self.dataset.name, self.workers)
@@ -95,8 +99,9 @@ class Runner:
                     outcomes.setdefault((recipe, model), []).append(
                         (100.0 * base_hits / len(y_test), 100.0 * aug_hits / len(y_test),
                          base_hits, aug_hits, preserved))
-            print(f"  {self.dataset.name} {split.name} ({len(split.train)} train): "
-                  f"{time.monotonic() - started:.0f} s", flush=True)
+                    deltas.append(f"{recipe}/{model} {base_hits}->{aug_hits} ({preserved:.0f} % kept)")
+            print(f"  {self.dataset.name} {split.name} ({len(split.train)} train / {len(split.test)} test): "
+                  f"{time.monotonic() - started:.0f} s; " + ", ".join(deltas), flush=True)
         return outcomes
 
     def features(self, items: list[datasets.Item]) -> Any:
@@ -118,10 +123,21 @@ class Runner:
             return models.fit_cnn(x, y, len(self.labels), self.steps, seed)
         return models.fit_linear(x, y, self.dataset.modality, seed)
 
-    def _size_name(self, size: int | None) -> str:
-        if size is None:
-            return "all"
-        return f"{size}" if self.dataset.modality == "text" else f"{size}/class"
+    def _size_name(self, size: int | None, splits: list[Split]) -> str:
+        if self.dataset.modality == "text":
+            return f"{len(splits[0].train)}"     # a total, as in the EDA paper
+        return "all" if size is None else f"{size}/class"
+
+    def _describe(self, splits: list[Split]) -> str:
+        sizes = f"{len(splits[0].train)} train / {len(splits[0].test)} test"
+        if self.dataset.modality == "audio":
+            speakers = sorted({s.test[0].group for s in splits})
+            return (f"{len(splits)} seeds, seed s holding out speaker s mod {len(speakers)} "
+                    f"({', '.join(speakers)}); {sizes}, training drawn per seed")
+        if self.dataset.modality == "text":
+            return (f"folds 0-{len(splits) - 1} of a fixed stratified {self.plan.folds}-fold partition "
+                    f"of the {len(self.dataset.items)} rows; {sizes} each")
+        return f"{len(splits)} seeds; {sizes} (training drawn per seed, test fixed)"
 
 
 def _join(originals: Any, copies: Any) -> Any:
