@@ -40,11 +40,26 @@ def one_by_one(image, chain):
     return image
 
 
-def fused(data, chain):
+def fused_run(data, chain):
+    """`data` through `chain` fused, and the longest run that was fused."""
     fuser = Fuser(lambda d, spec, params: steps.apply_one("image", spec.name, d, params))
+    longest = 0
     for name, params in chain:
         data = fuser.add(data, registry.require("image", name), params)
-    return fuser.flush(data)
+        longest = max(longest, len(fuser.run.steps) if fuser.run else 0)
+    return fuser.flush(data), longest
+
+
+def fused(data, chain):
+    return fused_run(data, chain)[0]
+
+
+def specs(chain) -> list:
+    return [(registry.require("image", name), params) for name, params in chain]
+
+
+def size_after(chain, width: int, height: int) -> tuple[int, int]:
+    return composed_warp(specs(chain), width, height).size
 
 
 def random_geometric_chain(rng: np.random.Generator, width: int, height: int, length: int) -> list:
@@ -74,18 +89,18 @@ def random_geometric_chain(rng: np.random.Generator, width: int, height: int, le
 
 def inside_every_step(chain, width: int, height: int) -> np.ndarray:
     """Output pixels whose sample, in the input of every step, is at least
-    MARGIN_PX inside it: where no step's border shows."""
-    ys, xs = np.mgrid[0:height, 0:width]
+    MARGIN_PX inside it: where no step's border shows (steps may change the size)."""
+    out_w, out_h = size_after(chain, width, height)
+    ys, xs = np.mgrid[0:out_h, 0:out_w]
     points = np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)]).astype(float)
     ok = np.ones(xs.size, bool)
-    specs = [(registry.require("image", name), params) for name, params in chain]
-    for k in range(len(specs)):
+    for k in range(len(chain)):
         # where output pixels sample the input of step k: back through steps k..end
-        later = np.linalg.inv(composed_warp(specs[k:], width, height).opencv()) @ points
-        x, y = later[0] / later[2], later[1] / later[2]
-        ok &= (x >= MARGIN_PX) & (x <= width - 1 - MARGIN_PX)
-        ok &= (y >= MARGIN_PX) & (y <= height - 1 - MARGIN_PX)
-    return ok.reshape(height, width)
+        w, h = size_after(chain[:k], width, height)
+        back = np.linalg.inv(composed_warp(specs(chain[k:]), w, h).opencv()) @ points
+        x, y = back[0] / back[2], back[1] / back[2]
+        ok &= (x >= MARGIN_PX) & (x <= w - 1 - MARGIN_PX) & (y >= MARGIN_PX) & (y <= h - 1 - MARGIN_PX)
+    return ok.reshape(out_h, out_w)
 
 
 @pytest.mark.parametrize("seed", range(12))

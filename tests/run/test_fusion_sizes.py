@@ -13,26 +13,21 @@ from augment_cli.annotations.limits import Limits
 from augment_cli.annotations.model import Annotated, Object, Targets
 from augment_cli.recipe import parse_recipe
 from augment_cli.run import steps
-from augment_cli.run.fusion import Fuser, composed_warp
-from tests.run.test_fusion import MEAN_LEVELS, WORST_LEVELS, one_by_one, random_geometric_chain, smooth_photo
+from tests.run.test_fusion import (
+    MEAN_LEVELS,
+    WORST_LEVELS,
+    inside_every_step,
+    one_by_one,
+    random_geometric_chain,
+    size_after,
+    smooth_photo,
+)
+from tests.run.test_fusion import fused_run as fused
 
-# A size-changing chain's pixels, fused vs step by step, where every step
-# sampled inside its input: the bound of tests/run/test_fusion.py.
-MARGIN_PX = 3
 # cv2.resize against the one warp by resize's matrix (replicated border), in
 # levels of the dtype (uint8 and uint16, linear and cubic): OpenCV 5 rounds
 # its fixed-point weights and coordinates differently in the two.
 RESIZE_LEVELS = 1
-
-
-def fused(data, chain):
-    """`data` through `chain` fused, and the longest run that was fused."""
-    fuser = Fuser(lambda d, spec, params: steps.apply_one("image", spec.name, d, params))
-    longest = 0
-    for name, params in chain:
-        data = fuser.add(data, registry.require("image", name), params)
-        longest = max(longest, len(fuser.run.steps) if fuser.run else 0)
-    return fuser.flush(data), longest
 
 
 def crop(width: int, height: int, out_w: int, out_h: int, rng=None, **border) -> tuple:
@@ -51,14 +46,6 @@ def resize(width: int, height: int, interpolation="linear") -> tuple:
     return "resize", {"width": width, "height": height, "interpolation": interpolation}
 
 
-def specs(chain) -> list:
-    return [(registry.require("image", name), params) for name, params in chain]
-
-
-def size_after(chain, width: int, height: int) -> tuple[int, int]:
-    return composed_warp(specs(chain), width, height).size
-
-
 def sizes_chain(rng: np.random.Generator, width: int, height: int, length: int) -> list:
     """Random warps, crops inside the image and resizes, after a pad at times
     (a pad joins only a run that has not moved the frame: fused_ops.FRAMED)."""
@@ -75,21 +62,6 @@ def sizes_chain(rng: np.random.Generator, width: int, height: int, length: int) 
             out_w, out_h = (max(8, int(side * rng.uniform(0.6, 1.5))) for side in (w, h))
             chain.append(resize(out_w, out_h))  # linear, as every warp of these chains
     return chain
-
-
-def inside_every_step(chain, width: int, height: int) -> np.ndarray:
-    """Output pixels whose sample, in the input of every step, is at least
-    MARGIN_PX inside it: where no step's border shows."""
-    out_w, out_h = size_after(chain, width, height)
-    ys, xs = np.mgrid[0:out_h, 0:out_w]
-    points = np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)]).astype(float)
-    ok = np.ones(xs.size, bool)
-    for k in range(len(chain)):
-        w, h = size_after(chain[:k], width, height)
-        back = np.linalg.inv(composed_warp(specs(chain[k:]), w, h).opencv()) @ points
-        x, y = back[0] / back[2], back[1] / back[2]
-        ok &= (x >= MARGIN_PX) & (x <= w - 1 - MARGIN_PX) & (y >= MARGIN_PX) & (y <= h - 1 - MARGIN_PX)
-    return ok.reshape(out_h, out_w)
 
 
 @pytest.mark.parametrize("seed", range(16))
