@@ -71,21 +71,9 @@ def refuse_unsupported(options: dict[str, Any], where: str) -> None:
 def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Path,
            storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
     """api.expand for a URL SRC or DIR (`run` is api.expand itself)."""
-    parsed = parse_options(storage_options)
-    refuse_unsupported(options, str(source) if is_url(source) else str(out))
-    src = source_of(source, parsed)
-    if isinstance(src, Remote):
-        check_layout(src, options.get("layout"))
-        options["layout"] = DEFAULT
-    elif src is not None and src.is_file():
-        raise UsageError(f"a table SRC ({src}) with a URL --out is not supported yet",
-                         hint="tables are read and written on local disk in this version")
-    if not is_url(out):
+    src, destination = _prepared(source, out, storage_options, options)
+    if destination is None:
         return run(source=src, out=out, **options)
-    assert isinstance(out, str)
-    destination = remote(out, parsed)
-    check_reachable(destination, must_exist=False)
-    _check_apart(src, destination)
     copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
     with copy.registered():
         copy.fetch(options.get("overwrite", False))
@@ -94,28 +82,39 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
     return summary
 
 
-def _check_apart(source: Path | Remote | None, out: Remote) -> None:
-    if isinstance(source, Remote) and (out.url == source.url or out.url.startswith(source.url + "/")
-                                       or source.url.startswith(out.url + "/")):
-        raise UsageError(f"--out {out.url} overlaps the source {source.url}",
-                         hint="the outputs would be read as sources on the next run; choose a prefix "
-                              "beside SRC")
-
-
 def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
              storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
     """make_plan for `--dry-run` with a URL SRC or DIR: SRC is listed, nothing is written anywhere."""
+    src, destination = _prepared(source, out, storage_options, options)
+    # The plan names DIR's working folder (storage/workdir.py), which is not made here.
+    return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
+
+
+def _prepared(source: str | Path | None, out: str | Path, storage_options: list[str] | tuple[str, ...] | None,
+              options: dict[str, Any]) -> tuple[Path | Remote | None, Remote | None]:
+    """The checks a URL run and its dry run share, before anything is read or written:
+    (SRC as a Path or a Remote, DIR as a Remote or None for a local DIR). Sets the
+    layout a URL SRC is read with in `options`."""
     parsed = parse_options(storage_options)
     refuse_unsupported(options, str(source) if is_url(source) else str(out))
     src = source_of(source, parsed)
     if isinstance(src, Remote):
         check_layout(src, options.get("layout"))
         options["layout"] = DEFAULT
-    if is_url(out):
-        assert isinstance(out, str)
-        destination = remote(out, parsed)
-        check_reachable(destination, must_exist=False)
-        _check_apart(src, destination)
-        # The plan names DIR's working folder (storage/workdir.py), which is not made here.
-        return make_plan(source=src, out=working_folder(destination), **options)
-    return make_plan(source=src, out=out, **options)
+    elif src is not None and src.is_file() and is_url(out):
+        raise UsageError(f"a table SRC ({src}) with a URL --out is not supported yet",
+                         hint="tables are read and written on local disk in this version")
+    if not is_url(out):
+        return src, None
+    destination = remote(str(out), parsed)
+    check_reachable(destination, must_exist=False)
+    _check_apart(src, destination)
+    return src, destination
+
+
+def _check_apart(source: Path | Remote | None, out: Remote) -> None:
+    if isinstance(source, Remote) and (out.url == source.url or out.url.startswith(source.url + "/")
+                                       or source.url.startswith(out.url + "/")):
+        raise UsageError(f"--out {out.url} overlaps the source {source.url}",
+                         hint="the outputs would be read as sources on the next run; choose a prefix "
+                              "beside SRC")

@@ -96,3 +96,14 @@ def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, w
     assert result.exit_code == 0, result.output
     assert "5 files -> 10 outputs:" in result.stdout and "  cat/deep/c__aug2.png" in result.stdout
     assert s3.objects("aug") == {}
+
+
+def test_a_table_source_with_a_bucket_dir_is_refused_in_one_line(s3, tmp_path, run_cli):
+    table = tmp_path / "train.csv"
+    table.write_text("text,label\na fine short review,1\na dull long one,0\n", encoding="utf-8")
+    recipe = tmp_path / "eda.toml"
+    recipe.write_text('[[text]]\ntransform = "random_swap"\n')
+    result = run_cli("expand", table, "--recipe", recipe, "--out", s3.url("aug"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: a table SRC ({table}) with a URL --out is not supported yet")
+    assert s3.objects("aug") == {}
