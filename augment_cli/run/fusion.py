@@ -32,6 +32,7 @@ Params = dict[str, Any]
 ApplyOne = Callable[[Any, TransformSpec, Params], Any]
 _OPS = "augment_cli.modalities.image.transforms.fused_ops"
 _MERGED, _FRAMES, _FRAMED = f"{_OPS}:merged", f"{_OPS}:frames", f"{_OPS}:FRAMED"
+_INTEGER_MAP = f"{_OPS}:integer_map"
 _WARP = "augment_cli.annotations.moves:Warp"  # through resolve: OpenCV is not for audio or text workers
 
 
@@ -124,19 +125,11 @@ class Fuser:
                 return None
             framed = bool(settings.pop(resolve(_FRAMED), False))
             move = _step_move(spec, params, size)
-            return _Run("warp", settings, [(spec, params)], size, move, framed, _integer_map(move.matrix))
+            exact = resolve(_INTEGER_MAP)(move.opencv()) is not None
+            return _Run("warp", settings, [(spec, params)], size, move, framed, exact)
         if spec.lut is not None:
             return _Run("lut", {}, [(spec, params)])
         return None
-
-
-def _integer_map(matrix: np.ndarray) -> bool:
-    """Whether a 3x3 pixel matrix moves whole pixels only: no rotation or
-    scale but mirroring, and an integer shift (plain floats: numpy's
-    element-wise checks cost more than this whole test)."""
-    (a, b, x), (c, d, y), last = matrix.tolist()
-    return (last == [0, 0, 1] and b == c == 0 and abs(a) == abs(d) == 1
-            and x == int(x) and y == int(y))
 
 
 def composed_warp(steps: list[tuple[TransformSpec, Params]], width: int, height: int) -> Any:

@@ -132,6 +132,22 @@ def test_a_crop_then_flip_is_a_slice_and_a_flip_not_a_warp(monkeypatch):
     assert longest == 3 and np.array_equal(out, cv2.flip(padded[y : y + 80, x : x + 100], 1))
 
 
+def test_a_run_of_integer_steps_only_is_applied_step_by_step_not_composed(monkeypatch):
+    """Each of them is a view, a flip or a border already: composing them saves no
+    pixel work (run/fusion.py _Run.exact). A run with a resampling step is composed."""
+    from augment_cli.run import fusion
+
+    composed = []
+    real = fusion._fused_warp
+    monkeypatch.setattr(fusion, "_fused_warp", lambda data, run: composed.append(run) or real(data, run))
+    image = smooth_photo()
+    integer = [pad(4, 0, 0, 6), crop(166, 124, 100, 80, np.random.default_rng(3)), ("hflip", {})]
+    out, longest = fused(image, integer)
+    assert longest == 3 and composed == [] and np.array_equal(out, one_by_one(image, integer))
+    fused(image, [*integer, ("rotate", {"angle_deg": 5.0, "border": "reflect", "fill": 0})])
+    assert len(composed) == 1
+
+
 @pytest.mark.parametrize("interpolation", ["linear", "cubic"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 def test_a_fused_resize_is_cv2_resize_within_a_level(interpolation, dtype):

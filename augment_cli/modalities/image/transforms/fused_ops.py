@@ -121,7 +121,7 @@ def warp(image: np.ndarray, matrix: np.ndarray, settings: Settings,
     height, width = image.shape[:2]
     size = size or (width, height)
     params = {**DEFAULTS, **({"border": "replicate"} if settings.get(CLAMPS) else {}), **settings}
-    shift = _integer_map(matrix)
+    shift = integer_map(matrix)
     if shift is not None:
         return _moved(image, shift, size, params)
     if matrix[2, 0] == 0 and matrix[2, 1] == 0 and matrix[2, 2] == 1:
@@ -136,7 +136,7 @@ _FLIP_CODES = {(-1, 1): 1, (1, -1): 0, (-1, -1): -1}
 def _mirror(matrix: np.ndarray, width: int, height: int) -> tuple[int, int] | None:
     """(x scale, y scale), each 1 or -1, when `matrix` maps the image exactly
     onto itself by mirroring (or is the identity); None otherwise."""
-    shift = _integer_map(matrix)
+    shift = integer_map(matrix)
     if shift is None:
         return None
     sx, sy, tx, ty = shift
@@ -145,7 +145,7 @@ def _mirror(matrix: np.ndarray, width: int, height: int) -> tuple[int, int] | No
     return sx, sy
 
 
-def _integer_map(matrix: np.ndarray) -> tuple[int, int, int, int] | None:
+def integer_map(matrix: np.ndarray) -> tuple[int, int, int, int] | None:
     """(sx, sy, tx, ty) when output (x, y) shows source ((x - tx) * sx,
     (y - ty) * sy), sx and sy each 1 or -1, tx and ty integers; else None.
     (Plain floats: numpy on nine numbers costs more than the tests.)"""
