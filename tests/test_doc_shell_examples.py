@@ -20,7 +20,8 @@ from paths import PROJECT_ROOT
 PAGES = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 SHELL_LANGUAGES = {"", "sh", "bash", "console", "shell", "yaml"}
 AUGMENT_LINE = re.compile(r"^\s*(?:\$ |- run: )?(augment .*)$")
-SYNOPSIS = re.compile(r"\b(SRC|DIR|RECIPE|FILE)\b")
+SYNOPSIS = re.compile(r"\b(SRC|DIR|RECIPE|FILE)\b|\[--")  # placeholders, optional parts
+BUCKET = "s3://team-data/"  # the docs' example bucket: the test's own bucket on a local S3 server
 SHOWN_TIME = re.compile(r"\b\d+(\.\d+)? s\b")
 
 
@@ -47,8 +48,9 @@ def example_blocks() -> list[tuple[str, list[str], list[str], bool]]:
         for language, lines in fenced_blocks(page.read_text(encoding="utf-8")):
             if language not in SHELL_LANGUAGES:
                 continue
-            commands = [m[1] for line in lines if (m := AUGMENT_LINE.match(line))]
-            if commands and not any("sample_data/" in c or SYNOPSIS.search(c) for c in commands):
+            commands = [m[1] for line in lines if (m := AUGMENT_LINE.match(line))
+                        and "sample_data/" not in m[1] and not SYNOPSIS.search(m[1])]
+            if commands:
                 others = [line for line in lines if not AUGMENT_LINE.match(line)]
                 session = any(line.startswith("$ ") for line in lines)
                 found.append((page.name, commands, others, session))
@@ -100,7 +102,12 @@ def write_class_folders(folder: Path) -> None:
 
 
 def after_earlier_commands(folder: Path) -> None:
-    """Runs on what the block's earlier commands wrote."""
+    """Runs on what the block's earlier commands wrote (or needs nothing)."""
+
+
+def images_in_the_bucket(folder: Path) -> None:
+    """s3://team-data/raw holds class folders (uploaded by the test, which has the bucket)."""
+    image_classes(folder / "bucket" / "raw", {"cat": 3, "dog": 3})
 
 
 # Each documented command -> what it needs in a fresh folder beside recipes/.
@@ -117,6 +124,11 @@ SETUPS: dict[str, Callable[[Path], None]] = {
     "augment expand data/ --recipe recipe.toml --copies 5 --shard ${{ matrix.shard }}/3 --out out/":
         write_class_folders,
     "augment merge out/ && augment verify out/": after_earlier_commands,
+    "augment --version": after_earlier_commands,
+    "augment expand s3://team-data/raw --recipe recipes/light.toml --copies 5 --out s3://team-data/aug-v3":
+        images_in_the_bucket,
+    "augment verify s3://team-data/aug-v3": after_earlier_commands,
+    "augment stats s3://team-data/raw": after_earlier_commands,
 }
 BLOCKS = example_blocks()
 
@@ -126,9 +138,10 @@ def test_every_shell_example_has_a_setup():
     assert sorted(documented) == sorted(SETUPS), "a command lacks a setup here, or a setup its command"
 
 
-def expanded(command: str, tmp_path: Path) -> list[list[str]]:
-    """One shell line as argv lists: $RUNNER_TEMP set, `&&` split, a CI matrix's shard run 1..3."""
-    line = command.replace("$RUNNER_TEMP", str(tmp_path / "runner"))
+def expanded(command: str, tmp_path: Path, bucket: str = BUCKET) -> list[list[str]]:
+    """One shell line as argv lists: $RUNNER_TEMP set, the example bucket the test's own, `&&`
+    split, a CI matrix's shard run 1..3."""
+    line = command.replace("$RUNNER_TEMP", str(tmp_path / "runner")).replace(BUCKET, bucket)
     lines = [line.replace("${{ matrix.shard }}", str(k)) for k in (1, 2, 3)] if "${{" in line else [line]
     return [shlex.split(part, comments=True)[1:] for one in lines for part in one.split("&&")]
 
@@ -161,14 +174,21 @@ def check_shown_output(others: list[str], printed: str) -> None:
 
 @pytest.mark.parametrize("page, commands, others, session", BLOCKS,
                          ids=[f"{block[0]}: {block[1][0][:60]}" for block in BLOCKS])
-def test_every_shell_example_runs_as_shown(page, commands, others, session, tmp_path, run_cli, monkeypatch):
+def test_every_shell_example_runs_as_shown(page, commands, others, session, tmp_path, run_cli, monkeypatch,
+                                          request):
     shutil.copytree(PROJECT_ROOT / "recipes", tmp_path / "recipes")
     for command in commands:
         SETUPS[command](tmp_path)
+    bucket = BUCKET
+    if any(BUCKET in command for command in commands):  # a local S3 server's bucket stands for it
+        s3 = request.getfixturevalue("s3")
+        for prefix in sorted((tmp_path / "bucket").iterdir()) if (tmp_path / "bucket").is_dir() else ():
+            s3.upload(prefix, prefix.name)
+        bucket = s3.url("")
     monkeypatch.chdir(tmp_path)
     printed = ""
     for command in commands:
-        for words in expanded(command, tmp_path):
+        for words in expanded(command, tmp_path, bucket):
             result = run_cli(*words)
             assert result.exit_code == 0, f"{page}: {command}\n{result.stderr}"
             printed += result.stdout + result.stderr
