@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy as copying
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +27,7 @@ from augment_cli.outdir.files import atomic_write, replace_via_temporary
 from augment_cli.recipe.model import Step
 from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.outcomes import distinct_copies_at_most
-from augment_cli.run.seeding import copy_seed
+from augment_cli.run.seeding import source_seeds
 from augment_cli.run.steps import augment
 from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 
@@ -75,7 +76,7 @@ def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tu
                   for column, slot in zip(job.text_columns, slots, strict=True))
     made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
     distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
-    draw = partial(_draw, job.seed, f"{job.table}\n{record.number}", cells, steps)
+    draw = partial(_draw, source_seeds(job.seed, f"{job.table}\n{record.number}"), cells, steps)
     for copy in range(1, job.copies + 1):
         texts, applied, repeats = distinct.make(copy, partial(draw, copy))
         values = copying.copy(record.values)
@@ -85,13 +86,13 @@ def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tu
     return made, distinct
 
 
-def _draw(seed: int, key: str, cells: _Cells, steps: tuple[Step, ...], copy: int,
+def _draw(seeds: Callable[[int, int], Any], cells: _Cells, steps: tuple[Step, ...], copy: int,
           attempt: int) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     """Draw `attempt` of a copy (0: the first, the bytes of --allow-duplicates):
     every text column with that one stream; (texts, what each column applied)."""
     texts, applied = [], []
     for column, _, cell in cells:
-        data, records = augment(cell.data, steps, "text", copy_seed(seed, key, copy, attempt))
+        data, records = augment(cell.data, steps, "text", seeds(copy, attempt))
         texts.append(data)
         applied.append({"column": column, "applied": records})
     return tuple(texts), applied
