@@ -44,6 +44,7 @@ def test_a_copys_step_streams_are_what_its_seed_sequence_spawns() -> None:
         reference = np.random.SeedSequence([7, *words, copy, attempt] if attempt else [7, *words, copy])
         expected = [np.random.Generator(np.random.PCG64(child)).random(3).tolist()
                     for child in reference.spawn(3)]
-        streams = (copy_seed(7, "train.csv\n12", copy, attempt), source_seeds(7, "train.csv\n12")(copy, attempt))
+        key = "train.csv\n12"
+        streams = (copy_seed(7, key, copy, attempt), source_seeds(7, key)(copy, attempt))
         for stream in streams:
             assert [g.random(3).tolist() for g in step_generators(stream, 3)] == expected
