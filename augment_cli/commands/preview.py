@@ -94,7 +94,8 @@ def preview(*, source: str | Path | None, recipe: str | Path | Recipe, out: str 
     _check(source, out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     name = layouts.find(source, layout)
-    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    # a train/val/test tree: its training split, as expand reads it
+    name, chosen = read_root(source, name, explicit=layout is not None)
     source, found = chosen.root, layouts.get(name, explicit)
     walked = layouts.scan(source, found)
     result = PreviewResult(notes=[chosen.note] if chosen.note else [], label_risks=label_risks(recipe))

@@ -105,7 +105,8 @@ def collect(source: str | Path | None, on_progress: Progress | None = None, layo
     source, layout, explicit = read_source(source, annotations, layout)
     layouts.check_source(source)
     name = layouts.find(source, layout)
-    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    # a train/val/test tree: its training split, as expand reads it
+    name, chosen = read_root(source, name, explicit=layout is not None)
     found = layouts.get(name, explicit)
     walked = layouts.scan(chosen.root, found)
     stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [],
