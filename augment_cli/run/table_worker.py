@@ -35,9 +35,7 @@ from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 def process_chunk(job: ChunkJob) -> ChunkResult:
     result = ChunkResult(job.table, job.first, len(job.records), job.part, errors=[])
     rows: list[Any] = []
-    # Where each text column sits in a row (a CSV row's index, a JSON key), and the steps: once a chunk.
-    slots = tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
-                  for column in job.text_columns)
+    slots = text_slots(job)  # once a chunk, with the steps
     steps = job.recipe.steps_for("text")
     most = distinct_copies_at_most(job.recipe, "text") if job.distinct else None
     for record in job.records:
@@ -67,23 +65,44 @@ _Cells = tuple[tuple[str, Any, "_Cell"], ...]  # (column, slot, cell) per text c
 
 def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...],
                 most: int | None) -> tuple[list[Any], DistinctCopies]:
-    """The rows one source row makes: its original (if asked), then copies 1..N,
-    each distinct from the row's text and its earlier copies where the recipe
-    can make it so (run/distinct.py; all text columns of a copy compared as one)."""
+    """The rows one source row makes: its original (if asked), then copies 1..N."""
+    made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
+    drawn, distinct = row_copies(job, record, slots, steps, most)
+    for copy, restored, applied, repeats in drawn:
+        values = copying.copy(record.values)
+        for slot, data in zip(slots, restored, strict=True):
+            values[slot] = data
+        made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(applied, repeats)))
+    return made, distinct
+
+
+Drawn = tuple[int, tuple[str, ...], list[dict[str, Any]], "int | None"]  # copy, cells, applied, repeats
+
+
+def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...],
+               most: int | None) -> tuple[list[Drawn], DistinctCopies]:
+    """Copies 1..N of a source row (`augment preview` shows these): each copy's
+    text cells as written, what each column applied and the copy it repeats (or
+    None); each distinct from the row's text and its earlier copies where the
+    recipe can make it so (run/distinct.py; all text columns of a copy compared as one)."""
     if record.error is not None:
         raise SampleError(record.error)
     cells = tuple((column, slot, _Cell.of(_text_of(record, column, slot)))
                   for column, slot in zip(job.text_columns, slots, strict=True))
-    made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
     distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
     draw = partial(_draw, source_seeds(job.seed, f"{job.table}\n{record.number}"), cells, steps)
+    drawn: list[Drawn] = []
     for copy in range(1, job.copies + 1):
         texts, applied, repeats = distinct.make(copy, partial(draw, copy))
-        values = copying.copy(record.values)
-        for (_, slot, cell), data in zip(cells, texts, strict=True):
-            values[slot] = cell.restore(data)
-        made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(applied, repeats)))
-    return made, distinct
+        restored = tuple(cell.restore(data) for (_, _, cell), data in zip(cells, texts, strict=True))
+        drawn.append((copy, restored, applied, repeats))
+    return drawn, distinct
+
+
+def text_slots(job: ChunkJob) -> tuple[Any, ...]:
+    """Where each text column sits in a row: a CSV row's index, a JSON key."""
+    return tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
+                 for column in job.text_columns)
 
 
 def _draw(seeds: Callable[[int, int], Any], cells: _Cells, steps: tuple[Step, ...], copy: int,
