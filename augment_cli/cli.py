@@ -344,6 +344,11 @@ def stats(
     quiet: QuietOption = False,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Of a folder of tables, the table to count. Default: the ones expand augments.")] = None,
     storage_option: StorageOption = None,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
@@ -351,7 +356,8 @@ def stats(
 
     with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
         found = stats_module.collect(local, on_progress=on_progress, layout=layout,
-                                     annotations=annotations)
+                                     annotations=annotations, text_columns=tuple(text_column or ("text",)),
+                                     label_column=label_column, split=split)
         if local is not source:  # a URL SRC staged in a temporary folder: name the URL
             found.source = str(source)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))

@@ -20,13 +20,13 @@ from augment_cli import modalities
 from augment_cli.commands.label_risks import label_risks
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts import Sample
-from augment_cli.layouts.table_formats import Record
+from augment_cli.layouts.table_formats import Record, text_slots
 from augment_cli.recipe import Recipe
 from augment_cli.run.distinct import marked
 from augment_cli.run.outcomes import distinct_copies_at_most
 from augment_cli.run.table_checks import Prepared, prepare
 from augment_cli.run.table_jobs import ChunkJob
-from augment_cli.run.table_worker import row_copies, text_slots
+from augment_cli.run.table_worker import row_copies
 
 # Rows read to find rows of several labels: a preview stays a glance at a large table.
 SCANNED_ROWS = 10_000
@@ -62,7 +62,7 @@ def picked_rows(table: Prepared, samples: int, label_column: str) -> list[Record
     within a label) from the first SCANNED_ROWS rows."""
     by_label: dict[str, list[Record]] = {}
     for record in islice(table.read(), SCANNED_ROWS):
-        by_label.setdefault(_label_of(table, record, label_column), []).append(record)
+        by_label.setdefault(table.label_of(record, label_column), []).append(record)
     picked: list[Record] = []
     queues = [iter(rows) for rows in by_label.values()]
     while queues and len(picked) < samples:
@@ -80,21 +80,11 @@ def _take(queue: Iterator[Record], picked: list[Record], samples: int) -> bool:
     return True
 
 
-def _label_of(table: Prepared, record: Record, column: str) -> str:
-    values = record.values
-    if values is None:
-        return ""
-    if table.source_format.kind == "csv":
-        columns = table.source_format.columns
-        return str(values[columns.index(column)]) if column in columns else ""
-    return str(values.get(column, "")) if isinstance(values, dict) else ""
-
-
 def _preview_rows(job: ChunkJob, record: Record, row_type: Any) -> list[Any]:
     """One preview row per text column of a table row (its line names it)."""
     where = f"{job.table}:{record.line}"
     names = [where] if len(job.text_columns) == 1 else [f"{where} [{c}]" for c in job.text_columns]
-    slots = text_slots(job)
+    slots = text_slots(job.source_format, job.text_columns)
     try:
         drawn, _ = row_copies(job, record, slots, job.recipe.steps_for("text"),
                               distinct_copies_at_most(job.recipe, "text"))

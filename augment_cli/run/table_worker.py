@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.table_formats import Record, encode_rows
+from augment_cli.layouts.table_formats import Record, encode_rows, text_cell, text_slots
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, replace_via_temporary
 from augment_cli.recipe.model import Step
@@ -35,7 +35,7 @@ from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 def process_chunk(job: ChunkJob) -> ChunkResult:
     result = ChunkResult(job.table, job.first, len(job.records), job.part, errors=[])
     rows: list[Any] = []
-    slots = text_slots(job)  # once a chunk, with the steps
+    slots = text_slots(job.source_format, job.text_columns)  # once a chunk, with the steps
     steps = job.recipe.steps_for("text")
     most = distinct_copies_at_most(job.recipe, "text") if job.distinct else None
     for record in job.records:
@@ -87,7 +87,7 @@ def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tup
     recipe can make it so (run/distinct.py; all text columns of a copy compared as one)."""
     if record.error is not None:
         raise SampleError(record.error)
-    cells = tuple((column, slot, _Cell.of(_text_of(record, column, slot)))
+    cells = tuple((column, slot, _Cell.of(text_cell(record, column, slot)))
                   for column, slot in zip(job.text_columns, slots, strict=True))
     distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
     draw = partial(_draw, source_seeds(job.seed, f"{job.table}\n{record.number}"), cells, steps)
@@ -97,12 +97,6 @@ def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tup
         restored = tuple(cell.restore(data) for (_, _, cell), data in zip(cells, texts, strict=True))
         drawn.append((copy, restored, applied, repeats))
     return drawn, distinct
-
-
-def text_slots(job: ChunkJob) -> tuple[Any, ...]:
-    """Where each text column sits in a row: a CSV row's index, a JSON key."""
-    return tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
-                 for column in job.text_columns)
 
 
 def _draw(seeds: Callable[[int, int], Any], cells: _Cells, steps: tuple[Step, ...], copy: int,
@@ -149,20 +143,6 @@ class _Cell:
         if self.decoded is None:
             return data
         return codec_for("text").encode(data, self.decoded, ".txt", None).decode("utf-8")
-
-
-def _text_of(record: Record, column: str, slot: Any) -> str:
-    """The cell to augment; SampleError when it is missing, null, not text or empty."""
-    if isinstance(slot, str) and slot not in record.values:
-        raise SampleError(f"no key {column!r}")
-    value = record.values[slot]
-    if value is None:
-        raise SampleError(f"the text in {column!r} is null")
-    if not isinstance(value, str):
-        raise SampleError(f"the value in {column!r} is a {type(value).__name__}, not text")
-    if not value.strip():
-        raise SampleError(f"the text in {column!r} is empty")
-    return value
 
 
 def _with_provenance(job: ChunkJob, values: Any, number: int, copy: int, transforms: str) -> Any:
