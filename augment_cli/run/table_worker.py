@@ -5,7 +5,8 @@ goes through the text codec and the recipe's [[text]] steps exactly as a
 .txt file would, with the random stream of (seed, table, row number, copy):
 the same row gets the same copies whatever the chunk size or worker. With
 several text columns (sentence pairs) every column of a copy uses that one
-stream, so both sentences get the same operations. A row that cannot be
+stream, so both sentences get the same operations, unless the recipe's
+[output] column_streams = "each" gives each column its own. A row that cannot be
 augmented is a per-row error; the chunk's other rows go on. The chunk's
 rows are written to its part file atomically; it never raises.
 """
@@ -90,7 +91,7 @@ def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tup
     cells = tuple((column, slot, _Cell.of(text_cell(record, column, slot)))
                   for column, slot in zip(job.text_columns, slots, strict=True))
     distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
-    draw = partial(_draw, source_seeds(job.seed, f"{job.table}\n{record.number}"), cells, steps)
+    draw = partial(_draw, _column_seeds(job, record.number), cells, steps)
     drawn: list[Drawn] = []
     for copy in range(1, job.copies + 1):
         texts, applied, repeats = distinct.make(copy, partial(draw, copy))
@@ -99,13 +100,24 @@ def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tup
     return drawn, distinct
 
 
-def _draw(seeds: Callable[[int, int], Any], cells: _Cells, steps: tuple[Step, ...], copy: int,
+def _column_seeds(job: ChunkJob, number: int) -> tuple[Callable[[int, int], Any], ...]:
+    """Each text column's streams: one for all of them (the recipe's [output]
+    column_streams = "shared", the default: a sentence pair gets the same
+    operations), or with several columns and "each", one per column, keyed by
+    its name too. One column has the row's stream either way."""
+    key = f"{job.table}\n{number}"
+    if job.recipe.output.column_streams == "shared" or len(job.text_columns) == 1:
+        return (source_seeds(job.seed, key),) * len(job.text_columns)
+    return tuple(source_seeds(job.seed, f"{key}\n{column}") for column in job.text_columns)
+
+
+def _draw(seeds: tuple[Callable[[int, int], Any], ...], cells: _Cells, steps: tuple[Step, ...], copy: int,
           attempt: int) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     """Draw `attempt` of a copy (0: the first, the bytes of --allow-duplicates):
-    every text column with that one stream; (texts, what each column applied)."""
+    each text column with its stream; (texts, what each column applied)."""
     texts, applied = [], []
-    for column, _, cell in cells:
-        data, records = augment(cell.data, steps, "text", seeds(copy, attempt))
+    for (column, _, cell), streams in zip(cells, seeds, strict=True):
+        data, records = augment(cell.data, steps, "text", streams(copy, attempt))
         texts.append(data)
         applied.append({"column": column, "applied": records})
     return tuple(texts), applied
