@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from augment_cli.modalities.image.transforms.quality_ops import motion_kernel
+from augment_cli.modalities.image.transforms.quality_ops import gaussian_field, motion_kernel
 from catalogue_helpers import apply, kinds, run, smooth_rgb
 
 RGB = smooth_rgb()
@@ -42,6 +42,30 @@ def test_gaussian_noise_has_the_drawn_std():
     wide = KINDS["l16"] // 2 + 16000
     diff16 = run("gaussian_noise", wide, params).astype(float) - wide
     assert abs(diff16.std() - 0.05 * 65535) < 150
+
+
+def test_gaussian_noise_is_normal_and_depends_only_on_its_seed():
+    # OpenCV's generator draws it: the distribution must still be N(0, std^2)
+    # (moments and tails of 10^6 draws), and the same seed must give the same
+    # noise whatever else ran before on this thread or how many threads OpenCV has.
+    draws = gaussian_field(11, 1_000_000, 2.0).ravel().astype(np.float64)
+    assert abs(draws.mean()) < 0.01 and abs(draws.std() - 2.0) < 0.01
+    skew = np.mean(draws**3) / 8
+    kurtosis = np.mean(draws**4) / 16 - 3
+    assert abs(skew) < 0.02 and abs(kurtosis) < 0.03
+    assert abs((np.abs(draws) > 6.0).mean() - 0.0027) < 0.0003  # beyond 3 std
+    assert abs(np.corrcoef(draws[:-1], draws[1:])[0, 1]) < 0.005
+    params = {"std": 0.05, "per_channel": True, "noise_seed": 3}
+    first = run("gaussian_noise", RGB, params)
+    threads = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        cv2.randn(np.empty((100, 1), np.float32), 0.0, 1.0)  # the thread's generator moved on
+        np.testing.assert_array_equal(run("gaussian_noise", RGB, params), first)
+    finally:
+        cv2.setNumThreads(threads)
+    other = run("gaussian_noise", RGB, {**params, "noise_seed": 4}).astype(float) - RGB
+    assert abs(np.corrcoef(other.ravel(), first.astype(float).ravel() - RGB.ravel())[0, 1]) < 0.05
 
 
 def test_motion_blur_smears_along_its_direction_only():
