@@ -32,6 +32,13 @@ def test_jpeg_quality_orders_the_error():
     np.testing.assert_array_equal(rgba[..., 3], KINDS["rgba8"][..., 3])
 
 
+def test_jpeg_is_the_bgr_round_trip_byte_for_byte():
+    # The decoder writes RGB directly: exactly the BGR decode swapped back.
+    blob = cv2.imencode(".jpg", cv2.cvtColor(RGB, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])[1]
+    expected = cv2.cvtColor(cv2.imdecode(blob, cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB)
+    np.testing.assert_array_equal(run("jpeg", RGB, {"quality": 70}), expected)
+
+
 def test_gaussian_noise_has_the_drawn_std():
     params = {"std": 0.05, "per_channel": True, "noise_seed": 3}
     diff = run("gaussian_noise", GREY, params).astype(float) - GREY
