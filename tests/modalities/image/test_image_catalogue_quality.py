@@ -85,6 +85,22 @@ def test_motion_blur_smears_along_its_direction_only():
     assert 0 < smeared[8, 15] < 255
 
 
+@pytest.mark.parametrize("size", [3, 5, 9, 15])
+def test_motion_kernel_is_an_unbroken_line_of_its_length(size):
+    for angle in np.linspace(0.0, 180.0, 37):
+        kernel = motion_kernel(size, float(angle))
+        cells = np.argwhere(kernel > 0)
+        assert len(cells) <= size and np.allclose(kernel[kernel > 0], 1.0 / len(cells))
+        # both ends reached: the line spans (size - 1) x |cos|, |sin| pixels
+        span_y, span_x = cells.max(axis=0) - cells.min(axis=0)
+        radians = np.radians(angle)
+        assert abs(span_x - (size - 1) * abs(np.cos(radians))) <= 1
+        assert abs(span_y - (size - 1) * abs(np.sin(radians))) <= 1
+        # 8-connected: sorted along the line, each cell touches the next
+        order = cells[np.argsort(cells @ np.array([-np.sin(radians), np.cos(radians)]))]
+        assert (np.abs(np.diff(order, axis=0)).max(axis=1) <= 1).all()
+
+
 def test_median_blur_removes_salt_at_8_and_16_bits():
     salty = np.zeros((21, 21), np.uint8)
     salty[10, 10] = 255
