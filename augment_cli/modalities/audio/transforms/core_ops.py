@@ -62,23 +62,38 @@ def colored_noise(seed: int, shape: tuple[int, int], color: str) -> np.ndarray:
         spectrum /= bins**exponent
         spectrum[:, 0] = 0.0
         noise = np.fft.irfft(spectrum, n=shape[1], axis=-1)
-    level = np.sqrt(np.mean(np.square(noise), axis=-1, keepdims=True))
-    return (noise / np.maximum(level, 1e-12)).astype(np.float32)
+    # In place, and the power per channel as a dot product: the 320 KB
+    # temporaries of a 2.5 s clip cost more than the arithmetic.
+    level = np.sqrt(np.einsum("ij,ij->i", noise, noise) / shape[1])[:, None]
+    noise /= np.maximum(level, 1e-12)
+    return noise.astype(np.float32)
 
 
 def mix_at_snr(audio: Audio, noise: np.ndarray, snr_db: float) -> Audio:
     """Add `noise` scaled so 10*log10(P_signal / P_noise) equals snr_db."""
-    noise_rms = rms(noise)
-    if noise_rms == 0.0:
+    scale = noise_scale(audio.samples, noise, snr_db)
+    if scale is None:
         return audio  # a silent noise file adds nothing (documented)
-    scale = rms(audio.samples) / db_to_amplitude(snr_db) / noise_rms
-    return audio.with_samples(audio.samples + noise * np.float32(scale))
+    return audio.with_samples(audio.samples + noise * scale)
 
 
 @skippable
 def add_noise(audio: Audio, params: Params) -> Audio:
     noise = colored_noise(params["noise_seed"], audio.samples.shape, params["color"])
-    return mix_at_snr(audio, noise, params["snr_db"])
+    scale = noise_scale(audio.samples, noise, params["snr_db"])
+    if scale is None:
+        return audio
+    noise *= scale  # the noise is this call's own array: scaled and summed in place
+    noise += audio.samples
+    return audio.with_samples(noise)
+
+
+def noise_scale(samples: np.ndarray, noise: np.ndarray, snr_db: float) -> np.float32 | None:
+    """The factor that puts `noise` at snr_db below `samples`; None for silent noise."""
+    noise_rms = rms(noise)
+    if noise_rms == 0.0:
+        return None
+    return np.float32(rms(samples) / db_to_amplitude(snr_db) / noise_rms)
 
 
 @skippable
