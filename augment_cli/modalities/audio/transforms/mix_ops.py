@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 import os
 
 import numpy as np
@@ -31,6 +32,7 @@ from augment_cli.modalities.audio.transforms.time_ops import fit_length
 FADE_S = 0.01  # burst edges are faded over 10 ms so they do not click
 
 
+@functools.lru_cache(maxsize=256)
 def fast_length(n: int) -> int:
     """Smallest 2^a 3^b 5^c >= n: sizes the FFT computes quickly."""
     best = 1 << max(0, (n - 1).bit_length())
@@ -47,16 +49,26 @@ def fast_length(n: int) -> int:
     return best
 
 
-def filtered(audio: Audio, response) -> Audio:
-    """Multiply the spectrum by response(frequencies_hz).
+def filtered(audio: Audio, response, lowest_hz: float, order: int) -> Audio:
+    """Multiply the spectrum by response(frequencies_hz), zero-padded past
+    the clip far enough that the filter's ringing dies before it wraps round.
 
     In float64: numpy's float64 FFT is faster than its float32 one here,
     and the result is the more exact."""
     frames = audio.frames
-    size = fast_length(frames + max(frames // 4, audio.sample_rate // 10))
+    size = fast_length(frames + ringing_frames(audio.sample_rate, lowest_hz, order))
     spectrum = np.fft.rfft(audio.samples.astype(np.float64), n=size, axis=-1)
     spectrum *= response(np.fft.rfftfreq(size, 1.0 / audio.sample_rate))
     return audio.with_samples(np.fft.irfft(spectrum, n=size, axis=-1)[:, :frames])
+
+
+def ringing_frames(sample_rate: int, lowest_hz: float, order: int) -> int:
+    """Frames for a Butterworth filter's impulse response to fall ~139 dB:
+    its slowest poles decay as exp(-2 pi f sin(pi / 2 order) t) for its
+    lowest corner frequency f; 16 of those time constants (at least 64
+    frames). The FFT's circular wrap then adds nothing a float32 sample holds."""
+    decay_s = 1.0 / (2.0 * math.pi * lowest_hz * math.sin(math.pi / (2 * order)))
+    return max(64, math.ceil(16.0 * decay_s * sample_rate))
 
 
 def _butterworth(ratio: np.ndarray, order: int) -> np.ndarray:
@@ -88,19 +100,21 @@ def _highpass_response(cutoff_hz: float, order: int):
 
 @skippable
 def lowpass(audio: Audio, params: Params) -> Audio:
-    return filtered(audio, _lowpass_response(params["cutoff_hz"], params["order"]))
+    return filtered(audio, _lowpass_response(params["cutoff_hz"], params["order"]),
+                    params["cutoff_hz"], params["order"])
 
 
 @skippable
 def highpass(audio: Audio, params: Params) -> Audio:
-    return filtered(audio, _highpass_response(params["cutoff_hz"], params["order"]))
+    return filtered(audio, _highpass_response(params["cutoff_hz"], params["order"]),
+                    params["cutoff_hz"], params["order"])
 
 
 @skippable
 def bandpass(audio: Audio, params: Params) -> Audio:
     low = _highpass_response(params["low_hz"], params["order"])
     high = _lowpass_response(params["high_hz"], params["order"])
-    return filtered(audio, lambda f: low(f) * high(f))
+    return filtered(audio, lambda f: low(f) * high(f), params["low_hz"], params["order"])
 
 
 def mp3_level(bitrate_kbps: int, sample_rate: int) -> float:
