@@ -58,8 +58,16 @@ def filtered(audio: Audio, response, lowest_hz: float, order: int) -> Audio:
     frames = audio.frames
     size = fast_length(frames + ringing_frames(audio.sample_rate, lowest_hz, order))
     spectrum = np.fft.rfft(audio.samples.astype(np.float64), n=size, axis=-1)
-    spectrum *= response(np.fft.rfftfreq(size, 1.0 / audio.sample_rate))
+    spectrum *= response(_frequencies(size, audio.sample_rate).copy())
     return audio.with_samples(np.fft.irfft(spectrum, n=size, axis=-1)[:, :frames])
+
+
+@functools.lru_cache(maxsize=32)
+def _frequencies(size: int, sample_rate: int) -> np.ndarray:
+    """The rfft bins' frequencies (read-only: the responses work on a copy)."""
+    frequencies = np.fft.rfftfreq(size, 1.0 / sample_rate)
+    frequencies.flags.writeable = False
+    return frequencies
 
 
 def ringing_frames(sample_rate: int, lowest_hz: float, order: int) -> int:
@@ -71,9 +79,12 @@ def ringing_frames(sample_rate: int, lowest_hz: float, order: int) -> int:
     return max(64, math.ceil(16.0 * decay_s * sample_rate))
 
 
-def _butterworth(ratio: np.ndarray, order: int) -> np.ndarray:
-    """1 / sqrt(1 + ratio^(2 order)), the power by repeated squaring (an
-    integer power is pow() per element in numpy; squaring is vectorised)."""
+def _butterworth(ratio: np.ndarray, order: int, high: bool = False) -> np.ndarray:
+    """A Butterworth magnitude at ratio = f / cutoff: 1 / sqrt(1 + p) (low)
+    or sqrt(p / (1 + p)) (high, the same as 1 / sqrt(1 + ratio^-2 order)
+    without dividing by f = 0), p = ratio^(2 order). The power by repeated
+    squaring: an integer power is pow() per element in numpy; squaring is
+    vectorised."""
     ratio *= ratio
     power, exponent = None, order
     while exponent:
@@ -82,8 +93,10 @@ def _butterworth(ratio: np.ndarray, order: int) -> np.ndarray:
         exponent >>= 1
         if exponent:
             ratio *= ratio
-    power += 1.0
-    return np.reciprocal(np.sqrt(power, out=power), out=power)
+    denominator = power + 1.0
+    if high:
+        return np.sqrt(np.divide(power, denominator, out=power), out=power)
+    return np.reciprocal(np.sqrt(denominator, out=denominator), out=denominator)
 
 
 def _lowpass_response(cutoff_hz: float, order: int):
@@ -91,11 +104,7 @@ def _lowpass_response(cutoff_hz: float, order: int):
 
 
 def _highpass_response(cutoff_hz: float, order: int):
-    def response(f: np.ndarray) -> np.ndarray:
-        ratio = np.divide(cutoff_hz, f, out=np.full_like(f, np.inf), where=f > 0)
-        with np.errstate(over="ignore"):  # inf at 0 Hz: the response is 0 there
-            return _butterworth(ratio, order)
-    return response
+    return lambda f: _butterworth(f / cutoff_hz, order, high=True)
 
 
 @skippable
@@ -215,6 +224,21 @@ def short_noises(audio: Audio, params: Params) -> Audio:
     return audio.with_samples(out)
 
 
+def _response_spectrum(recording: np.ndarray, size: int) -> np.ndarray:
+    """The spectrum of a room's (mono-mixed) impulse response at an FFT size,
+    kept for the next clip of the same length: one FFT of three saved."""
+    key = (id(recording), size)
+    cached = _SPECTRA.get(key)
+    if cached is None or cached[0] is not recording:
+        if len(_SPECTRA) >= 16:
+            _SPECTRA.pop(next(iter(_SPECTRA)))
+        cached = _SPECTRA[key] = (recording, np.fft.rfft(recording.mean(axis=0), n=size))
+    return cached[1]
+
+
+_SPECTRA: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def _fades(length: int, fade: int) -> np.ndarray:
     envelope = np.ones(length, dtype=np.float32)
     fade = min(fade, length // 2)
@@ -227,9 +251,10 @@ def _fades(length: int, fade: int) -> np.ndarray:
 @skippable
 def impulse_response(audio: Audio, params: Params) -> Audio:
     """Convolve every channel with the room's impulse response; RMS and length kept."""
-    response = load_recording(params["ir_file"], audio.sample_rate).mean(axis=0)
-    size = fast_length(audio.frames + response.size - 1)
-    spectrum = np.fft.rfft(audio.samples, n=size, axis=-1) * np.fft.rfft(response, n=size)
+    response = load_recording(params["ir_file"], audio.sample_rate)
+    size = fast_length(audio.frames + response.shape[1] - 1)
+    spectrum = np.fft.rfft(audio.samples.astype(np.float64), n=size, axis=-1)
+    spectrum *= _response_spectrum(response, size)
     wet = np.fft.irfft(spectrum, n=size, axis=-1)[:, :audio.frames]
     wet_rms = rms(wet)
     scale = rms(audio.samples) / wet_rms if wet_rms > 0 else 0.0
