@@ -62,10 +62,15 @@ def hue_saturation(colour: np.ndarray, hue_deg: float, saturation: float) -> np.
     if colour.dtype == np.uint8:
         hsv = cv2.cvtColor(colour, cv2.COLOR_RGB2HSV)  # H in 0..179 (half degrees)
         levels = np.arange(256)
-        hue_lut = np.mod(np.rint(levels + hue_deg / 2), 180).astype(np.uint8)
-        sat_lut = np.clip(np.rint(levels * (1 + saturation)), 0, 255).astype(np.uint8)
-        h, s, v = cv2.split(hsv)
-        hsv = cv2.merge((lut8(h, hue_lut), lut8(s, sat_lut), v))
+        # Only the planes that change are taken out and put back (in place,
+        # the HSV image is this call's own): a split and merge of all three
+        # cost as much as the conversion.
+        if hue_deg != 0:
+            hue_lut = np.mod(np.rint(levels + hue_deg / 2), 180).astype(np.uint8)
+            cv2.insertChannel(lut8(cv2.extractChannel(hsv, 0), hue_lut), hsv, 0)
+        if saturation != 0:
+            sat_lut = np.clip(np.rint(levels * (1 + saturation)), 0, 255).astype(np.uint8)
+            cv2.insertChannel(lut8(cv2.extractChannel(hsv, 1), sat_lut), hsv, 1)
         return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
     top = max_value(colour)  # 16-bit: float32 HSV keeps far more than 16 bits
     hsv = cv2.cvtColor(colour.astype(np.float32) / top, cv2.COLOR_RGB2HSV)
@@ -106,7 +111,8 @@ def color_jitter(image: np.ndarray, params: Params) -> np.ndarray:
 def contrast(image: np.ndarray, factor: float) -> np.ndarray:
     """Blend with the mean grey: out = mean + (in - mean) x factor."""
     colour = image[..., :-1] if image.ndim == 3 and image.shape[2] in (2, 4) else image
-    mean = float(np.mean(luma(np.ascontiguousarray(colour))))
+    # cv2.mean sums the integers exactly, as np.mean's float64 sum does, ~10x faster
+    mean = float(cv2.mean(luma(np.ascontiguousarray(colour)))[0])
     return point(image, lambda x, top: mean + (x - mean) * factor)
 
 
