@@ -183,8 +183,8 @@ def main() -> int:
               f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         fixed = fixed_costs(table)
         if fixed:
-            print("fixed cost of one step (gain on a 64-frame clip): ours %.1f us (draw, sampler, "
-                  "meta, apply), theirs %.1f us" % fixed)
+            print(f"fixed cost of one step (gain on a 64-frame clip): ours {fixed[0]:.1f} us "
+                  f"(draw, sampler, meta, apply), theirs {fixed[1]:.1f} us")
         print(f"{'transform':22s} {'ours clip/s':>12s} {'theirs clip/s':>14s} {'ratio':>7s}")
         slow = []
         rows = [(s.name, s.name, {}, s.name) for s in registry.specs("audio")] + list(VARIANTS)

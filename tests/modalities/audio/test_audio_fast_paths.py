@@ -41,7 +41,8 @@ def test_frame_powers_are_the_running_sum_formula():
     rng = np.random.default_rng(1)
     for _ in range(50):
         frame = int(2 ** rng.integers(6, 12))
-        samples = rng.standard_normal((int(rng.integers(1, 3)), int(rng.integers(1, 30000)))).astype(np.float32)
+        shape = (int(rng.integers(1, 3)), int(rng.integers(1, 30000)))
+        samples = rng.standard_normal(shape).astype(np.float32)
         power = np.pad(np.square(samples, dtype=np.float64), ((0, 0), (frame // 2, frame // 2)))
         running = np.concatenate([np.zeros((power.shape[0], 1)), np.cumsum(power, axis=1)], axis=1)
         starts = np.arange(0, power.shape[1] - frame + 1, frame // 4)
