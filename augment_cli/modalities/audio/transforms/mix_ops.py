@@ -82,21 +82,25 @@ def ringing_frames(sample_rate: int, lowest_hz: float, order: int) -> int:
 def _butterworth(ratio: np.ndarray, order: int, high: bool = False) -> np.ndarray:
     """A Butterworth magnitude at ratio = f / cutoff: 1 / sqrt(1 + p) (low)
     or sqrt(p / (1 + p)) (high, the same as 1 / sqrt(1 + ratio^-2 order)
-    without dividing by f = 0), p = ratio^(2 order). The power by repeated
-    squaring: an integer power is pow() per element in numpy; squaring is
-    vectorised."""
-    ratio *= ratio
-    power, exponent = None, order
-    while exponent:
-        if exponent & 1:
-            power = ratio.copy() if power is None else np.multiply(power, ratio, out=power)
-        exponent >>= 1
-        if exponent:
-            ratio *= ratio
+    without dividing by f = 0), p = ratio^(2 order)."""
+    power = _integer_power(ratio * ratio, order)
     denominator = power + 1.0
     if high:
         return np.sqrt(np.divide(power, denominator, out=power), out=power)
     return np.reciprocal(np.sqrt(denominator, out=denominator), out=denominator)
+
+
+def _integer_power(base: np.ndarray, exponent: int) -> np.ndarray:
+    """base ** exponent (exponent >= 1) by repeated squaring: an integer
+    power is pow() per element in numpy; multiplying is vectorised."""
+    result = base.copy() if exponent & 1 else np.ones_like(base)
+    exponent >>= 1
+    while exponent:
+        base = base * base
+        if exponent & 1:
+            result *= base
+        exponent >>= 1
+    return result
 
 
 def _lowpass_response(cutoff_hz: float, order: int):

@@ -74,7 +74,7 @@ def gaussian_field(seed: int, count: int, std: float) -> np.ndarray:
     seed its sampler drew."""
     noise = np.empty((count, 1), np.float32)
     cv2.setRNGSeed(int(seed))
-    cv2.randn(noise, 0.0, float(std))
+    cv2.randn(noise, np.zeros(1), np.full(1, float(std)))
     return noise
 
 
