@@ -75,6 +75,22 @@ def test_gaussian_noise_is_normal_and_depends_only_on_its_seed():
     assert abs(np.corrcoef(other.ravel(), first.astype(float).ravel() - RGB.ravel())[0, 1]) < 0.05
 
 
+def test_gaussian_noise_is_the_same_when_threads_draw_at_once():
+    # OpenCV's generator state is per thread: copies made by concurrent
+    # threads (a threaded executor) get the noise of their own seeds.
+    from concurrent.futures import ThreadPoolExecutor
+
+    large = np.tile(RGB, (10, 10, 1))  # 480x640: OpenCV draws for ms, the GIL released
+
+    def noisy(seed):
+        return run("gaussian_noise", large, {"std": 0.05, "per_channel": True, "noise_seed": seed})
+    serial = [noisy(seed) for seed in range(16)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(noisy, range(16)))
+    for one, other in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(one, other)
+
+
 def test_motion_blur_smears_along_its_direction_only():
     kernel = motion_kernel(7, 0.0)
     assert abs(kernel.sum() - 1) < 1e-6 and (kernel[3] > 0).all() and kernel.sum(axis=1)[3] == kernel.sum()
