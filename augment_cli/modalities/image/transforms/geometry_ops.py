@@ -19,6 +19,7 @@ from augment_cli.modalities.image.transforms.core_ops import (
     INTERPOLATIONS,
     by_planes,
     two_pixels_thick,
+    warp,
     warp_affine,
 )
 from augment_cli.modalities.image.transforms.matrices import affine_matrix, perspective_matrix
@@ -41,11 +42,7 @@ def warp_perspective(image: np.ndarray, matrix: np.ndarray, params: Params,
                      size: tuple[int, int] | None = None) -> np.ndarray:
     """warpPerspective by a 3x3 pixel-centre matrix with the shared
     interpolation/border/fill options, to `size` (w, h; default the input's)."""
-    size = size or (image.shape[1], image.shape[0])
-    fill, border = params["fill"], BORDERS[params["border"]]
-    return by_planes(image, lambda plane: cv2.warpPerspective(
-        two_pixels_thick(plane, border), matrix, size,
-        flags=INTERPOLATIONS[params["interpolation"]], borderMode=border, borderValue=(fill,) * 4))
+    return warp(image, matrix, params, size)
 
 
 def elastic(image: np.ndarray, params: Params) -> np.ndarray:
