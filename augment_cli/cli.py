@@ -162,7 +162,7 @@ def expand(
     from augment_cli import api
     from augment_cli.run.engines import Engine
 
-    with reported_errors():
+    with reported_errors(), _side_files(storage_option):
         if no_fuse:
             from augment_cli.recipe import load_recipe
             from augment_cli.recipe.model import unfused
@@ -309,7 +309,8 @@ def preview(
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
 
-    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+    with (reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local,
+          _side_files(storage_option)):
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
@@ -350,6 +351,18 @@ def stats(
         _print_warnings(found.warnings())
         for note in found.notes:
             _err(note)
+
+
+def _side_files(storage_option: list[str] | None) -> Any:
+    """The recipe's side files in object storage are read with --storage-option (storage/sidefiles.py)."""
+    from contextlib import nullcontext
+
+    if not storage_option:
+        return nullcontext()
+    from augment_cli.storage.location import parse_options
+    from augment_cli.storage.sidefiles import using
+
+    return using(parse_options(storage_option))
 
 
 def _staged(source: str | None, storage_option: list[str] | None) -> Any:

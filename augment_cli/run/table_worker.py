@@ -38,6 +38,10 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
     slots = tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
                   for column in job.text_columns)
     steps = job.recipe.steps_for("text")
+    if job.recipe.side_objects:  # a synonyms file in object storage (storage/sidefiles.py)
+        from augment_cli.storage.sidefiles import serve
+
+        serve(job.recipe.side_objects, job.storage)
     most = distinct_copies_at_most(job.recipe, "text") if job.distinct else None
     for record in job.records:
         try:

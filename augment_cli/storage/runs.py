@@ -17,7 +17,7 @@ from typing import Any
 from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT
 from augment_cli.outdir.statefiles import StateFiles
-from augment_cli.storage import is_url
+from augment_cli.storage import is_url, sidefiles
 from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
 from augment_cli.storage.walk import folder_names
 from augment_cli.storage.workdir import WorkingCopy, working_folder
@@ -70,14 +70,19 @@ def refuse_unsupported(options: dict[str, Any], where: str) -> None:
 
 def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Path,
            storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
-    """api.expand for a URL SRC or DIR (`run` is api.expand itself)."""
-    src, destination = _prepared(source, out, storage_options, options)
-    if destination is None:
-        return run(source=src, out=out, **options)
-    copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
-    with copy.registered():
-        copy.fetch(options.get("overwrite", False))
-        summary = run(source=src, out=copy.folder, **options)
+    """api.expand for a URL SRC or DIR, or a recipe's side files in object storage
+    (`run` is api.expand itself)."""
+    parsed = parse_options(storage_options)
+    with sidefiles.using(parsed):
+        if not (is_url(source) or is_url(out)):  # only the recipe's side files may be URLs
+            return run(source=source, out=out, **options)
+        src, destination = _prepared(source, out, parsed, options)
+        if destination is None:
+            return run(source=src, out=out, **options)
+        copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
+        with copy.registered():
+            copy.fetch(options.get("overwrite", False))
+            summary = run(source=src, out=copy.folder, **options)
     summary.out = destination
     return summary
 
@@ -85,17 +90,20 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
 def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
              storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
     """make_plan for `--dry-run` with a URL SRC or DIR: SRC is listed, nothing is written anywhere."""
-    src, destination = _prepared(source, out, storage_options, options)
-    # The plan names DIR's working folder (storage/workdir.py), which is not made here.
-    return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
+    parsed = parse_options(storage_options)
+    with sidefiles.using(parsed):
+        if not (is_url(source) or is_url(out)):
+            return make_plan(source=source, out=out, **options)
+        src, destination = _prepared(source, out, parsed, options)
+        # The plan names DIR's working folder (storage/workdir.py), which is not made here.
+        return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
 
 
-def _prepared(source: str | Path | None, out: str | Path, storage_options: list[str] | tuple[str, ...] | None,
+def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
               options: dict[str, Any]) -> tuple[Path | Remote | None, Remote | None]:
     """The checks a URL run and its dry run share, before anything is read or written:
     (SRC as a Path or a Remote, DIR as a Remote or None for a local DIR). Sets the
     layout a URL SRC is read with in `options`."""
-    parsed = parse_options(storage_options)
     refuse_unsupported(options, str(source) if is_url(source) else str(out))
     src = source_of(source, parsed)
     if isinstance(src, Remote):
