@@ -80,3 +80,15 @@ class Bucket:
 def local_files(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def interrupted_run(expand, count: int = 2) -> None:
+    """`expand(on_progress=...)` stopped by Ctrl-C once `count` sources are done (pytest sees Interrupted)."""
+    from augment_cli.errors import Interrupted
+
+    def stop(done: int, total: int) -> None:
+        if done == count:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):
+        expand(on_progress=stop)

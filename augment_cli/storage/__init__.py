@@ -15,6 +15,7 @@ path (and start-up time). Modules:
   runs       expand and repair with a URL SRC or DIR, around api.expand
   verify     `augment verify URL`
   staging    stats and preview of a URL SRC (its objects fetched into a temporary folder)
+  copies     single objects read as local files (a metadata file), streamed to the cache folder
   sidefiles  a recipe's side files and folders given as URLs (noise, impulse responses, synonyms)
 """
 

@@ -1,11 +1,12 @@
 """expand with a URL SRC or DIR: the same run (api.expand), reached through its seams.
 
-A URL SRC becomes a `Remote`, which the class-folder walk lists
-(storage/walk.py) and workers read (storage/objects.py). A URL DIR becomes a
+A URL SRC becomes a `Remote`, which the class-folder and metadata walks list
+(storage/walk.py; a metadata file is read from a local copy, storage/copies.py)
+and workers read (storage/objects.py). A URL DIR becomes a
 working copy (storage/workdir.py) that api.expand takes as its `out`, while
-the jobs name the URL, so workers write the bucket themselves. Layouts other
-than class folders, tables, --annotations, --shard and --follow-links are
-refused on URLs for now, with one line, before anything is read or written.
+the jobs name the URL, so workers write the bucket themselves. Other layouts,
+tables, --annotations, --shard and --follow-links are refused on URLs for
+now, with one line, before anything is read or written.
 """
 
 from __future__ import annotations
@@ -16,21 +17,25 @@ from typing import Any
 
 from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT
+from augment_cli.layouts.metadata import NAMES as METADATA_NAMES
 from augment_cli.outdir.statefiles import StateFiles
 from augment_cli.storage import is_url, sidefiles
+from augment_cli.storage.copies import urls_in_messages
 from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
 from augment_cli.storage.walk import folder_names
 from augment_cli.storage.workdir import WorkingCopy, working_folder
 
-# Root names that make another layout than class folders on disk: refused on a URL SRC
-# rather than read as class folders (the outputs would differ from a local run's).
-OTHER_LAYOUT_NAMES = {"metadata.csv": "metadata", "metadata.jsonl": "metadata",
-                      "metadata.parquet": "metadata", "data.yaml": "yolo", "annotations": "coco",
+# The layouts a URL SRC is read with: class folders, and media with a metadata file beside them.
+URL_LAYOUTS = (DEFAULT, "metadata")
+# Root names that make another layout on disk: refused on a URL SRC rather than read
+# as class folders (the outputs would differ from a local run's).
+OTHER_LAYOUT_NAMES = {"data.yaml": "yolo", "annotations": "coco",
                       "Annotations": "voc", "JPEGImages": "voc", "SegmentationClass": "masks",
                       "masks": "masks", "labels": "yolo", "train": "a train/val/test split",
                       "val": "a train/val/test split", "valid": "a train/val/test split",
                       "test": "a train/val/test split"}
-NOT_ON_URLS = "on URLs this version reads class folders (SRC/<label>/.../<file>) only"
+NOT_ON_URLS = ("on URLs this version reads class folders (SRC/<label>/.../<file>) and a metadata file "
+               "beside the media only")
 
 
 def source_of(source: str | Path | None, options: Options) -> Path | Remote | None:
@@ -43,19 +48,22 @@ def source_of(source: str | Path | None, options: Options) -> Path | Remote | No
     return found
 
 
-def check_layout(source: Remote, layout: str | None) -> None:
-    """UsageError unless a URL SRC is read as class folders."""
-    if layout not in (None, DEFAULT):
+def check_layout(source: Remote, layout: str | None) -> str:
+    """The layout a URL SRC is read with (class folders, or a metadata file's: detected from its
+    top level as on disk); UsageError for another."""
+    if layout not in (None, *URL_LAYOUTS):
         raise UsageError(f"--format {layout} with {source.url}: {NOT_ON_URLS}",
                          hint="copy the dataset to a local folder for this layout")
-    if layout is None:
-        names = folder_names(source, "")
-        for name in sorted(names):
-            if name in OTHER_LAYOUT_NAMES or (name.endswith(".json") and "coco" in name.lower()):
-                kind = OTHER_LAYOUT_NAMES.get(name, "coco")
-                raise UsageError(f"{source.url} looks like {kind} ({name}): {NOT_ON_URLS}",
-                                 hint="copy it to a local folder, or pass --format folders to read "
-                                      "it as class folders anyway")
+    if layout is not None:
+        return layout
+    names = folder_names(source, "")
+    for name in sorted(names):
+        if name in OTHER_LAYOUT_NAMES or (name.endswith(".json") and "coco" in name.lower()):
+            kind = OTHER_LAYOUT_NAMES.get(name, "coco")
+            raise UsageError(f"{source.url} looks like {kind} ({name}): {NOT_ON_URLS}",
+                             hint="copy it to a local folder, or pass --format folders to read "
+                                  "it as class folders anyway")
+    return "metadata" if names & set(METADATA_NAMES) else DEFAULT
 
 
 def refuse_unsupported(options: dict[str, Any], where: str) -> None:
@@ -78,9 +86,10 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
             return run(source=source, out=out, **options)
         src, destination = _prepared(source, out, parsed, options)
         if destination is None:
-            return run(source=src, out=out, **options)
-        copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
-        with copy.registered():
+            with urls_in_messages():
+                return run(source=src, out=out, **options)
+        copy = WorkingCopy(destination, StateFiles(), METADATA_NAMES)  # the layouts' dataset files
+        with copy.registered(), urls_in_messages():
             copy.fetch(options.get("overwrite", False))
             summary = run(source=src, out=copy.folder, **options)
     summary.out = destination
@@ -96,7 +105,8 @@ def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: s
             return make_plan(source=source, out=out, **options)
         src, destination = _prepared(source, out, parsed, options)
         # The plan names DIR's working folder (storage/workdir.py), which is not made here.
-        return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
+        with urls_in_messages():
+            return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
 
 
 def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
@@ -107,8 +117,7 @@ def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
     refuse_unsupported(options, str(source) if is_url(source) else str(out))
     src = source_of(source, parsed)
     if isinstance(src, Remote):
-        check_layout(src, options.get("layout"))
-        options["layout"] = DEFAULT
+        options["layout"] = check_layout(src, options.get("layout"))
     elif src is not None and src.is_file() and is_url(out):
         raise UsageError(f"a table SRC ({src}) with a URL --out is not supported yet",
                          hint="tables are read and written on local disk in this version")

@@ -22,6 +22,7 @@ from augment_cli.outdir.verify import DAMAGED, STRAY, Problem, _read_rows
 from augment_cli.storage.lease import LOCK_NAME
 from augment_cli.storage.location import check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
+from augment_cli.storage.runs import URL_LAYOUTS
 from augment_cli.storage.walk import walk_names
 
 
@@ -42,10 +43,12 @@ def verify(url: str, layout: str | None = None,
         if not (local / MANIFEST_NAME).is_file():
             raise UsageError(f"{url} has no {MANIFEST_NAME}: not a folder written by augment expand")
         state = read_state(local)
-        if state is not None and state.layout != layouts.DEFAULT:
-            raise UsageError(f"{url} holds a {state.layout!r} run: on URLs verify checks class folders only")
-        if layout not in (None, layouts.DEFAULT):
-            raise UsageError(f"{url} was written from a 'folders' dataset, not {layout!r}",
+        written = state.layout if state is not None else layouts.DEFAULT
+        if written not in URL_LAYOUTS:
+            raise UsageError(f"{url} holds a {written!r} run: on URLs verify checks class folders and "
+                             "metadata datasets only")
+        if layout not in (None, written):
+            raise UsageError(f"{url} was written from a {written!r} dataset, not {layout!r}",
                              hint="leave out --format: verify reads it from the run record")
         found: list[Problem] = []
         try:
@@ -53,7 +56,7 @@ def verify(url: str, layout: str | None = None,
         except (OSError, ValueError) as exc:
             return [p.text for p in found] + [f"{MANIFEST_NAME}: cannot be read ({exc})"]
     found += _check_rows(location, rows)
-    listed = {row.file_name for row in rows} | named | set(layouts.get(layouts.DEFAULT).dataset_files(rows))
+    listed = {row.file_name for row in rows} | named | set(layouts.get(written).dataset_files(rows))
     for name in walk_names(location, hidden=True):
         if name not in listed and name not in OWN_FILES and name != LOCK_NAME:
             found.append(Problem(STRAY, name, f"{name}: stray object not in "

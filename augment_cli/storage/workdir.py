@@ -39,13 +39,16 @@ from augment_cli.storage.walk import walk_names
 CHECKPOINT_SECONDS = 30.0
 
 
+def cache_base() -> Path:
+    """$AUGMENT_CACHE_DIR, else $XDG_CACHE_HOME/augment, else ~/.cache/augment."""
+    return Path(os.environ.get("AUGMENT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "augment"))
+
+
 def working_folder(location: Remote) -> Path:
-    """The local folder standing for a URL DIR: $AUGMENT_CACHE_DIR (else
-    $XDG_CACHE_HOME/augment, else ~/.cache/augment) / dirs / a hash of the URL."""
-    base = os.environ.get("AUGMENT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "augment")
+    """The local folder standing for a URL DIR: the cache folder / dirs / a hash of the URL."""
     digest = hashlib.sha256(location.url.encode()).hexdigest()[:24]
-    return Path(base) / "dirs" / digest
+    return cache_base() / "dirs" / digest
 
 
 class WorkingCopy:

@@ -82,11 +82,11 @@ def test_what_urls_do_not_support_yet_is_refused_in_one_line(s3, image_tree, wri
 
 def test_a_bucket_laid_out_as_another_layout_is_refused_not_read_as_class_folders(s3, image_tree,
                                                                                   write_recipe, run_cli):
-    (image_tree / "metadata.csv").write_text("file_name,label\ncat/a.jpg,cat\n")
+    (image_tree / "data.yaml").write_text("names: [cat, dog]\n")
     src = s3.upload(image_tree, "raw")
     result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {src} looks like metadata (metadata.csv): on URLs")
+    assert result.stderr.startswith(f"Error: {src} looks like yolo (data.yaml): on URLs")
 
 
 def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, write_recipe, run_cli):
