@@ -175,7 +175,8 @@ def expand(
                        annotations=annotations)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows)
-        if dry_run and not storage_option and (lines := api.table_plan(**options, **rows)) is not None:
+        lines = api.table_plan(**options, **rows, storage_options=storage_option) if dry_run else None
+        if lines is not None:
             for line in lines:
                 _echo(line)
             return

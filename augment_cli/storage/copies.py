@@ -60,9 +60,17 @@ def _fetch(location: Remote, key: str, url: str, target: Path) -> None:
             if older != target.parent:
                 shutil.rmtree(older, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
+    stream_to(location, key, url, target)
+
+
+def stream_to(location: Remote, key: str, url: str, target: Path, mtime_ns: int | None = None) -> None:
+    """Copy an object to `target` in blocks, through a temporary name; with `mtime_ns`, the copy
+    takes that modification time. UsageError naming the URL when it cannot."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         location.fs.get_file(key, str(partial))
+        if mtime_ns is not None:
+            os.utime(partial, ns=(mtime_ns, mtime_ns))
         os.replace(partial, target)
     except Exception as exc:
         partial.unlink(missing_ok=True)
