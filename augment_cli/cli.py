@@ -247,16 +247,23 @@ def verify(out: Annotated[str, typer.Argument(help="Folder (or URL) written by a
 
 
 @app.command(cls=_Command, epilog="Example: augment merge out/")
-def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run wrote into.")],
-          quiet: QuietOption = False):
+def merge(out: Annotated[str, typer.Argument(help="Folder (or URL) the shards of one run wrote into.")],
+          quiet: QuietOption = False, storage_option: StorageOption = None):
     """Join the shards of `augment expand --shard K/M` in DIR into one run: manifest.csv and all."""
-    from augment_cli.outdir.merge import merge as merge_shards
+    from augment_cli.storage import is_url
 
     with reported_errors():
-        merged = merge_shards(out)
+        if is_url(out):
+            from augment_cli.storage.merge import merge_url
+
+            merged = merge_url(out, storage_option)
+        else:
+            from augment_cli.outdir.merge import merge as merge_shards
+
+            merged = merge_shards(Path(out))
     if not quiet:
         _err(f"Merged {merged.shards} shards: {merged.sources} sources, {merged.files} files"
-             + (f", {merged.failed} failed (see {out / 'errors.csv'})" if merged.failed else "")
+             + (f", {merged.failed} failed (see {out}/errors.csv)" if merged.failed else "")
              + f" -> {out}")
 
 

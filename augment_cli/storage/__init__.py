@@ -14,6 +14,7 @@ path (and start-up time). Modules:
   lease      one run per DIR: a lock object with an owner and a lease
   runs       expand and repair with a URL SRC or DIR, around api.expand
   verify     `augment verify URL`
+  merge      `augment merge URL`: the shards of a run into a URL DIR made into one run
   staging    stats and preview of a URL SRC (its objects fetched into a temporary folder)
   copies     single objects read as local files (a metadata file), streamed to the cache folder
   table_source  a URL table SRC: its tables copied to the cache folder, stamps kept

@@ -6,9 +6,9 @@ and workers read (storage/objects.py). A URL DIR becomes a working copy
 (storage/workdir.py) that api.expand takes as its `out`, while the jobs name
 the URL, so workers write the bucket themselves. A table run reads local
 copies of a URL SRC's tables and writes a URL DIR's tables from its working
-copy (storage/tables.py). Other layouts, --annotations, --shard and
---follow-links are refused on URLs for now, with one line, before anything
-is read or written.
+copy (storage/tables.py). Other layouts, --annotations, --follow-links and
+--shard of a table run are refused on URLs for now, with one line, before
+anything is read or written.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from augment_cli.errors import UsageError
 from augment_cli.layouts import DEFAULT, find
 from augment_cli.layouts.metadata import NAMES as METADATA_NAMES
 from augment_cli.outdir.statefiles import StateFiles
+from augment_cli.run.sharding import parse_shard
 from augment_cli.storage import is_url, sidefiles, tables
 from augment_cli.storage.copies import named, urls_in_messages
 from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
@@ -77,9 +78,10 @@ def check_layout(source: Remote, layout: str | None) -> str:
 
 def refuse_unsupported(options: dict[str, Any], where: str, table: bool = False) -> None:
     """Options a URL run does not take yet: one line, exit 2, nothing read (a table run
-    takes --split: the table to expand)."""
-    refused = [("annotations", "--annotations"), ("shard", "--shard"), ("follow_links", "--follow-links"),
-               *([] if table else [("split", "--split")])]
+    takes --split, the table to expand, but not --shard: its part files stay on the
+    machine that made them, so no merge could join them)."""
+    refused = [("annotations", "--annotations"), ("follow_links", "--follow-links"),
+               *([("shard", "--shard")] if table else [("split", "--split")])]
     for key, flag in refused:
         if options.get(key):
             raise UsageError(f"{flag} does not work with a URL ({where}) yet",
@@ -101,7 +103,7 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
         if destination is None:
             with urls_in_messages():
                 return run(source=src, out=out, **options)
-        copy = WorkingCopy(destination, StateFiles(), METADATA_NAMES)  # the layouts' dataset files
+        copy = WorkingCopy(destination, _files_of(options.get("shard")), METADATA_NAMES)  # + dataset files
         with copy.registered(), urls_in_messages():
             copy.fetch(options.get("overwrite", False))
             summary = run(source=src, out=copy.folder, **options)
@@ -118,8 +120,9 @@ def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: s
             return make_plan(source=source, out=out, **options)
         src, destination, _ = _prepared(source, out, parsed, options)
         # The plan names DIR's working folder (storage/workdir.py), which is not made here.
+        folder = working_folder(destination, _files_of(options.get("shard")).shard) if destination else out
         with urls_in_messages():
-            return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
+            return make_plan(source=src, out=folder, **options)
 
 
 def table_plan(plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
@@ -160,6 +163,11 @@ def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
         return src, destination, None
     table = staged_tables(src) if isinstance(src, Remote) else src
     return src, destination, cast(Path, table)
+
+
+def _files_of(shard: Any) -> StateFiles:
+    """The state files of this run or shard (--shard "K/M" or a Shard)."""
+    return StateFiles.of(parse_shard(shard) if isinstance(shard, str) else shard)
 
 
 def staged_tables(source: Remote) -> Path:

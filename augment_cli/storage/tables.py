@@ -41,7 +41,7 @@ def expand(run: Callable[..., Any], source: Path, destination: Remote | None, ou
            options: dict[str, Any]) -> Any:
     """api.expand of a (local copy of a) table SRC into a local or URL DIR."""
     engine = options.get("engine")
-    if engine is not None and engine.executor == "dask" or (engine is not None and engine.scheduler):
+    if engine is not None and (engine.executor == "dask" or engine.scheduler):
         raise UsageError("a table run with a URL SRC or --out runs on the local pool in this version",
                          hint="drop --executor dask / --scheduler, or use local paths")
     if destination is None:

@@ -67,12 +67,23 @@ def test_a_missing_protocol_package_names_the_extra(monkeypatch, image_tree, wri
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("option", ["--format=yolo", "--shard=1/2"])
+@pytest.mark.parametrize("option", ["--format=yolo", "--follow-links", "--annotations=coco.json"])
 def test_what_urls_do_not_support_yet_is_refused_in_one_line(s3, image_tree, write_recipe, run_cli, option):
     src = s3.upload(image_tree, "raw")
     result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"), option)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: ")
+    assert s3.objects("aug") == {}
+
+
+def test_a_sharded_table_run_on_urls_is_refused_in_one_line(s3, tmp_path, run_cli):
+    table = tmp_path / "train.csv"
+    table.write_text("text,label\na fine short review,1\n", encoding="utf-8")
+    recipe = tmp_path / "eda.toml"
+    recipe.write_text('[[text]]\ntransform = "random_swap"\n')
+    result = run_cli("expand", table, "--recipe", recipe, "--out", s3.url("aug"), "--shard", "1/2")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --shard does not work with a URL ({s3.url('aug')}) yet")
     assert s3.objects("aug") == {}
 
 
