@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import OutputError, UsageError
-from augment_cli.outdir.statefiles import StateFiles
+from augment_cli.outdir.statefiles import StateFiles, is_shard_file
 from augment_cli.outdir.table_output import PARTS, sha256_of
 from augment_cli.storage import lease as leases
 from augment_cli.storage.copies import stream_to, urls_in_messages
@@ -123,7 +123,7 @@ class _Tables:
     def _clear(self, keep: tuple[str, ...]) -> None:
         kept = {*keep, *self.copy.names, leases.LOCK_NAME}
         for entry in self.folder.iterdir():
-            if entry.name in kept:
+            if entry.name in kept or is_shard_file(entry.name):  # other runs' records, for the claim checks
                 continue
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)

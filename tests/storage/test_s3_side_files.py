@@ -163,3 +163,32 @@ def test_the_cli_reads_side_files_with_storage_option_only(s3, tmp_path, run_cli
                      "--storage-option", f"endpoint_url={s3.endpoint}")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "tech" / "a__aug1.txt").read_text() == "The graphics card is fast.\n"
+
+
+def test_preview_reads_a_bucket_synonyms_file(s3, tmp_path, run_cli):
+    (tmp_path / "src" / "tech").mkdir(parents=True)
+    (tmp_path / "src" / "tech" / "a.txt").write_text("The gpu is fast.\n", encoding="utf-8")
+    s3.fs.pipe_file(f"{s3.name}/vocab/syn.txt", b"gpu = graphics card\n")
+    recipe = tmp_path / "r.toml"
+    recipe.write_text(TEXT.format(synonyms=s3.url("vocab/syn.txt")))
+    result = run_cli("preview", tmp_path / "src", "--recipe", recipe, "--out", tmp_path / "p.html", "--copies",
+                     "1", "--quiet", "--storage-option", f"endpoint_url={s3.endpoint}")
+    assert result.exit_code == 0, result.output
+    assert "graphics card" in (tmp_path / "p.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_dask_workers_read_the_recordings_from_the_bucket(s3, audio_project):
+    from augment_cli.run.engines import Engine
+
+    root = audio_project
+    side = s3.upload(root / "side", "side")
+    (root / "local.toml").write_text(AUDIO.format(noise="side/noise", rooms="side/rooms"))
+    (root / "remote.toml").write_text(AUDIO.format(noise=f"{side}/noise", rooms=f"{side}/rooms"))
+    api.expand(source=root / "src", recipe=root / "local.toml", out=root / "local", copies=2, workers=1)
+    # The cluster's workers do not have this test's environment: the endpoint and keys travel in the jobs.
+    options = [f"endpoint_url={s3.endpoint}", "key=testing", "secret=testing"]
+    summary = api.expand(source=root / "src", recipe=root / "remote.toml", out=root / "dask", copies=2,
+                         workers=2, engine=Engine("dask", batch_size=1), storage_options=options)
+    assert summary.cluster and not summary.failed
+    assert _outputs(local_files(root / "dask")) == _outputs(local_files(root / "local"))
