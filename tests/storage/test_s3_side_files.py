@@ -171,8 +171,8 @@ def test_preview_reads_a_bucket_synonyms_file(s3, tmp_path, run_cli):
     s3.fs.pipe_file(f"{s3.name}/vocab/syn.txt", b"gpu = graphics card\n")
     recipe = tmp_path / "r.toml"
     recipe.write_text(TEXT.format(synonyms=s3.url("vocab/syn.txt")))
-    result = run_cli("preview", tmp_path / "src", "--recipe", recipe, "--out", tmp_path / "p.html", "--copies",
-                     "1", "--quiet", "--storage-option", f"endpoint_url={s3.endpoint}")
+    result = run_cli("preview", tmp_path / "src", "--recipe", recipe, "--out", tmp_path / "p.html",
+                     "--copies", "1", "--quiet", "--storage-option", f"endpoint_url={s3.endpoint}")
     assert result.exit_code == 0, result.output
     assert "graphics card" in (tmp_path / "p.html").read_text(encoding="utf-8")
 
