@@ -41,6 +41,10 @@ StorageOption = Annotated[list[str] | None, typer.Option(
     "--storage-option", metavar="KEY=VALUE", show_default=False,
     help="For a URL SOURCE or --out (s3://...): a filesystem option, e.g. endpoint_url=URL "
          "(repeatable; values are never printed).")]
+TextColumnOption = Annotated[list[str] | None, typer.Option(
+    help="Tables: the column to augment; repeat for sentence pairs [default: text].")]
+LabelColumnOption = Annotated[str | None, typer.Option(
+    help="Tables: the label column, carried through (checked when given) [default: label].")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
 FormatOption = Annotated[str | None, typer.Option(
     "--format", metavar="LAYOUT", show_default=False,
@@ -117,10 +121,8 @@ def expand(
         "Default: 60.")] = None,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
-    text_column: Annotated[list[str] | None, typer.Option(
-        help="Tables: the column to augment; repeat for sentence pairs [default: text].")] = None,
-    label_column: Annotated[str | None, typer.Option(
-        help="Tables: the label column, carried through (checked when given) [default: label].")] = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
     chunk_rows: Annotated[int | None, typer.Option(
         min=1, help="Tables: rows per task; the output does not depend on it [default: 1000].")] = None,
     split: Annotated[str | None, typer.Option(
@@ -312,6 +314,11 @@ def preview(
     quiet: QuietOption = False,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Of a folder of tables, the table to preview. Default: the first one expand augments.")] = None,
     storage_option: StorageOption = None,
 ):
     """Draw a few sources and their augmented copies, captioned with what was applied."""
@@ -322,7 +329,9 @@ def preview(
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
-                                        annotations=annotations)
+                                        annotations=annotations,
+                                        text_columns=tuple(text_column or ("text",)),
+                                        label_column=label_column, split=split)
     if result.text:
         typer.echo(result.text, nl=False)
     if not quiet:
@@ -344,6 +353,11 @@ def stats(
     quiet: QuietOption = False,
     layout: FormatOption = None,
     annotations: AnnotationsOption = None,
+    text_column: TextColumnOption = None,
+    label_column: LabelColumnOption = None,
+    split: Annotated[str | None, typer.Option(
+        metavar="NAME", show_default=False,
+        help="Of a folder of tables, the table to count. Default: the ones expand augments.")] = None,
     storage_option: StorageOption = None,
 ):
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
@@ -351,7 +365,8 @@ def stats(
 
     with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
         found = stats_module.collect(local, on_progress=on_progress, layout=layout,
-                                     annotations=annotations)
+                                     annotations=annotations, text_columns=tuple(text_column or ("text",)),
+                                     label_column=label_column, split=split)
         if local is not source:  # a URL SRC staged in a temporary folder: name the URL
             found.source = str(source)
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))

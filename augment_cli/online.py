@@ -35,7 +35,7 @@ from augment_cli import modalities
 from augment_cli.errors import UsageError
 from augment_cli.recipe import Recipe, load_recipe, parse_recipe
 from augment_cli.run.recorded_files import relative_to
-from augment_cli.run.seeding import copy_seed
+from augment_cli.run.seeding import Stream, copy_seed
 from augment_cli.run.steps import Record
 from augment_cli.run.steps import augment as augment_steps
 
@@ -112,7 +112,7 @@ class Augmenter:
         return Augmented(params=relative_to(records, self._recipe_folder), **conversion.from_data(item, data))
 
     def _sequence(self, seed: int | None, rng: np.random.Generator | None, source: str,
-                  copy: int) -> np.random.SeedSequence:
+                  copy: int) -> Stream:
         if rng is not None:
             if seed is not None:
                 raise UsageError("give either seed or rng, not both")

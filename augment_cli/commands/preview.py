@@ -86,15 +86,27 @@ def pick_samples(samples: list[Sample], count: int) -> list[Sample]:
 def preview(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, samples: int = 6,
             copies: int = 5, seed: int = 0, color: bool = False,
             on_progress: Progress | None = None, layout: str | None = None,
-            annotations: str | Path | None = None) -> PreviewResult:
+            annotations: str | Path | None = None, text_columns: tuple[str, ...] = ("text",),
+            label_column: str | None = None, split: str | None = None) -> PreviewResult:
     """Render a preview of `recipe` on a few files of `source` next to `out`
-    (`annotations`: a COCO JSON to read, `--annotations FILE`)."""
+    (`annotations`: a COCO JSON to read, `--annotations FILE`). A table SRC
+    previews a few rows (`text_columns`, `label_column`, `split` as expand takes them)."""
     source, layout, explicit = read_source(source, annotations, layout)
     out = Path(out)
-    _check(source, out, samples, copies)
+    _check_out(out, samples, copies)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     name = layouts.find(source, layout)
-    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    if name == "table":
+        from augment_cli.commands.table_preview import preview_table
+
+        result = PreviewResult()
+        context = RenderContext(out, out.with_suffix(".png"), recipe, color)
+        preview_table(source, recipe, out, samples, copies, seed, text_columns, label_column, split,
+                      context, result)
+        return result
+    _check_source(source, out)
+    # a train/val/test tree: its training split, as expand reads it
+    name, chosen = read_root(source, name, explicit=layout is not None)
     source, found = chosen.root, layouts.get(name, explicit)
     walked = layouts.scan(source, found)
     result = PreviewResult(notes=[chosen.note] if chosen.note else [], label_risks=label_risks(recipe))
@@ -156,19 +168,22 @@ def _render(rows: list[PreviewRow], out: Path, recipe: Recipe, color: bool, resu
         result.text += text
 
 
-def _check(source: Path, out: Path, samples: int, copies: int) -> None:
+def _check_source(source: Path, out: Path) -> None:
     layouts.check_source(source)
-    if out.suffix.lower() not in OUT_SUFFIXES:
-        raise UsageError(f"--out must end in .png or .html, got {out.name}",
-                         hint="images and audio are drawn to a PNG, text to an HTML page")
-    if out.exists() and out.is_dir():
-        raise UsageError(f"--out {out} is a folder; give a file name like preview.png")
     real_source, folder = source.resolve(), out.resolve().parent
     if folder == real_source or real_source in folder.parents:
         # The sheet and the audio clips (<out>-clips/) would be read as sources by expand.
         raise UsageError(f"--out {out} is inside the source folder {source}",
                          hint="the preview and its clips would be read as sources; "
                               "write it outside the source folder")
+
+
+def _check_out(out: Path, samples: int, copies: int) -> None:
+    if out.suffix.lower() not in OUT_SUFFIXES:
+        raise UsageError(f"--out must end in .png or .html, got {out.name}",
+                         hint="images and audio are drawn to a PNG, text to an HTML page")
+    if out.exists() and out.is_dir():
+        raise UsageError(f"--out {out} is a folder; give a file name like preview.png")
     if samples < 1 or copies < 1:
         raise UsageError("--samples and --copies must be at least 1")
     if samples > MAX_SAMPLES or copies > MAX_COPIES:

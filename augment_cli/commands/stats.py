@@ -57,6 +57,7 @@ class Stats:
     annotated: bool = False  # the layout has annotation files: the two counts below are kept
     objects: Counter = field(default_factory=Counter)  # class name -> objects
     without_objects: int = 0  # images with no object (background images)
+    unit: str = "files"  # what is counted per label: a table's rows
 
     @property
     def files(self) -> int:
@@ -78,13 +79,13 @@ class Stats:
         if not found:
             return []
         largest, smallest, ratio = found
-        return [f"labels are imbalanced: '{largest}' has {self.labels[largest].files} files, "
-                f"'{smallest}' {self.labels[smallest].files} (ratio {ratio:g} > {IMBALANCE_RATIO:g}); "
-                "`augment expand --balance` evens them out"]
+        return [f"labels are imbalanced: '{largest}' has {self.labels[largest].files} {self.unit}, "
+                f"'{smallest}' {self.labels[smallest].files} (ratio {ratio:g} > {IMBALANCE_RATIO:g})"
+                + ("; `augment expand --balance` evens them out" if self.unit == "files" else "")]
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "files": self.files,
+            "source": self.source, "files": self.files, "unit": self.unit,
             "labels": {label: _label_dict(s) for label, s in self.labels.items()},
             "formats": dict(sorted(sum((s.formats for s in self.labels.values()), Counter()).items())),
             "unreadable": [{"file": f, "error": e} for f, e in self.unreadable],
@@ -99,13 +100,20 @@ class Stats:
 
 
 def collect(source: str | Path | None, on_progress: Progress | None = None, layout: str | None = None,
-            annotations: str | Path | None = None) -> Stats:
+            annotations: str | Path | None = None, text_columns: tuple[str, ...] = ("text",),
+            label_column: str | None = None, split: str | None = None) -> Stats:
     """Walk `source` like `expand` does and read every file's header (`annotations`:
-    a COCO JSON to read, `--annotations FILE`)."""
+    a COCO JSON to read, `--annotations FILE`); a table SRC is counted row by
+    row (`text_columns`, `label_column`, `split` as expand takes them)."""
     source, layout, explicit = read_source(source, annotations, layout)
+    if layouts.find(source, layout) == "table":
+        from augment_cli.commands.table_stats import table_stats
+
+        return table_stats(source, text_columns, label_column, split)
     layouts.check_source(source)
     name = layouts.find(source, layout)
-    chosen = read_root(source, name)  # a train/val/test tree: its training split, as expand reads it
+    # a train/val/test tree: its training split, as expand reads it
+    name, chosen = read_root(source, name, explicit=layout is not None)
     found = layouts.get(name, explicit)
     walked = layouts.scan(chosen.root, found)
     stats = Stats(str(source), skipped=walked.skipped.copy(), notes=[chosen.note] if chosen.note else [],
@@ -184,9 +192,9 @@ def _imbalance_dict(found: tuple[str, str, float] | None) -> dict[str, Any] | No
 def stats_text(stats: Stats) -> str:
     """The human-readable table `augment stats` prints on stdout."""
     data = stats.as_dict()
-    lines = [f"{stats.source}: {stats.files} files in {len(stats.labels)} labels"]
+    lines = [f"{stats.source}: {stats.files} {stats.unit} in {len(stats.labels)} labels"]
     width = max([len(label) for label in stats.labels] + [5])
-    lines.append(f"  {'label':<{width}}  {'files':>6}  {'MB':>8}  {'unread':>6}  "
+    lines.append(f"  {'label':<{width}}  {stats.unit:>6}  {'MB':>8}  {'unread':>6}  "
                  f"modalities: formats{_measures(data)}")
     for label, info in data["labels"].items():
         formats = (", ".join(f"{k} {v}" for k, v in info["modalities"].items()) + ": "

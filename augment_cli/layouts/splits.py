@@ -33,15 +33,23 @@ class SplitChoice:
     note: str | None = None
 
 
-def read_root(source: Path, layout: str, split: str | None = None) -> SplitChoice:
-    """What a command reads of SRC under `layout`: for class folders, the
-    chosen split of a split tree (choose_split); other layouts read SRC whole
-    (a layout with splits of its own handles `split` itself)."""
-    from augment_cli.layouts import DEFAULT
+def read_root(source: Path, layout: str, split: str | None = None,
+              explicit: bool = False) -> tuple[str, SplitChoice]:
+    """The layout a command reads and what it reads of SRC: for class folders,
+    the chosen split of a split tree (choose_split); other layouts read SRC
+    whole (a layout with splits of its own handles `split` itself). A split
+    tree whose split holds a metadata file is labelled by it, as `datasets`'
+    imagefolder reads data/train/metadata.csv: detected unless a layout was
+    asked for (`explicit`); `--format metadata` on a split tree reads its split."""
+    from augment_cli.layouts import DEFAULT, get
 
-    if layout == DEFAULT:
-        return choose_split(source, split)
-    return SplitChoice(source)
+    metadata = get("metadata")
+    if layout not in (DEFAULT, "metadata") or (layout == "metadata" and metadata.detect(source)):
+        return layout, SplitChoice(source)
+    chosen = choose_split(source, split)
+    if layout == DEFAULT and (explicit or chosen.root == source or not metadata.detect(chosen.root)):
+        return layout, chosen
+    return "metadata", choose_split(source, split, labels="its metadata file has the labels")
 
 
 def split_of(label: str) -> str | None:
@@ -96,7 +104,7 @@ def split_folders(source: Path) -> list[str] | None:
     return names if any(name.casefold() in TRAINING for name in names) else None
 
 
-def choose_split(source: Path, split: str | None) -> SplitChoice:
+def choose_split(source: Path, split: str | None, labels: str = "its folders are the labels") -> SplitChoice:
     """The split a run expands: `split`, else the training split of a split tree."""
     found = split_folders(source)
     if found is None:
@@ -109,6 +117,6 @@ def choose_split(source: Path, split: str | None) -> SplitChoice:
         raise UsageError(f"--split {chosen}: {source} has no folder {chosen}/; "
                          f"its splits: {', '.join(found)}")
     others = [name for name in found if name != chosen]
-    note = (f"Splits in {source}: {', '.join(found)}; reading {chosen}/ only (its folders are the labels), "
+    note = (f"Splits in {source}: {', '.join(found)}; reading {chosen}/ only ({labels}), "
             f"{', '.join(others)} left out, not copied" + ("" if split else " (--split NAME for another)"))
     return SplitChoice(source / chosen, note)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from augment_cli.errors import UsageError
+from augment_cli.errors import SampleError, UsageError
 
 CSV_SUFFIXES = (".csv", ".tsv")
 JSON_SUFFIXES = (".jsonl", ".ndjson")
@@ -218,3 +218,22 @@ def header_bytes(table: TableFormat) -> bytes:
     """What the output file starts with: its BOM and, for CSV, the header line."""
     bom = codecs.BOM_UTF8 if table.bom else b""
     return bom + (encode_rows([list(table.columns)], table) if table.kind == "csv" else b"")
+
+
+def text_cell(record: Record, column: str, slot: Any) -> str:
+    """The cell to augment; SampleError when it is missing, null, not text or empty."""
+    if isinstance(slot, str) and slot not in record.values:
+        raise SampleError(f"no key {column!r}")
+    value = record.values[slot]
+    if value is None:
+        raise SampleError(f"the text in {column!r} is null")
+    if not isinstance(value, str):
+        raise SampleError(f"the value in {column!r} is a {type(value).__name__}, not text")
+    if not value.strip():
+        raise SampleError(f"the text in {column!r} is empty")
+    return value
+
+
+def text_slots(table: TableFormat, columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """Where each text column sits in a row: a CSV row's index, a JSON key."""
+    return tuple(table.columns.index(column) if table.kind == "csv" else column for column in columns)

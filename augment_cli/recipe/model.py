@@ -31,6 +31,9 @@ OUTPUT_PARAMS = (
     Param("mono", "bool", False, help="mix audio down to one channel"),
     Param("clipping", "choice", "normalize", choices=("normalize", "limit"),
           help="audio beyond full scale: peak-normalise the clip, or soft-limit the peaks"),
+    Param("column_streams", "choice", "shared", choices=("shared", "each"),
+          help="tables with several --text-column: shared gives every column of a copy the same "
+               "operations (one random stream), each gives each column its own"),
     Param("fuse", "bool", True,
           help="apply consecutive warps as one warp and point operations as one table (docs/fusion.md)"),
 )
@@ -80,8 +83,9 @@ class OutputOptions:
     sample_rate: int = 0
     mono: bool = False
     clipping: str = "normalize"
-    # Not in repr (so not in the digest text): recipe_digest marks fuse = false
-    # itself, and recipes that do not set it keep the digest they had.
+    # Not in repr (so not in the digest text): recipe_digest marks column_streams
+    # = "each" and fuse = false itself, and recipes that set neither keep their digest.
+    column_streams: str = field(default="shared", repr=False)
     fuse: bool = field(default=True, repr=False)
 
 
@@ -120,6 +124,8 @@ def recipe_digest(steps: tuple, output: OutputOptions, relative: dict[str, str] 
     parts = [FORMAT_VERSION, repr(steps_without_where(steps, relative or {})), repr(output)]
     if annotations is not None and annotations != Limits():
         parts.append(repr(annotations))
+    if output.column_streams != "shared":
+        parts.append(f"column_streams={output.column_streams}")
     canonical = json.dumps(parts)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return digest if output.fuse else unfused_digest(digest)

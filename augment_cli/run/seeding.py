@@ -9,6 +9,8 @@ probability does not change what the other steps draw.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -19,16 +21,41 @@ def path_words(relative_path: str) -> list[int]:
     return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4)]
 
 
-def copy_seed(seed: int, relative_path: str, copy: int, attempt: int = 0) -> np.random.SeedSequence:
+class CopyStream(NamedTuple):
+    """A copy's stream: what SeedSequence(entropy) would spawn, without building
+    that parent (its own entropy pool, never drawn from, was a twentieth of a
+    text copy's time). Children are SeedSequence(entropy, spawn_key=(k,)),
+    exactly as SeedSequence.spawn makes them."""
+
+    entropy: tuple[int, ...]
+
+    def spawn(self, count: int) -> list[np.random.SeedSequence]:
+        return [np.random.SeedSequence(self.entropy, spawn_key=(k,)) for k in range(count)]
+
+
+Stream = CopyStream | np.random.SeedSequence  # the online API's rng= gives a SeedSequence
+
+
+def copy_seed(seed: int, relative_path: str, copy: int, attempt: int = 0) -> CopyStream:
     """The stream of a copy; `attempt` >= 1 is a redraw of it (run/distinct.py).
 
     Attempt 0 is the copy's first draw, the one every run has made, so a copy
     that needs no redraw keeps its bytes. A redraw appends the attempt as one
     more word: a different stream, still a function of (seed, path, copy)."""
-    words = [seed, *path_words(relative_path), copy]
-    return np.random.SeedSequence(words + [attempt] if attempt else words)
+    return source_seeds(seed, relative_path)(copy, attempt)
 
 
-def step_generators(sequence: np.random.SeedSequence, count: int) -> list[np.random.Generator]:
+def source_seeds(seed: int, relative_path: str) -> Callable[[int, int], CopyStream]:
+    """copy_seed for one source: (copy, attempt) -> its stream, the path hashed
+    once (a table row's copies and redraws share it)."""
+    prefix = (seed, *path_words(relative_path))
+
+    def sequence(copy: int, attempt: int = 0) -> CopyStream:
+        return CopyStream((*prefix, copy, attempt) if attempt else (*prefix, copy))
+
+    return sequence
+
+
+def step_generators(sequence: Stream, count: int) -> list[np.random.Generator]:
     """One independent generator per recipe step, in step order."""
     return [np.random.Generator(np.random.PCG64(child)) for child in sequence.spawn(count)]

@@ -50,6 +50,17 @@ class Prepared:
 
         return read_parquet(path, self.source_format)
 
+    def label_of(self, record: Record, column: str) -> str:
+        """A row's value in `column` as text ("" when it has none)."""
+        values = record.values
+        if values is None:
+            return ""
+        if self.source_format.kind == "csv":
+            columns = self.source_format.columns
+            return str(values[columns.index(column)]) if column in columns else ""
+        value = values.get(column) if isinstance(values, dict) else None
+        return "" if value is None else str(value)
+
 
 def prepare(source: Path, recipe: Recipe, out: Path, copies: int, text_columns: tuple[str, ...],
             label_column: str | None, split: str | None, chunk_rows: int | None) -> list[Prepared]:
@@ -62,14 +73,20 @@ def prepare(source: Path, recipe: Recipe, out: Path, copies: int, text_columns: 
     if not recipe.steps_for("text"):
         raise UsageError(f"{recipe.path} has no [[text]] steps: nothing to do to a table's text")
     columns = tuple(dict.fromkeys(text_columns or ("text",)))
-    options = {"text": columns, "copies": copies}
     tables = tables_of(source, split)
     for table in tables:
         if table.name.casefold() in {name.casefold() for name in OWN_FILES}:
             raise UsageError(f"table {table.name} has the name of augment's own {table.name} in --out",
                              hint="rename the table")
-    encoding = recipe.output.text_encoding
-    return [_prepared(table, columns, label_column, split, options, encoding) for table in tables]
+    return checked_tables(tables, columns, label_column, split, {"text": columns, "copies": copies},
+                          recipe.output.text_encoding)
+
+
+def checked_tables(tables: list[TableFile], columns: tuple[str, ...], label_column: str | None,
+                   split: str | None, options: dict | None = None, encoding: str = "utf-8") -> list[Prepared]:
+    """Each table sniffed and, if augmented, its columns checked (`options`: what
+    else its output is made from; `augment stats` reads tables with none)."""
+    return [_prepared(table, columns, label_column, split, options or {}, encoding) for table in tables]
 
 
 def describe(source: Path, recipe: Recipe, out: Path, copies: int, include_originals: bool,

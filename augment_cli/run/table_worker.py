@@ -5,7 +5,8 @@ goes through the text codec and the recipe's [[text]] steps exactly as a
 .txt file would, with the random stream of (seed, table, row number, copy):
 the same row gets the same copies whatever the chunk size or worker. With
 several text columns (sentence pairs) every column of a copy uses that one
-stream, so both sentences get the same operations. A row that cannot be
+stream, so both sentences get the same operations, unless the recipe's
+[output] column_streams = "each" gives each column its own. A row that cannot be
 augmented is a per-row error; the chunk's other rows go on. The chunk's
 rows are written to its part file atomically; it never raises.
 """
@@ -14,19 +15,20 @@ from __future__ import annotations
 
 import copy as copying
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.table_formats import Record, encode_rows
+from augment_cli.layouts.table_formats import Record, encode_rows, text_cell, text_slots
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, replace_via_temporary
 from augment_cli.recipe.model import Step
 from augment_cli.run.distinct import DistinctCopies, marked
 from augment_cli.run.outcomes import distinct_copies_at_most
-from augment_cli.run.seeding import copy_seed
+from augment_cli.run.seeding import source_seeds
 from augment_cli.run.steps import augment
 from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 
@@ -34,9 +36,7 @@ from augment_cli.run.table_jobs import PROVENANCE, ChunkJob, ChunkResult
 def process_chunk(job: ChunkJob) -> ChunkResult:
     result = ChunkResult(job.table, job.first, len(job.records), job.part, errors=[])
     rows: list[Any] = []
-    # Where each text column sits in a row (a CSV row's index, a JSON key), and the steps: once a chunk.
-    slots = tuple(job.source_format.columns.index(column) if job.source_format.kind == "csv" else column
-                  for column in job.text_columns)
+    slots = text_slots(job.source_format, job.text_columns)  # once a chunk, with the steps
     steps = job.recipe.steps_for("text")
     if job.recipe.side_objects:  # a synonyms file in object storage (storage/sidefiles.py)
         from augment_cli.storage.sidefiles import serve
@@ -70,32 +70,58 @@ _Cells = tuple[tuple[str, Any, "_Cell"], ...]  # (column, slot, cell) per text c
 
 def _row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...],
                 most: int | None) -> tuple[list[Any], DistinctCopies]:
-    """The rows one source row makes: its original (if asked), then copies 1..N,
-    each distinct from the row's text and its earlier copies where the recipe
-    can make it so (run/distinct.py; all text columns of a copy compared as one)."""
-    if record.error is not None:
-        raise SampleError(record.error)
-    cells = tuple((column, slot, _Cell.of(_text_of(record, column, slot)))
-                  for column, slot in zip(job.text_columns, slots, strict=True))
+    """The rows one source row makes: its original (if asked), then copies 1..N."""
     made = [_with_provenance(job, record.values, record.number, 0, "[]")] if job.include_originals else []
-    distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
-    draw = partial(_draw, job.seed, f"{job.table}\n{record.number}", cells, steps)
-    for copy in range(1, job.copies + 1):
-        texts, applied, repeats = distinct.make(copy, partial(draw, copy))
+    drawn, distinct = row_copies(job, record, slots, steps, most)
+    for copy, restored, applied, repeats in drawn:
         values = copying.copy(record.values)
-        for (_, slot, cell), data in zip(cells, texts, strict=True):
-            values[slot] = cell.restore(data)
+        for slot, data in zip(slots, restored, strict=True):
+            values[slot] = data
         made.append(_with_provenance(job, values, record.number, copy, _transforms_cell(applied, repeats)))
     return made, distinct
 
 
-def _draw(seed: int, key: str, cells: _Cells, steps: tuple[Step, ...], copy: int,
+Drawn = tuple[int, tuple[str, ...], list[dict[str, Any]], "int | None"]  # copy, cells, applied, repeats
+
+
+def row_copies(job: ChunkJob, record: Record, slots: tuple[Any, ...], steps: tuple[Step, ...],
+               most: int | None) -> tuple[list[Drawn], DistinctCopies]:
+    """Copies 1..N of a source row (`augment preview` shows these): each copy's
+    text cells as written, what each column applied and the copy it repeats (or
+    None); each distinct from the row's text and its earlier copies where the
+    recipe can make it so (run/distinct.py; all text columns of a copy compared as one)."""
+    if record.error is not None:
+        raise SampleError(record.error)
+    cells = tuple((column, slot, _Cell.of(text_cell(record, column, slot)))
+                  for column, slot in zip(job.text_columns, slots, strict=True))
+    distinct = DistinctCopies(tuple(cell.data for _, _, cell in cells), job.distinct, most)
+    draw = partial(_draw, _column_seeds(job, record.number), cells, steps)
+    drawn: list[Drawn] = []
+    for copy in range(1, job.copies + 1):
+        texts, applied, repeats = distinct.make(copy, partial(draw, copy))
+        restored = tuple(cell.restore(data) for (_, _, cell), data in zip(cells, texts, strict=True))
+        drawn.append((copy, restored, applied, repeats))
+    return drawn, distinct
+
+
+def _column_seeds(job: ChunkJob, number: int) -> tuple[Callable[[int, int], Any], ...]:
+    """Each text column's streams: one for all of them (the recipe's [output]
+    column_streams = "shared", the default: a sentence pair gets the same
+    operations), or with several columns and "each", one per column, keyed by
+    its name too. One column has the row's stream either way."""
+    key = f"{job.table}\n{number}"
+    if job.recipe.output.column_streams == "shared" or len(job.text_columns) == 1:
+        return (source_seeds(job.seed, key),) * len(job.text_columns)
+    return tuple(source_seeds(job.seed, f"{key}\n{column}") for column in job.text_columns)
+
+
+def _draw(seeds: tuple[Callable[[int, int], Any], ...], cells: _Cells, steps: tuple[Step, ...], copy: int,
           attempt: int) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
     """Draw `attempt` of a copy (0: the first, the bytes of --allow-duplicates):
-    every text column with that one stream; (texts, what each column applied)."""
+    each text column with its stream; (texts, what each column applied)."""
     texts, applied = [], []
-    for column, _, cell in cells:
-        data, records = augment(cell.data, steps, "text", copy_seed(seed, key, copy, attempt))
+    for (column, _, cell), streams in zip(cells, seeds, strict=True):
+        data, records = augment(cell.data, steps, "text", streams(copy, attempt))
         texts.append(data)
         applied.append({"column": column, "applied": records})
     return tuple(texts), applied
@@ -133,20 +159,6 @@ class _Cell:
         if self.decoded is None:
             return data
         return codec_for("text").encode(data, self.decoded, ".txt", None).decode("utf-8")
-
-
-def _text_of(record: Record, column: str, slot: Any) -> str:
-    """The cell to augment; SampleError when it is missing, null, not text or empty."""
-    if isinstance(slot, str) and slot not in record.values:
-        raise SampleError(f"no key {column!r}")
-    value = record.values[slot]
-    if value is None:
-        raise SampleError(f"the text in {column!r} is null")
-    if not isinstance(value, str):
-        raise SampleError(f"the value in {column!r} is a {type(value).__name__}, not text")
-    if not value.strip():
-        raise SampleError(f"the text in {column!r} is empty")
-    return value
 
 
 def _with_provenance(job: ChunkJob, values: Any, number: int, copy: int, transforms: str) -> Any:

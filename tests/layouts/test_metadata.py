@@ -160,3 +160,41 @@ def test_a_parquet_metadata_file_keeps_its_types_and_runs_alike_on_any_workers(t
         "file_name": "sub/x__aug2.png", "label": 3, "tags": ["x"] * 3, "augment_source": "sub/x.png",
         "augment_copy": 2}
     assert json.loads(last["augment_transforms"])[0] == {"transform": "hflip", "params": {}}
+
+
+def _split_tree(root: Path) -> Path:
+    """datasets' imagefolder with splits: data/train/metadata.csv, data/test/metadata.csv (file
+    names without a split word: datasets would read "train0.png" as a split of its own)."""
+    for split, labels in (("train", ("cat", "dog", "cat")), ("test", ("dog", "cat"))):
+        for k in range(len(labels)):
+            save(root / split / f"{split[:2]}{k}.png", textured(seed=k + 10 * len(split)))
+        (root / split / "metadata.csv").write_text(
+            "file_name,label\n" + "".join(f"{split[:2]}{k}.png,{label}\n" for k, label in enumerate(labels)))
+    return root
+
+
+def test_a_split_tree_is_labelled_by_its_splits_metadata_files_and_only_train_is_expanded(
+        tmp_path, write_recipe):
+    src, out = _split_tree(tmp_path / "data"), tmp_path / "out"
+    summary = api.expand(source=src, recipe=write_recipe(FLIP), out=out, copies=2, workers=1)
+    assert summary.exit_code == 0 and summary.layout == "metadata" and summary.files_read == 3
+    assert any("reading train/ only (its metadata file has the labels), test left out" in note
+               for note in summary.notes)
+    rows = csv_rows(out / "metadata.csv")
+    assert [(row["file_name"], row["label"]) for row in rows] == [
+        ("tr0__aug1.png", "cat"), ("tr0__aug2.png", "cat"), ("tr1__aug1.png", "dog"),
+        ("tr1__aug2.png", "dog"), ("tr2__aug1.png", "cat"), ("tr2__aug2.png", "cat")]
+    assert not list(out.glob("te*")) and verify(out) == []
+    assert sorted(load("imagefolder", out, tmp_path)["label"]) == ["cat"] * 4 + ["dog"] * 2
+
+
+def test_split_asks_for_another_split_and_a_folders_format_keeps_the_folder_reading(tmp_path, write_recipe):
+    src = _split_tree(tmp_path / "data")
+    summary = api.expand(source=src, recipe=write_recipe(FLIP), out=tmp_path / "test-out", copies=1,
+                         workers=1, split="test")
+    written = csv_rows(tmp_path / "test-out" / "metadata.csv")
+    assert summary.files_read == 2 and [row["label"] for row in written] == ["dog", "cat"]
+    with pytest.raises(UsageError, match="nothing to expand"):  # asked for class folders: none there
+        api.expand(source=src, recipe=write_recipe(FLIP), out=tmp_path / "folders", copies=1, workers=1,
+                   layout="folders")
+    assert not (tmp_path / "folders").exists()
