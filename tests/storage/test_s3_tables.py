@@ -171,3 +171,10 @@ def test_a_table_run_renews_its_lease_from_a_thread_and_stops_when_it_is_lost(mo
     lost = SimpleNamespace(lease=SimpleNamespace(renew=taken))
     with pytest.raises(OutputError, match="lost the lock"), tables._renewed(lost):  # type: ignore[arg-type]
         time.sleep(0.1)
+
+
+def test_stats_of_one_table_object_reads_its_rows(s3, tmp_path, run_cli):
+    url = s3.upload(_tables(tmp_path / "src"), "raw") + "/train.csv"
+    result = run_cli("stats", url, "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f'"source": "{url}"' in result.stdout and '"unit": "rows"' in result.stdout
