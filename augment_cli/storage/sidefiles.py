@@ -28,8 +28,10 @@ from typing import Any
 from augment_cli.errors import UsageError
 from augment_cli.inputs import MAX_SIDE_FILE_BYTES
 from augment_cli.modalities.audio.header import MAX_SAMPLES
+from augment_cli.outdir.files import atomic_write
 from augment_cli.storage.location import Options, Remote, remote, storage_error
 from augment_cli.storage.walk import mtime_ns
+from augment_cli.storage.workdir import cache_base
 
 # A recording holds at most MAX_SAMPLES samples (audio/header.py); 8 bytes each
 # (64-bit float WAV) plus a header is the most such a file can take.
@@ -177,10 +179,22 @@ def recording(url: str) -> io.BytesIO:
 
 
 def digest(url: str) -> str:
-    """SHA-256 of a side object's bytes, streamed (for recipe/inputs.py)."""
+    """SHA-256 of a side object's bytes (for recipe/inputs.py): streamed once per version of the
+    object, then kept in the cache folder under its URL and stamp, so a re-run on this machine
+    reads nothing (a changed object has a new stamp: hashed again)."""
+    size, mtime = version_of(url)
+    key = hashlib.sha256(f"{url}\n{size}\n{mtime}".encode()).hexdigest()[:32]
+    kept = cache_base() / "side-digests" / key
+    with contextlib.suppress(OSError):
+        found = kept.read_text(encoding="ascii").strip()
+        if len(found) == 64:
+            return found
     location = _location(url)
     try:
         with location.fs.open(location.root, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            found = hashlib.file_digest(handle, "sha256").hexdigest()
     except Exception as exc:
         raise OSError(5, str(storage_error(url, exc, "cannot read"))) from None
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs the next run a read
+        atomic_write(kept, found.encode())
+    return found

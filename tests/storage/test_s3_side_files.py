@@ -143,6 +143,9 @@ def test_the_inputs_digest_is_the_content_not_the_options(s3, audio_project):
         assert inputs_digest(load_recipe(recipe)) == plain
     manifestless = json.dumps(load_recipe(recipe).side_objects)
     assert "testing" not in manifestless  # no credentials travel with the recipe
+    loaded = load_recipe(recipe)
+    s3.fs.rm(f"{s3.name}/side", recursive=True)  # a re-run on this machine reads no side object again
+    assert inputs_digest(loaded) == plain
 
 
 def test_the_cli_reads_side_files_with_storage_option_only(s3, tmp_path, run_cli, monkeypatch):
