@@ -162,7 +162,7 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     with `storage_options` ("key=value" strings) and the protocol's own
     configuration: see storage/runs.py and docs/object-storage.md.
     """
-    if storage.is_url(source) or storage.is_url(out):
+    if storage.is_url(source) or storage.is_url(out) or storage_options:  # or URL side files
         from augment_cli.storage import runs
 
         return runs.expand(expand, source=source, out=out, storage_options=storage_options,
@@ -224,7 +224,7 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
 def dry_plan(*, source: str | Path | None, out: str | Path,
              storage_options: list[str] | tuple[str, ...] | None = None, **options: Any) -> Plan:
     """make_plan for --dry-run, also with a URL SRC or DIR (nothing is read from a URL DIR)."""
-    if storage.is_url(source) or storage.is_url(out):
+    if storage.is_url(source) or storage.is_url(out) or storage_options:
         from augment_cli.storage import runs
 
         return runs.dry_plan(make_plan, source=source, out=out, storage_options=storage_options, **options)
@@ -234,11 +234,19 @@ def dry_plan(*, source: str | Path | None, out: str | Path,
 def table_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: str | Path, copies: int,
                layout: str | None = None, include_originals: bool = False, balance: bool = False,
                max_copies: int | None = None, annotations: str | Path | None = None,
+               storage_options: list[str] | tuple[str, ...] | None = None,
                **options: Any) -> list[str] | None:
     """The --dry-run plan of a table dataset (every table checked, its rows counted), None for other
     layouts. `options`: the table options of `expand`; the file options are not used."""
     if annotations is not None or source is None:  # a COCO JSON (--annotations): files
         return None
+    if storage.is_url(source) or storage.is_url(out):
+        from augment_cli.storage import runs
+
+        return runs.table_plan(table_plan, source=source, out=out, storage_options=storage_options,
+                               recipe=recipe, copies=copies, layout=layout,
+                               include_originals=include_originals, balance=balance,
+                               max_copies=max_copies, **options)
     runner = getattr(get(find(Path(source), layout)), "runner", None)
     if runner is None:
         return None

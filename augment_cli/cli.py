@@ -164,7 +164,7 @@ def expand(
     from augment_cli import api
     from augment_cli.run.engines import Engine
 
-    with reported_errors():
+    with reported_errors(), _side_files(storage_option):
         if no_fuse:
             from augment_cli.recipe import load_recipe
             from augment_cli.recipe.model import unfused
@@ -177,7 +177,8 @@ def expand(
                        annotations=annotations)
         rows: dict[str, Any] = dict(text_columns=tuple(text_column or ("text",)), label_column=label_column,
                                     chunk_rows=chunk_rows)
-        if dry_run and not storage_option and (lines := api.table_plan(**options, **rows)) is not None:
+        lines = api.table_plan(**options, **rows, storage_options=storage_option) if dry_run else None
+        if lines is not None:
             for line in lines:
                 _echo(line)
             return
@@ -248,16 +249,23 @@ def verify(out: Annotated[str, typer.Argument(help="Folder (or URL) written by a
 
 
 @app.command(cls=_Command, epilog="Example: augment merge out/")
-def merge(out: Annotated[Path, typer.Argument(help="Folder the shards of one run wrote into.")],
-          quiet: QuietOption = False):
+def merge(out: Annotated[str, typer.Argument(help="Folder (or URL) the shards of one run wrote into.")],
+          quiet: QuietOption = False, storage_option: StorageOption = None):
     """Join the shards of `augment expand --shard K/M` in DIR into one run: manifest.csv and all."""
-    from augment_cli.outdir.merge import merge as merge_shards
+    from augment_cli.storage import is_url
 
     with reported_errors():
-        merged = merge_shards(out)
+        if is_url(out):
+            from augment_cli.storage.merge import merge_url
+
+            merged = merge_url(out, storage_option)
+        else:
+            from augment_cli.outdir.merge import merge as merge_shards
+
+            merged = merge_shards(Path(out))
     if not quiet:
         _err(f"Merged {merged.shards} shards: {merged.sources} sources, {merged.files} files"
-             + (f", {merged.failed} failed (see {out / 'errors.csv'})" if merged.failed else "")
+             + (f", {merged.failed} failed (see {out}/errors.csv)" if merged.failed else "")
              + f" -> {out}")
 
 
@@ -316,7 +324,8 @@ def preview(
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
 
-    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+    with (reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local,
+          _side_files(storage_option)):
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
@@ -365,6 +374,18 @@ def stats(
         _print_warnings(found.warnings())
         for note in found.notes:
             _err(note)
+
+
+def _side_files(storage_option: list[str] | None) -> Any:
+    """The recipe's side files in object storage are read with --storage-option (storage/sidefiles.py)."""
+    from contextlib import nullcontext
+
+    if not storage_option:
+        return nullcontext()
+    from augment_cli.storage.location import parse_options
+    from augment_cli.storage.sidefiles import using
+
+    return using(parse_options(storage_option))
 
 
 def _staged(source: str | None, storage_option: list[str] | None) -> Any:

@@ -1,6 +1,7 @@
 """The cost of object storage: `augment expand` with SRC and DIR in a local S3 server vs on disk.
 
     PYTHONPATH=$PWD python benchmarks/object_storage.py [--files 200] [--copies 3] [--rounds 3]
+        [--table-rows 20000]
 
 Needs the test extra's moto[server] and s3fs (pip install -e '.[test]'). Builds N
 small JPEGs (256x256, 4 labels) on disk and uploads the same tree to a bucket
@@ -15,6 +16,12 @@ request (asyncio.sleep before s3fs sends it: what a bucket across a network
 costs, which a server on 127.0.0.1 does not). moto is a Python server on the same 2
 cores: the ratio is an upper bound on the protocol's own overhead, not a
 cloud figure (a real bucket adds network latency, which the batching hides).
+
+With --table-rows N (0: skipped) it also times a table run the same way: a
+CSV of N review-like rows expanded with recipes/eda.toml (2 copies), disk ->
+disk against bucket -> bucket, interleaved. The bucket run copies the table to
+the cache and uploads the output table (storage/table_source.py, tables.py),
+so its cost over disk is those two transfers plus the lock and state objects.
 """
 
 from __future__ import annotations
@@ -69,6 +76,34 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return server, endpoint
 
 
+def build_table(path: Path, rows: int) -> None:
+    rng = np.random.default_rng(1)
+    words = ("the film was good and the plot moved quickly but the ending felt rushed to me "
+             "while the actors gave strong performances in every scene").split()
+    lines = ["text,label"]
+    for i in range(rows):
+        picked = rng.choice(words, size=int(rng.integers(8, 24)))
+        lines.append(f"\"{' '.join(picked)}\",{i % 2}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def table_figures(work: Path, fs, bucket: str, env: dict[str, str], rows: int,
+                  rounds: int) -> tuple[list[float], list[float]]:
+    """Seconds of disk -> disk and bucket -> bucket table runs, interleaved round by round."""
+    build_table(work / "tables" / "train.csv", rows)
+    fs.put_file(str(work / "tables" / "train.csv"), f"{bucket}/tables/train.csv")
+    recipe = Path(__file__).resolve().parents[1] / "recipes" / "eda.toml"
+    common = ["--recipe", str(recipe), "--copies", "2", "--workers", "2", "--quiet"]
+    disk, remote = [], []
+    for round_ in range(rounds):
+        local_out = str(work / f"tout{round_}")
+        disk.append(timed(["expand", str(work / "tables"), "--out", local_out, *common], env))
+        remote.append(timed(["expand", f"s3://{bucket}/tables", "--out", f"s3://{bucket}/taug{round_}",
+                             *common], {**env, "AUGMENT_CACHE_DIR": str(work / f"tcache{round_}")}))
+    return disk, remote
+
+
 def timed(args: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "augment_cli", *args], env=env, check=True,
@@ -115,6 +150,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--table-rows", type=int, default=20000)
     options = parser.parse_args()
     server, endpoint = start_server()
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
@@ -140,6 +176,8 @@ def main() -> None:
                 bucket_times.append(timed(["expand", f"s3://{bucket}/raw", "--out",
                                            f"s3://{bucket}/aug{round_}", *common], env))
             reads = {latency: fetch_figures(bucket, env, latency) for latency in (0.0, 0.02)}
+            tables = (table_figures(work, fs, bucket, env, options.table_rows, options.rounds)
+                      if options.table_rows else None)
     finally:
         server.terminate()
         server.wait(10)
@@ -155,6 +193,17 @@ def main() -> None:
     for latency, (one_by_one, batched) in reads.items():
         print(f"reading the {files} sources, +{latency * 1000:.0f} ms per request: one at a time "
               f"{one_by_one:.2f} s, fetch_many {batched:.2f} s ({one_by_one / batched:.1f}x faster)")
+    if tables is not None:
+        _print_tables(*tables, options.table_rows)
+
+
+def _print_tables(disk: list[float], remote: list[float], rows: int) -> None:
+    ratios = [b / d for b, d in zip(remote, disk, strict=True)]
+    print(f"table of {rows} rows, eda.toml, 2 copies, --workers 2 (median; a fresh cache each round)")
+    for name, times in (("disk -> disk     ", disk), ("bucket -> bucket ", remote)):
+        print(f"{name} {statistics.median(times):6.2f} s  {rows / statistics.median(times):8.0f} rows/s")
+    print(f"bucket / disk     {statistics.median(ratios):6.2f}x (per-round ratios "
+          f"{', '.join(f'{r:.2f}' for r in ratios)})")
 
 
 if __name__ == "__main__":

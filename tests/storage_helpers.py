@@ -80,3 +80,29 @@ class Bucket:
 def local_files(folder: Path) -> dict[str, bytes]:
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def interrupted_run(expand, count: int = 2) -> None:
+    """`expand(on_progress=...)` stopped by Ctrl-C once `count` sources are done (pytest sees Interrupted)."""
+    from augment_cli.errors import Interrupted
+
+    def stop(done: int, total: int) -> None:
+        if done == count:
+            raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted):
+        expand(on_progress=stop)
+
+
+def verify_after_damage(s3: Bucket, run_cli, prefix: str, damaged: str, stray: str) -> str:
+    """`augment verify` of a run in `prefix` says OK; then, with `damaged` overwritten and `stray`
+    added, it exits 1: its report."""
+    out = s3.url(prefix)
+    ok = run_cli("verify", out)
+    assert ok.exit_code == 0, ok.output
+    assert f"{out}: OK" in ok.stderr
+    s3.fs.pipe_file(f"{s3.name}/{prefix}/{damaged}", b"not what was written")
+    s3.fs.pipe_file(f"{s3.name}/{prefix}/{stray}", b"stray")
+    bad = run_cli("verify", out)
+    assert bad.exit_code == 1
+    return bad.stdout

@@ -53,6 +53,10 @@ class Listed:
 
 
 def metadata_file(source: Path) -> Path:
+    if not isinstance(source, Path):  # a URL SRC (storage.location.Remote): the object, copied locally
+        from augment_cli.storage.copies import top_level_copy
+
+        return top_level_copy(source, NAMES, "metadata files")
     found = [source / name for name in NAMES if (source / name).is_file()]
     if len(found) != 1:
         raise UsageError(f"{source} holds {'no' if not found else 'several'} metadata files "

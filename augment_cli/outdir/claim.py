@@ -72,7 +72,8 @@ class RunState:
            table: dict[str, Any] | None = None) -> RunState:
         path = str(Path(recipe.path).resolve())
         return cls("augment", __version__, path, recipe.digest, seed, copies, include_originals, layout,
-                   str(source.resolve()) if source else "", inputs, distinct=distinct, balance=balance,
+                   storage.source_url(str(source.resolve())) if source else "",  # a URL SRC's: its URL
+                   inputs, distinct=distinct, balance=balance,
                    max_copies=max_copies, follow_links=follow_links, annotations=annotations,
                    table=table)
 

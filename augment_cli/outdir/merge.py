@@ -18,6 +18,7 @@ import sqlite3
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from augment_cli import layouts
 from augment_cli.errors import OutputError, UsageError
@@ -40,8 +41,10 @@ class Merged:
     failed: int = 0
 
 
-def merge(out: Path) -> Merged:
-    """Merge DIR's shards; a UsageError (nothing written) when they do not make one run."""
+def merge(out: Path, source: Any = None) -> Merged:
+    """Merge DIR's shards; a UsageError (nothing written) when they do not make one run.
+    `source`: SRC as the layout's dataset files read it (None: the recorded path; a URL
+    SRC's storage.location.Remote for storage/merge.py)."""
     found = shards_in(out)
     if not out.is_dir() or not found:
         raise UsageError(f"{out} holds no shards to merge",
@@ -68,7 +71,7 @@ def merge(out: Path) -> Merged:
                 result.sources, result.failed = join_table_shards(out, count, states[0])
                 result.files = result.sources
             else:
-                _join(out, count, states[0], result)
+                _join(out, count, states[0], result, source)
     except sqlite3.Error as exc:
         raise OutputError(f"cannot merge the shards' indexes in {out}: {exc}") from None
     for names in found.values():
@@ -96,7 +99,7 @@ def _finished_state(out: Path, shard: Shard) -> claim.RunState:
     return state
 
 
-def _join(out: Path, count: int, state: claim.RunState, result: Merged) -> None:
+def _join(out: Path, count: int, state: claim.RunState, result: Merged, source: Any = None) -> None:
     """Every shard's index into DIR's, then the files an unsharded run writes at its end."""
     claim.sweep_temporary_files(out)  # every shard is over: what is half-written is a killed run's
     index = Index(out)
@@ -122,7 +125,8 @@ def _join(out: Path, count: int, state: claim.RunState, result: Merged) -> None:
             write_rows(errors, ErrorRow, failed)
         else:
             remove_quietly(errors)
-        for name, content in sorted(layout.finish(Path(state.src), index.manifest_rows(), out).items()):
+        read_from = source if source is not None else Path(state.src)
+        for name, content in sorted(layout.finish(read_from, index.manifest_rows(), out).items()):
             atomic_write(out / name, content)
         result.sources = sum(1 for _ in index.sources())
         result.files = sum(1 for _ in index.manifest_rows())

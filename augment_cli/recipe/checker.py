@@ -12,6 +12,7 @@ from augment_cli import registry, storage
 from augment_cli.annotations.limits import PARAMS as LIMIT_PARAMS
 from augment_cli.annotations.limits import Limits
 from augment_cli.errors import RecipeError
+from augment_cli.plugins import resolve
 from augment_cli.recipe.model import (
     FORMAT_VERSION,
     GROUP_KEYS,
@@ -51,6 +52,7 @@ class Checker:
         # Absolute path values -> as relative to the recipe file, for the digest:
         # the same recipe beside the same files means the same in any checkout.
         self.relative: dict[str, str] = {}
+        self.side_objects: dict[str, tuple] = {}  # a URL value -> its objects (storage/sidefiles.py)
 
     def fail(self, reason: str, step: str | None = None, key: str | None = None,
              line: int | None = None) -> RecipeError:
@@ -71,7 +73,8 @@ class Checker:
         output = OutputOptions(**self.keyed_table("output", OUTPUT_PARAMS, document.get("output", {})))
         limits = Limits(**self.keyed_table("annotations", LIMIT_PARAMS, document.get("annotations", {})))
         digest = recipe_digest(steps, output, self.relative, limits)
-        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})), limits)
+        return Recipe(self.name, steps, output, digest, self.copies(document.get("copies", {})), limits,
+                      tuple(sorted(self.side_objects.items())))
 
     def modality_steps(self, modality: str, tables: Any) -> tuple[Step, ...]:
         if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -159,9 +162,7 @@ class Checker:
 
     def value(self, param: Param, value: Any, where: str | None, line: int | None) -> Any:
         if param.kind in ("path", "folder") and storage.is_url(value):  # docs/object-storage.md
-            raise self.fail(f"{value} is a URL: side files and folders are read from local disk in this "
-                            "version (copy it beside the recipe)", where, param.name,
-                            self.key_line(param.name, line))
+            return self.url_value(param, value, where, line)
         try:
             value = check_value(param, value, self.base)
         except ValueError as exc:
@@ -171,6 +172,20 @@ class Checker:
         if param.kind in ("path", "folder") and value:
             self.relative[value] = Path(os.path.relpath(value, self.base)).as_posix()
         return value
+
+    def url_value(self, param: Param, value: str, where: str | None, line: int | None) -> str:
+        """A side file or folder in object storage (storage/sidefiles.py): listed and checked now,
+        its objects kept with the recipe for the workers."""
+        from augment_cli.storage.sidefiles import checked
+
+        try:
+            url, objects = checked(param.kind, value)
+            if param.kind == "folder" and param.validator:
+                resolve(param.validator)(url)
+        except ValueError as exc:
+            raise self.fail(str(exc), where, param.name, self.key_line(param.name, line)) from None
+        self.side_objects[url] = objects
+        return url
 
     def path(self, value: str, param: Param, where: str | None, line: int | None) -> str:
         """A file or folder named relative to the recipe file -> its absolute path."""

@@ -26,6 +26,7 @@ from pathlib import Path
 from augment_cli import registry
 from augment_cli.errors import RecipeError
 from augment_cli.recipe.model import GroupStep, Recipe, TransformStep
+from augment_cli.storage import is_url
 
 SIDE_KINDS = ("path", "folder")
 
@@ -37,6 +38,9 @@ def inputs_digest(recipe: Recipe) -> str:
     base = Path(recipe.path).resolve().parent
     entries = []
     for kind, value in sorted(set(side_values(recipe))):
+        if is_url(value):
+            entries.append([kind, value, _url_files(value, recipe)])
+            continue
         files = [[_relative(path, base), _sha256(path, recipe)] for path in _files(Path(value), kind)]
         entries.append([kind, _relative(Path(value), base), files])
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest() if entries else ""
@@ -67,6 +71,20 @@ def _files(path: Path, kind: str) -> list[Path]:
              (p for p in path.rglob("*") if not any(part.startswith(".")
                                                       for part in p.relative_to(path).parts)))
     return sorted(p for p in found if p.is_file() and not p.name.startswith("."))
+
+
+def _url_files(value: str, recipe: Recipe) -> list[list[str]]:
+    """[name within the value, SHA-256] of each object of a URL value (storage/sidefiles.py),
+    as the recipe check listed them: what a run reads, by content."""
+    from augment_cli.storage import sidefiles
+
+    found = []
+    try:
+        for url, _, _ in dict(recipe.side_objects).get(value, ()):
+            found.append([url[len(value) + 1:] or url.rsplit("/", 1)[-1], sidefiles.digest(url)])
+    except OSError as exc:
+        raise RecipeError(f"cannot read {value}: {exc.strerror or exc}", recipe=recipe.path) from None
+    return found
 
 
 def _relative(path: Path, base: Path) -> str:

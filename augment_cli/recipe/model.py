@@ -100,6 +100,9 @@ class Recipe:
     copies: tuple[tuple[str, int], ...] = ()
     # [annotations]: which objects an annotated copy keeps, and the mask fill.
     annotations: Limits = Limits()
+    # Side files and folders given as URLs -> their objects (URL, size, mtime_ns) as the
+    # check listed them (storage/sidefiles.py). Not part of the digest: names, not meaning.
+    side_objects: tuple[tuple[str, tuple[tuple[str, int, int], ...]], ...] = ()
 
     def copies_per_label(self) -> dict[str, int]:
         return dict(self.copies)

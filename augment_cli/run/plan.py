@@ -217,7 +217,7 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
         notes = []
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
                 distinct=not allow_duplicates, split=split, notes=notes, annotations=explicit)
-    plan.job_out, plan.storage = storage_roots(source, out)
+    plan.job_out, plan.storage = storage_roots(source, out, recipe)
     if plan.layout.annotated:  # a transform annotations cannot follow: exit 2 before any output
         check_annotated(recipe, layout_name)
     mixing = uses_partners(recipe)
@@ -349,11 +349,17 @@ def _check_labels(plan: Plan) -> None:
                                   f"{own[label.casefold()]} itself")
 
 
-def storage_roots(source: Any, out: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """The URL jobs write to (a URL DIR's, else "") and the storage options jobs carry."""
+def storage_roots(source: Any, out: Path,
+                  recipe: Recipe | None = None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The URL jobs write to (a URL DIR's, else "") and the storage options jobs carry
+    (for a URL SRC or DIR, or the recipe's side files in object storage)."""
     mirror = storage.mirror_of(out)
     if mirror is not None:
         return mirror.location.url, mirror.location.options
+    if recipe is not None and recipe.side_objects and not getattr(source, "options", ()):
+        from augment_cli.storage import sidefiles
+
+        return "", sidefiles.OPTIONS
     return "", getattr(source, "options", ())
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from augment_cli.storage import is_url
+
 FILE_SUFFIX = "_file"
 # Cheap test on a row's JSON before walking its records (most rows have none).
 MARK = FILE_SUFFIX + '"'
@@ -31,8 +33,8 @@ def relative_to(records: list[dict[str, Any]], base: Path) -> list[dict[str, Any
 
 
 def resolved_from(records: list[dict[str, Any]], base: Path) -> list[dict[str, Any]]:
-    """Records with every relative *_file path joined onto `base`."""
-    return _map_files(records, lambda path: path if os.path.isabs(path) else str(base / path))
+    """Records with every relative *_file path joined onto `base` (a URL stays as it is)."""
+    return _map_files(records, lambda path: path if os.path.isabs(path) or is_url(path) else str(base / path))
 
 
 def _map_files(value: Any, change: Callable[[str], str], key: str = "") -> Any:

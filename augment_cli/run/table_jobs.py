@@ -32,6 +32,8 @@ class ChunkJob:
     recipe: Recipe
     seed: int
     distinct: bool = True  # redraw a copy that repeats its row or an earlier copy (run/distinct.py)
+    # --storage-option pairs for the recipe's side files in object storage (storage/sidefiles.py)
+    storage: tuple[tuple[str, str], ...] = ()
 
     @property
     def first(self) -> int:

@@ -192,7 +192,7 @@ class _TableRun:
         settings = self.settings
         return ChunkJob(str(self.out), item.table.name, part, tuple(records), item.source_format,
                         item.output_format, item.text_columns, settings.copies, settings.include_originals,
-                        settings.recipe, settings.seed, settings.distinct)
+                        settings.recipe, settings.seed, settings.distinct, _side_options(settings.recipe))
 
     def _commit(self, result: ChunkResult) -> None:
         name = result.table
@@ -243,6 +243,15 @@ class _TableRun:
             write_rows(errors, ErrorRow, rows, presorted=True)
         elif errors.exists():
             errors.unlink()
+
+
+def _side_options(recipe: Recipe) -> tuple[tuple[str, str], ...]:
+    """The storage options a chunk's worker reads the recipe's URL side files with, if any."""
+    if not recipe.side_objects:
+        return ()
+    from augment_cli.storage import sidefiles
+
+    return sidefiles.OPTIONS
 
 
 def _chunks(records: Iterator[Record], size: int) -> Iterator[list[Record]]:

@@ -38,6 +38,10 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
     rows: list[Any] = []
     slots = text_slots(job.source_format, job.text_columns)  # once a chunk, with the steps
     steps = job.recipe.steps_for("text")
+    if job.recipe.side_objects:  # a synonyms file in object storage (storage/sidefiles.py)
+        from augment_cli.storage.sidefiles import serve
+
+        serve(job.recipe.side_objects, job.storage)
     most = distinct_copies_at_most(job.recipe, "text") if job.distinct else None
     for record in job.records:
         try:

@@ -149,6 +149,8 @@ def warm(job: Job) -> None:
 
 def process_sample(job: Job) -> SampleResult:
     result = SampleResult(job.sample)
+    if job.recipe.side_objects:  # side files in object storage: what the recipe check listed
+        _serve_side_files(job)
     writer = _Writer(Path(job.out_root)) if not is_url(job.out_root) else _object_writer(job)
     try:
         result.stamp, payload = (_read_source(Path(job.source_root) / job.sample.relative)
@@ -165,6 +167,12 @@ def process_sample(job: Job) -> SampleResult:
         writer.remove_written()
         result.rows, result.companions, result.duplicates = [], [], (0, 0)
     return result
+
+
+def _serve_side_files(job: Job) -> None:
+    from augment_cli.storage.sidefiles import serve
+
+    serve(job.recipe.side_objects, job.storage)
 
 
 def _object_writer(job: Job) -> ObjectWriter:

@@ -14,7 +14,12 @@ path (and start-up time). Modules:
   lease      one run per DIR: a lock object with an owner and a lease
   runs       expand and repair with a URL SRC or DIR, around api.expand
   verify     `augment verify URL`
+  merge      `augment merge URL`: the shards of a run into a URL DIR made into one run
   staging    stats and preview of a URL SRC (its objects fetched into a temporary folder)
+  copies     single objects read as local files (a metadata file), streamed to the cache folder
+  table_source  a URL table SRC: its tables copied to the cache folder, stamps kept
+  tables     a table run into (or from) URLs: DIR's tables brought into the working copy and sent back
+  sidefiles  a recipe's side files and folders given as URLs (noise, impulse responses, synonyms)
 """
 
 from __future__ import annotations
@@ -41,3 +46,12 @@ def mirror_of(out: Path) -> Any:
     """The WorkingCopy a working folder stands for during a run into a URL DIR, or
     None for a real local DIR (the usual case: an empty dict, one lookup)."""
     return MIRRORS.get(out) if MIRRORS else None
+
+
+# a local copy of a URL table SRC (storage/table_source.py) -> its URL, while a run reads it
+SOURCES: dict[str, str] = {}
+
+
+def source_url(resolved: str) -> str:
+    """SRC as a run record names it: the URL a local copy stands for, else the path itself."""
+    return SOURCES.get(resolved, resolved) if SOURCES else resolved

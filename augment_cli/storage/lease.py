@@ -99,6 +99,7 @@ class Lease:
             return {}
 
 
-def new_lease(location: Remote) -> Lease:
+def new_lease(location: Remote, name: str = LOCK_NAME) -> Lease:
+    """A lease on DIR's lock object (a shard's: its own lock name, outdir/statefiles.py)."""
     owner = f"pid {os.getpid()} on {socket.gethostname()}, token {secrets.token_hex(4)}"
-    return Lease(location, owner)
+    return Lease(location, owner, name)

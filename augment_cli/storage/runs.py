@@ -1,36 +1,46 @@
 """expand with a URL SRC or DIR: the same run (api.expand), reached through its seams.
 
-A URL SRC becomes a `Remote`, which the class-folder walk lists
-(storage/walk.py) and workers read (storage/objects.py). A URL DIR becomes a
-working copy (storage/workdir.py) that api.expand takes as its `out`, while
-the jobs name the URL, so workers write the bucket themselves. Layouts other
-than class folders, tables, --annotations, --shard and --follow-links are
-refused on URLs for now, with one line, before anything is read or written.
+A URL SRC becomes a `Remote`, which the class-folder and metadata walks list
+(storage/walk.py; a metadata file is read from a local copy, storage/copies.py)
+and workers read (storage/objects.py). A URL DIR becomes a working copy
+(storage/workdir.py) that api.expand takes as its `out`, while the jobs name
+the URL, so workers write the bucket themselves. A table run reads local
+copies of a URL SRC's tables and writes a URL DIR's tables from its working
+copy (storage/tables.py). Other layouts, --annotations, --follow-links and
+--shard of a table run are refused on URLs for now, with one line, before
+anything is read or written.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from augment_cli.errors import UsageError
-from augment_cli.layouts import DEFAULT
+from augment_cli.layouts import DEFAULT, find
+from augment_cli.layouts.metadata import NAMES as METADATA_NAMES
 from augment_cli.outdir.statefiles import StateFiles
-from augment_cli.storage import is_url
+from augment_cli.run.sharding import parse_shard
+from augment_cli.storage import is_url, sidefiles, tables
+from augment_cli.storage.copies import named, urls_in_messages
 from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
+from augment_cli.storage.table_source import recorded_as, staged, tables_in
 from augment_cli.storage.walk import folder_names
 from augment_cli.storage.workdir import WorkingCopy, working_folder
 
-# Root names that make another layout than class folders on disk: refused on a URL SRC
-# rather than read as class folders (the outputs would differ from a local run's).
-OTHER_LAYOUT_NAMES = {"metadata.csv": "metadata", "metadata.jsonl": "metadata",
-                      "metadata.parquet": "metadata", "data.yaml": "yolo", "annotations": "coco",
+# The layouts a URL SRC is read with: class folders, media with a metadata file beside them, tables.
+URL_LAYOUTS = (DEFAULT, "metadata", "table")
+# Root names that make another layout on disk: refused on a URL SRC rather than read
+# as class folders (the outputs would differ from a local run's).
+OTHER_LAYOUT_NAMES = {"data.yaml": "yolo", "annotations": "coco",
                       "Annotations": "voc", "JPEGImages": "voc", "SegmentationClass": "masks",
                       "masks": "masks", "labels": "yolo", "train": "a train/val/test split",
                       "val": "a train/val/test split", "valid": "a train/val/test split",
                       "test": "a train/val/test split"}
-NOT_ON_URLS = "on URLs this version reads class folders (SRC/<label>/.../<file>) only"
+NOT_ON_URLS = ("on URLs this version reads class folders (SRC/<label>/.../<file>), a metadata file "
+               "beside the media, and tables only")
 
 
 def source_of(source: str | Path | None, options: Options) -> Path | Remote | None:
@@ -43,25 +53,35 @@ def source_of(source: str | Path | None, options: Options) -> Path | Remote | No
     return found
 
 
-def check_layout(source: Remote, layout: str | None) -> None:
-    """UsageError unless a URL SRC is read as class folders."""
-    if layout not in (None, DEFAULT):
+def check_layout(source: Remote, layout: str | None) -> str:
+    """The layout a URL SRC is read with (class folders, a metadata file's, or tables: detected
+    from its top level as on disk); UsageError for another."""
+    if layout not in (None, *URL_LAYOUTS):
         raise UsageError(f"--format {layout} with {source.url}: {NOT_ON_URLS}",
                          hint="copy the dataset to a local folder for this layout")
-    if layout is None:
-        names = folder_names(source, "")
-        for name in sorted(names):
-            if name in OTHER_LAYOUT_NAMES or (name.endswith(".json") and "coco" in name.lower()):
-                kind = OTHER_LAYOUT_NAMES.get(name, "coco")
-                raise UsageError(f"{source.url} looks like {kind} ({name}): {NOT_ON_URLS}",
-                                 hint="copy it to a local folder, or pass --format folders to read "
-                                      "it as class folders anyway")
+    if layout in (None, "table") and tables_in(source) is not None:
+        return "table"
+    if layout == "table":
+        raise UsageError(f"{source.url} is not a table SRC: a table object, or a prefix holding only "
+                         "tables (.csv, .tsv, .jsonl, .ndjson, .parquet)")
+    if layout is not None:
+        return layout
+    names = folder_names(source, "")
+    for name in sorted(names):
+        if name in OTHER_LAYOUT_NAMES or (name.endswith(".json") and "coco" in name.lower()):
+            kind = OTHER_LAYOUT_NAMES.get(name, "coco")
+            raise UsageError(f"{source.url} looks like {kind} ({name}): {NOT_ON_URLS}",
+                             hint="copy it to a local folder, or pass --format folders to read "
+                                  "it as class folders anyway")
+    return "metadata" if names & set(METADATA_NAMES) else DEFAULT
 
 
-def refuse_unsupported(options: dict[str, Any], where: str) -> None:
-    """Options a URL run does not take yet: one line, exit 2, nothing read."""
-    refused = [("annotations", "--annotations"), ("shard", "--shard"), ("follow_links", "--follow-links"),
-               ("split", "--split")]
+def refuse_unsupported(options: dict[str, Any], where: str, table: bool = False) -> None:
+    """Options a URL run does not take yet: one line, exit 2, nothing read (a table run
+    takes --split, the table to expand, but not --shard: its part files stay on the
+    machine that made them, so no merge could join them)."""
+    refused = [("annotations", "--annotations"), ("follow_links", "--follow-links"),
+               *([("shard", "--shard")] if table else [("split", "--split")])]
     for key, flag in refused:
         if options.get(key):
             raise UsageError(f"{flag} does not work with a URL ({where}) yet",
@@ -70,14 +90,23 @@ def refuse_unsupported(options: dict[str, Any], where: str) -> None:
 
 def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Path,
            storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
-    """api.expand for a URL SRC or DIR (`run` is api.expand itself)."""
-    src, destination = _prepared(source, out, storage_options, options)
-    if destination is None:
-        return run(source=src, out=out, **options)
-    copy = WorkingCopy(destination, StateFiles(), ("metadata.csv",))
-    with copy.registered():
-        copy.fetch(options.get("overwrite", False))
-        summary = run(source=src, out=copy.folder, **options)
+    """api.expand for a URL SRC or DIR, or a recipe's side files in object storage
+    (`run` is api.expand itself)."""
+    parsed = parse_options(storage_options)
+    with sidefiles.using(parsed):
+        if not (is_url(source) or is_url(out)):  # only the recipe's side files may be URLs
+            return run(source=source, out=out, **options)
+        src, destination, table = _prepared(source, out, parsed, options)
+        if table is not None:
+            with _recorded(table, src):
+                return tables.expand(run, table, destination, out, options)
+        if destination is None:
+            with urls_in_messages():
+                return run(source=src, out=out, **options)
+        copy = WorkingCopy(destination, _files_of(options.get("shard")), METADATA_NAMES)  # + dataset files
+        with copy.registered(), urls_in_messages():
+            copy.fetch(options.get("overwrite", False))
+            summary = run(source=src, out=copy.folder, **options)
     summary.out = destination
     return summary
 
@@ -85,31 +114,72 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
 def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
              storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> Any:
     """make_plan for `--dry-run` with a URL SRC or DIR: SRC is listed, nothing is written anywhere."""
-    src, destination = _prepared(source, out, storage_options, options)
-    # The plan names DIR's working folder (storage/workdir.py), which is not made here.
-    return make_plan(source=src, out=working_folder(destination) if destination else out, **options)
-
-
-def _prepared(source: str | Path | None, out: str | Path, storage_options: list[str] | tuple[str, ...] | None,
-              options: dict[str, Any]) -> tuple[Path | Remote | None, Remote | None]:
-    """The checks a URL run and its dry run share, before anything is read or written:
-    (SRC as a Path or a Remote, DIR as a Remote or None for a local DIR). Sets the
-    layout a URL SRC is read with in `options`."""
     parsed = parse_options(storage_options)
-    refuse_unsupported(options, str(source) if is_url(source) else str(out))
+    with sidefiles.using(parsed):
+        if not (is_url(source) or is_url(out)):
+            return make_plan(source=source, out=out, **options)
+        src, destination, _ = _prepared(source, out, parsed, options)
+        # The plan names DIR's working folder (storage/workdir.py), which is not made here.
+        folder = working_folder(destination, _files_of(options.get("shard")).shard) if destination else out
+        with urls_in_messages():
+            return make_plan(source=src, out=folder, **options)
+
+
+def table_plan(plan: Callable[..., Any], *, source: str | Path | None, out: str | Path,
+               storage_options: list[str] | tuple[str, ...] | None, **options: Any) -> list[str] | None:
+    """api.table_plan with a URL SRC or DIR: the plan's lines (naming URLs), or None for files.
+    A URL SRC's tables are copied to local disk to be read (storage/table_source.py)."""
+    parsed = parse_options(storage_options)
+    with sidefiles.using(parsed):
+        src, destination, table = _prepared(source, out, parsed, options)
+        if table is None:
+            return None
+        folder = working_folder(destination) if destination else Path(out)
+        with urls_in_messages():
+            lines = plan(source=table, out=folder, **options)
+    shown = destination.url if destination else str(out)
+    return [named(line).replace(str(folder), shown) for line in lines]
+
+
+def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
+              options: dict[str, Any]) -> tuple[Path | Remote | None, Remote | None, Path | None]:
+    """The checks a URL run and its dry run share, before anything is read or written:
+    (SRC as a Path or a Remote, DIR as a Remote or None for a local DIR, the local table
+    SRC of a table run or None). Sets the layout a URL SRC is read with in `options`."""
     src = source_of(source, parsed)
     if isinstance(src, Remote):
-        check_layout(src, options.get("layout"))
-        options["layout"] = DEFAULT
-    elif src is not None and src.is_file() and is_url(out):
-        raise UsageError(f"a table SRC ({src}) with a URL --out is not supported yet",
-                         hint="tables are read and written on local disk in this version")
-    if not is_url(out):
-        return src, None
-    destination = remote(str(out), parsed)
-    check_reachable(destination, must_exist=False)
-    _check_apart(src, destination)
-    return src, destination
+        options["layout"] = check_layout(src, options.get("layout"))
+        is_table = options["layout"] == "table"
+    else:
+        is_table = src is not None and options.get("annotations") is None and \
+            find(src, options.get("layout")) == "table"
+    refuse_unsupported(options, str(source) if is_url(source) else str(out), is_table)
+    destination = None
+    if is_url(out):
+        destination = remote(str(out), parsed)
+        check_reachable(destination, must_exist=False)
+        _check_apart(src, destination)
+    if not is_table:
+        return src, destination, None
+    table = staged_tables(src) if isinstance(src, Remote) else src
+    return src, destination, cast(Path, table)
+
+
+def _files_of(shard: Any) -> StateFiles:
+    """The state files of this run or shard (--shard "K/M" or a Shard)."""
+    return StateFiles.of(parse_shard(shard) if isinstance(shard, str) else shard)
+
+
+def staged_tables(source: Remote) -> Path:
+    """A URL table SRC's local copy (storage/table_source.py)."""
+    found = tables_in(source)
+    assert found is not None  # check_layout found tables there
+    single = source.fs.info(source.root).get("type") != "directory"
+    return staged(source, found, single)
+
+
+def _recorded(table: Path, source: Path | Remote | None) -> Any:
+    return recorded_as(table, source.url) if isinstance(source, Remote) else contextlib.nullcontext()
 
 
 def _check_apart(source: Path | Remote | None, out: Remote) -> None:

@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from augment_cli.storage import is_url
-from augment_cli.storage.location import check_reachable, parse_options, remote
+from augment_cli.storage.copies import stream_to
+from augment_cli.storage.location import Remote, check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
 from augment_cli.storage.walk import walk_names
 
@@ -25,7 +26,8 @@ from augment_cli.storage.walk import walk_names
 @contextlib.contextmanager
 def staged(source: str | Path | None,
            storage_options: list[str] | tuple[str, ...] | None) -> Iterator[str | Path | None]:
-    """`source` itself for a path; for a URL, a temporary folder holding its objects."""
+    """`source` itself for a path; for a URL, a temporary folder holding its objects (for a URL
+    naming one object, a table, that object's copy there)."""
     if not is_url(source):
         yield source
         return
@@ -34,6 +36,11 @@ def staged(source: str | Path | None,
     check_reachable(location, must_exist=True)
     with tempfile.TemporaryDirectory(prefix="augment-staged-") as folder:
         root = Path(folder)
+        if _one_object(location):  # a table file: staged under its own name
+            target = root / location.url.rsplit("/", 1)[-1]
+            stream_to(location, location.root, location.url, target)
+            yield target
+            return
         batch: list[str] = []
         for name in walk_names(location):
             batch.append(name)
@@ -41,6 +48,13 @@ def staged(source: str | Path | None,
                 _fetch(location, batch, root)
         _fetch(location, batch, root)
         yield root
+
+
+def _one_object(location: Remote) -> bool:
+    try:
+        return location.fs.info(location.root).get("type") != "directory"
+    except Exception as exc:
+        raise storage_error(location.url, exc, "cannot read") from None
 
 
 def _fetch(location, names: list[str], root: Path) -> None:

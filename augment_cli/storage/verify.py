@@ -1,10 +1,11 @@
 """`augment verify URL`: the checks of outdir/verify.py, on a URL DIR.
 
-The manifest and run record are fetched into a temporary folder and read as
-on disk; every row's object is fetched (objects.BATCH at a time,
+The manifest, run record and index are fetched into a temporary folder and
+read as on disk; every row's object is fetched (objects.BATCH at a time,
 concurrently), hashed and decoded, and DIR is listed once (streamed) for
-objects no row names. There are no half-written objects to find: each is one
-PUT. `--repair` is not offered on URLs in this version.
+objects no row names. A table run's tables are hashed as they stream in.
+There are no half-written objects to find: each is one PUT (or a multipart
+upload, visible once complete). `--repair` is not offered on URLs in this version.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from pathlib import Path
 from augment_cli import layouts
 from augment_cli.errors import SampleError, UsageError
 from augment_cli.modalities import codec_for
-from augment_cli.outdir.claim import OWN_FILES, read_state
+from augment_cli.outdir.claim import OWN_FILES, STATE_NAME, read_state
+from augment_cli.outdir.index import INDEX_NAME
 from augment_cli.outdir.manifest import MANIFEST_NAME, ManifestRow
+from augment_cli.outdir.table_index import Output, recorded_outputs
 from augment_cli.outdir.verify import DAMAGED, STRAY, Problem, _read_rows
 from augment_cli.storage.lease import LOCK_NAME
-from augment_cli.storage.location import check_reachable, parse_options, remote, storage_error
+from augment_cli.storage.location import Remote, check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
+from augment_cli.storage.runs import URL_LAYOUTS
 from augment_cli.storage.walk import walk_names
 
 
@@ -32,33 +36,57 @@ def verify(url: str, layout: str | None = None,
     check_reachable(location, must_exist=False)
     with tempfile.TemporaryDirectory(prefix="augment-verify-") as folder:
         local = Path(folder)
-        for name in (MANIFEST_NAME, ".augment-run.json"):
+        for name in (MANIFEST_NAME, STATE_NAME, INDEX_NAME):
             try:
                 (local / name).write_bytes(location.fs.cat_file(location.key(name)))
             except FileNotFoundError:
                 continue
             except Exception as exc:
                 raise storage_error(url, exc, "cannot read") from None
+        state = read_state(local)
+        written = state.layout if state is not None else layouts.DEFAULT
+        if layout not in (None, written):
+            raise UsageError(f"{url} was written from a {written!r} dataset, not {layout!r}",
+                             hint="leave out --format: verify reads it from the run record")
+        if written == "table":
+            return [problem.text for problem in _table_problems(location, recorded_outputs(local) or [])]
         if not (local / MANIFEST_NAME).is_file():
             raise UsageError(f"{url} has no {MANIFEST_NAME}: not a folder written by augment expand")
-        state = read_state(local)
-        if state is not None and state.layout != layouts.DEFAULT:
-            raise UsageError(f"{url} holds a {state.layout!r} run: on URLs verify checks class folders only")
-        if layout not in (None, layouts.DEFAULT):
-            raise UsageError(f"{url} was written from a 'folders' dataset, not {layout!r}",
-                             hint="leave out --format: verify reads it from the run record")
+        if written not in URL_LAYOUTS:
+            raise UsageError(f"{url} holds a {written!r} run: on URLs verify checks class folders, "
+                             "metadata datasets and tables only")
         found: list[Problem] = []
         try:
             rows, named = _read_rows(local, found)
         except (OSError, ValueError) as exc:
             return [p.text for p in found] + [f"{MANIFEST_NAME}: cannot be read ({exc})"]
     found += _check_rows(location, rows)
-    listed = {row.file_name for row in rows} | named | set(layouts.get(layouts.DEFAULT).dataset_files(rows))
+    listed = {row.file_name for row in rows} | named | set(layouts.get(written).dataset_files(rows))
     for name in walk_names(location, hidden=True):
         if name not in listed and name not in OWN_FILES and name != LOCK_NAME:
             found.append(Problem(STRAY, name, f"{name}: stray object not in "
                                  f"{MANIFEST_NAME}"))
     return [problem.text for problem in found]
+
+
+def _table_problems(location: Remote, outputs: list[Output]) -> list[Problem]:
+    """A table run's DIR: each recorded table an object with its SHA-256 (streamed), nothing else."""
+    found = []
+    for output in outputs:
+        try:
+            with location.fs.open(location.key(output.name), "rb") as handle:
+                same = hashlib.file_digest(handle, "sha256").hexdigest() == output.sha256
+            text = None if same else f"{output.name}: content differs from the recorded SHA-256"
+        except FileNotFoundError:
+            text = f"{output.name}: missing"
+        except Exception as exc:
+            raise storage_error(location.child_url(output.name), exc, "cannot read") from None
+        if text is not None:
+            found.append(Problem(DAMAGED, output.name, text))
+    listed = {output.name for output in outputs} | set(OWN_FILES)
+    found += [Problem(STRAY, name, f"{name}: stray object (not a table this run wrote)")
+              for name in walk_names(location, hidden=True) if name not in listed]
+    return found
 
 
 def _check_rows(location, rows: list[ManifestRow]) -> list[Problem]:

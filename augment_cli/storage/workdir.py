@@ -30,22 +30,26 @@ from pathlib import Path
 
 from augment_cli.errors import UsageError
 from augment_cli.outdir.files import atomic_write
-from augment_cli.outdir.statefiles import StateFiles
+from augment_cli.outdir.statefiles import STATE_NAME, StateFiles, is_shard_file
 from augment_cli.storage import MIRRORS, objects
 from augment_cli.storage.lease import LOCK_NAME, Lease, new_lease
 from augment_cli.storage.location import Remote, storage_error
-from augment_cli.storage.walk import walk_names
+from augment_cli.storage.walk import folder_names, walk_names
 
 CHECKPOINT_SECONDS = 30.0
 
 
-def working_folder(location: Remote) -> Path:
-    """The local folder standing for a URL DIR: $AUGMENT_CACHE_DIR (else
-    $XDG_CACHE_HOME/augment, else ~/.cache/augment) / dirs / a hash of the URL."""
-    base = os.environ.get("AUGMENT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "augment")
+def cache_base() -> Path:
+    """$AUGMENT_CACHE_DIR, else $XDG_CACHE_HOME/augment, else ~/.cache/augment."""
+    return Path(os.environ.get("AUGMENT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "augment"))
+
+
+def working_folder(location: Remote, shard: object = None) -> Path:
+    """The local folder standing for a URL DIR: the cache folder / dirs / a hash of the URL
+    (and of the shard: shards of one DIR may run at once on one machine)."""
     digest = hashlib.sha256(location.url.encode()).hexdigest()[:24]
-    return Path(base) / "dirs" / digest
+    return cache_base() / "dirs" / (f"{digest}-shard-{shard}".replace("/", "-of-") if shard else digest)
 
 
 class WorkingCopy:
@@ -53,7 +57,7 @@ class WorkingCopy:
 
     def __init__(self, location: Remote, files: StateFiles, dataset_files: tuple[str, ...]):
         self.location, self.files = location, files
-        self.folder = working_folder(location)
+        self.folder = working_folder(location, files.shard)
         self.names = (files.state, files.index, files.manifest, files.errors, *dataset_files)
         self.lease: Lease | None = None
         self.fetched: dict[str, bytes] = {}  # name -> SHA-256 of what DIR held: a no-op re-run puts nothing
@@ -89,19 +93,42 @@ class WorkingCopy:
             self.fetched[name] = hashlib.sha256(payload).digest()
         for suffix in ("-wal", "-shm", "-journal"):
             (self.folder / (self.files.index + suffix)).unlink(missing_ok=True)
+        found_state |= self._fetch_other_records()
         if not (found_state or overwrite) and self._holds_objects():
             raise UsageError(f"--out {self.location.url} is not empty and was not made by augment",
                              hint="choose an empty prefix, or pass --overwrite to write into it")
 
+    def _fetch_other_records(self) -> bool:
+        """The other run records DIR holds (the unsharded run's, other shards'), read-only, so the
+        claim checks (outdir/claim.py) see what they see on disk; whether DIR holds any of them
+        or another shard's objects."""
+        own = set(self.names)
+        for stale in self.folder.iterdir():
+            if stale.name not in own and (stale.name == STATE_NAME or is_shard_file(stale.name)):
+                stale.unlink(missing_ok=True)
+        top = folder_names(self.location, "")
+        records = [name for name in top if name not in own and (name == STATE_NAME or (
+            is_shard_file(name) and name.endswith(".run.json")))]
+        for name in records:
+            try:
+                atomic_write(self.folder / name, self.location.fs.cat_file(self.location.key(name)))
+            except FileNotFoundError:
+                continue
+            except Exception as exc:
+                raise storage_error(self.location.url, exc, "cannot read") from None
+        # A shard's objects (even a lock: it is starting) mean DIR is augment's, as on disk.
+        return bool(records) or any(is_shard_file(name) and name != self.files.lock for name in top)
+
     def _holds_objects(self) -> bool:
-        return next((name for name in walk_names(self.location, hidden=True) if name != LOCK_NAME),
+        own_locks = (LOCK_NAME, self.files.lock)
+        return next((name for name in walk_names(self.location, hidden=True) if name not in own_locks),
                     None) is not None
 
     @contextlib.contextmanager
     def leased(self, overwrite: bool) -> Iterator[None]:
         """Hold DIR's lock object; fetch the state again under it (another run may have
         finished since the first look); put everything back on the way out, whatever happens."""
-        self.lease = new_lease(self.location)
+        self.lease = new_lease(self.location, self.files.lock)
         self.lease.acquire()
         try:
             self.fetch(overwrite)

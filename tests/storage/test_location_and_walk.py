@@ -77,12 +77,20 @@ def test_writes_reads_and_removals_of_objects(memory_prefix: str):
     assert list(walk_names(location)) == ["cat/deep/b.png"]
 
 
-@pytest.mark.parametrize("step", ['[[audio]]\ntransform = "background_noise"\nfolder = "s3://b/noise"\n',
-                                  '[[text]]\ntransform = "synonym_replace"\nsynonyms = "s3://b/syn.tsv"\n'])
-def test_a_recipe_side_file_given_as_a_url_is_refused_in_one_line(write_recipe, run_cli, step):
-    result = run_cli("validate", write_recipe(step))
-    assert result.exit_code == 2
-    assert "is a URL: side files and folders are read from local disk in this version" in result.stderr
+def test_a_recipe_side_file_given_as_a_url_is_checked_and_kept_with_its_stamp(memory_prefix: str,
+                                                                               write_recipe, run_cli):
+    from augment_cli.recipe import load_recipe
+
+    location = remote(memory_prefix)
+    location.fs.pipe_file(location.key("syn.txt"), b"gpu = graphics card\n")
+    recipe = write_recipe(f'[[text]]\ntransform = "synonym_replace"\nsynonyms = "{memory_prefix}/syn.txt"\n')
+    assert run_cli("validate", recipe).exit_code == 0
+    ((value, ((url, size, _),)),) = load_recipe(recipe).side_objects
+    assert value == url == f"{memory_prefix}/syn.txt" and size == 20
+    location.fs.pipe_file(location.key("bad.txt"), b"gpu\n")
+    bad = run_cli("validate", write_recipe(f'[[text]]\ntransform = "random_insert"\n'
+                                           f'synonyms = "{memory_prefix}/bad.txt"\n', "bad.toml"))
+    assert bad.exit_code == 2 and "bad.txt:1: expected 'word = synonym" in bad.stderr
 
 
 def test_the_lock_object_refuses_a_second_holder_and_frees_itself_when_its_lease_ends(memory_prefix: str,

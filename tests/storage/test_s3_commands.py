@@ -6,20 +6,16 @@ import sys
 
 import pytest
 
+from storage_helpers import verify_after_damage
+
 
 def test_verify_a_bucket_dir_then_find_a_changed_and_a_stray_object(s3, image_tree, write_recipe, run_cli):
     src, out = s3.upload(image_tree, "raw"), s3.url("aug")
     assert run_cli("expand", src, "--recipe", write_recipe(), "--copies", "2", "--out", out,
                    "--workers", "1", "--quiet").exit_code == 0
-    ok = run_cli("verify", out)
-    assert ok.exit_code == 0, ok.output
-    assert f"{out}: OK" in ok.stderr
-    s3.fs.pipe_file(f"{s3.name}/aug/cat/a__aug1.jpg", b"not a jpeg")
-    s3.fs.pipe_file(f"{s3.name}/aug/cat/extra.png", b"stray")
-    bad = run_cli("verify", out)
-    assert bad.exit_code == 1
-    assert "cat/a__aug1.jpg: content differs from the recorded SHA-256" in bad.stdout
-    assert "cat/extra.png: stray object not in manifest.csv" in bad.stdout
+    found = verify_after_damage(s3, run_cli, "aug", "cat/a__aug1.jpg", "cat/extra.png")
+    assert "cat/a__aug1.jpg: content differs from the recorded SHA-256" in found
+    assert "cat/extra.png: stray object not in manifest.csv" in found
 
 
 def test_stats_of_a_bucket_source_names_the_url(s3, image_tree, run_cli):
@@ -71,7 +67,7 @@ def test_a_missing_protocol_package_names_the_extra(monkeypatch, image_tree, wri
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("option", ["--format=yolo", "--shard=1/2"])
+@pytest.mark.parametrize("option", ["--format=yolo", "--follow-links", "--annotations=coco.json"])
 def test_what_urls_do_not_support_yet_is_refused_in_one_line(s3, image_tree, write_recipe, run_cli, option):
     src = s3.upload(image_tree, "raw")
     result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"), option)
@@ -80,13 +76,24 @@ def test_what_urls_do_not_support_yet_is_refused_in_one_line(s3, image_tree, wri
     assert s3.objects("aug") == {}
 
 
+def test_a_sharded_table_run_on_urls_is_refused_in_one_line(s3, tmp_path, run_cli):
+    table = tmp_path / "train.csv"
+    table.write_text("text,label\na fine short review,1\n", encoding="utf-8")
+    recipe = tmp_path / "eda.toml"
+    recipe.write_text('[[text]]\ntransform = "random_swap"\n')
+    result = run_cli("expand", table, "--recipe", recipe, "--out", s3.url("aug"), "--shard", "1/2")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --shard does not work with a URL ({s3.url('aug')}) yet")
+    assert s3.objects("aug") == {}
+
+
 def test_a_bucket_laid_out_as_another_layout_is_refused_not_read_as_class_folders(s3, image_tree,
                                                                                   write_recipe, run_cli):
-    (image_tree / "metadata.csv").write_text("file_name,label\ncat/a.jpg,cat\n")
+    (image_tree / "data.yaml").write_text("names: [cat, dog]\n")
     src = s3.upload(image_tree, "raw")
     result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {src} looks like metadata (metadata.csv): on URLs")
+    assert result.stderr.startswith(f"Error: {src} looks like yolo (data.yaml): on URLs")
 
 
 def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, write_recipe, run_cli):
@@ -98,12 +105,13 @@ def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, w
     assert s3.objects("aug") == {}
 
 
-def test_a_table_source_with_a_bucket_dir_is_refused_in_one_line(s3, tmp_path, run_cli):
+def test_a_table_source_into_a_bucket_dir_through_the_cli(s3, tmp_path, run_cli):
     table = tmp_path / "train.csv"
     table.write_text("text,label\na fine short review,1\na dull long one,0\n", encoding="utf-8")
     recipe = tmp_path / "eda.toml"
     recipe.write_text('[[text]]\ntransform = "random_swap"\n')
-    result = run_cli("expand", table, "--recipe", recipe, "--out", s3.url("aug"))
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: a table SRC ({table}) with a URL --out is not supported yet")
-    assert s3.objects("aug") == {}
+    result = run_cli("expand", table, "--recipe", recipe, "--out", s3.url("aug"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert run_cli("expand", table, "--recipe", recipe, "--out", tmp_path / "local", "--quiet").exit_code == 0
+    assert s3.objects("aug")["train.csv"] == (tmp_path / "local" / "train.csv").read_bytes()
+    assert run_cli("verify", s3.url("aug")).exit_code == 0

@@ -7,9 +7,8 @@ import shutil
 import pytest
 
 from augment_cli import api
-from augment_cli.errors import Interrupted
 from conftest import save, textured
-from storage_helpers import local_files
+from storage_helpers import interrupted_run, local_files
 
 
 def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
@@ -26,12 +25,7 @@ def test_an_interrupted_run_resumes_from_another_machine(s3, image_tree, write_r
     clean = _expand(image_tree, recipe, tmp_path / "clean")
     src, out = s3.upload(image_tree, "raw"), s3.url("aug")
 
-    def stop_after_two(done: int, total: int) -> None:
-        if done == 2:
-            raise KeyboardInterrupt
-
-    with pytest.raises(Interrupted):
-        _expand(src, recipe, out, on_progress=stop_after_two)
+    interrupted_run(lambda **stop: _expand(src, recipe, out, **stop))
     assert ".augment-lock" not in s3.objects("aug")  # released on the way out
     # "another machine": a cache folder of its own, so only what DIR holds can be resumed from
     monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))

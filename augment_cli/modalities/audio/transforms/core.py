@@ -20,6 +20,7 @@ from augment_cli.modalities.audio.formats import MP3_RATES
 from augment_cli.modalities.audio.header import check_output
 from augment_cli.modalities.audio.recordings import audio_files
 from augment_cli.registry import Param, register, significant, span
+from augment_cli.storage import is_url
 
 LEVEL = "augment_cli.modalities.audio.transforms.core_ops"
 TIME = "augment_cli.modalities.audio.transforms.time_ops"
@@ -67,7 +68,12 @@ def folder_files(folder: str) -> tuple[str, ...]:
     """The audio files of a recipe folder (checked non-empty when the recipe was read).
 
     Cached per version of the folder (its mtime moves when a file is added or
-    removed): one process may run twice around such a change."""
+    removed): one process may run twice around such a change. A URL folder's files are
+    those the recipe check listed (storage/sidefiles.py)."""
+    if is_url(folder):
+        from augment_cli.storage.sidefiles import files_of
+
+        return files_of(folder)
     return _folder_files(folder, os.stat(folder).st_mtime_ns)
 
 

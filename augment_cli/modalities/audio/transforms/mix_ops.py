@@ -13,6 +13,7 @@ import functools
 import io
 import math
 import os
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -28,6 +29,7 @@ from augment_cli.modalities.audio.transforms.core_ops import (
     skippable,
 )
 from augment_cli.modalities.audio.transforms.time_ops import fit_length
+from augment_cli.storage import is_url
 
 FADE_S = 0.01  # burst edges are faded over 10 ms so they do not click
 
@@ -164,7 +166,12 @@ def load_recording(path: str, sample_rate: int) -> np.ndarray:
     """A noise or impulse-response file as (channels, frames) at sample_rate.
 
     Cached per version of the file (size and mtime): one process may run
-    twice around an edit of it (api.expand, --workers 1)."""
+    twice around an edit of it (api.expand, --workers 1). A URL (storage/sidefiles.py)
+    is fetched once per version, its version being the stamp the recipe check listed."""
+    if is_url(path):
+        from augment_cli.storage.sidefiles import version_of
+
+        return _load_recording(path, sample_rate, version_of(path))
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -175,13 +182,24 @@ def load_recording(path: str, sample_rate: int) -> np.ndarray:
 @functools.lru_cache(maxsize=32)
 def _load_recording(path: str, sample_rate: int, version: tuple[int, int]) -> np.ndarray:
     try:
-        samples, rate = sf.read(path, dtype="float32", always_2d=True)
+        samples, rate = sf.read(_recording_file(path), dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, OSError) as exc:
         raise SampleError(f"cannot read {path}: {reason(exc)}") from None
     if samples.shape[0] == 0:
         raise SampleError(f"{path} has no frames")
     samples = np.ascontiguousarray(samples.T)
     return resample(samples, rate, sample_rate) if rate != sample_rate else samples
+
+
+def _recording_file(path: str) -> Any:
+    if not is_url(path):
+        return path
+    from augment_cli.storage.sidefiles import recording
+
+    try:
+        return recording(path)
+    except ValueError as exc:
+        raise SampleError(f"cannot read {path}: it {exc}") from None
 
 
 def match_channels(samples: np.ndarray, channels: int) -> np.ndarray:

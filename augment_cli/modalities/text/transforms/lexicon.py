@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from augment_cli.inputs import MAX_SIDE_FILE_BYTES, read_bounded
+from augment_cli.storage import is_url
 
 TABLE_PATH = Path(__file__).resolve().parent.parent / "data" / "wordnet_synonyms.tsv.gz"
 USER_LINE = re.compile(r"^\s*([^=+#\s][^=+#]*?)\s*(\+?=)\s*([^#=]*?)\s*(?:#.*)?$")
@@ -68,7 +69,12 @@ def user_table(path: str) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def file_version(path: str) -> tuple[int, int] | None:
-    """Size and mtime of a file, the key of caches of what it holds."""
+    """Size and mtime of a file (a URL's: as the recipe check listed it), the key of caches of
+    what it holds."""
+    if is_url(path):
+        from augment_cli.storage.sidefiles import version_of
+
+        return version_of(path)
     try:
         info = os.stat(path)
     except OSError:
@@ -80,7 +86,7 @@ def file_version(path: str) -> tuple[int, int] | None:
 def _user_table(path: str, version: tuple[int, int] | None) -> dict[str, tuple[str, tuple[str, ...]]]:
     entries = {}
     try:
-        lines = read_bounded(path, MAX_SIDE_FILE_BYTES).decode("utf-8-sig").splitlines()
+        lines = _read_user_file(path).decode("utf-8-sig").splitlines()
     except (OSError, ValueError) as exc:  # a FIFO or /dev/zero is refused, not read forever
         raise ValueError(f"cannot read synonym file {path}: {exc}") from None
     for number, line in enumerate(lines, 1):
@@ -93,6 +99,14 @@ def _user_table(path: str, version: tuple[int, int] | None) -> dict[str, tuple[s
                              f"or 'word += synonym', got {line.strip()!r}")
         entries[match.group(1).lower()] = (match.group(2), synonyms)
     return entries
+
+
+def _read_user_file(path: str) -> bytes:
+    if is_url(path):  # in object storage (storage/sidefiles.py): one bounded GET
+        from augment_cli.storage.sidefiles import read
+
+        return read(path, MAX_SIDE_FILE_BYTES)
+    return read_bounded(path, MAX_SIDE_FILE_BYTES)
 
 
 def synonyms(word: str, user_path: str = "") -> tuple[str, ...]:
