@@ -156,7 +156,7 @@ def _quiet() -> Iterator[None]:
     differences on connecting; its event loop (tornado, asyncio) logs the
     tracebacks of callbacks cut short when a run is interrupted. The run
     reports what matters itself, and no traceback reaches a user."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    loggers = _event_loggers()
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
@@ -167,6 +167,17 @@ def _quiet() -> Iterator[None]:
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+def _event_loggers() -> list[logging.Logger]:
+    """The Dask and event-loop loggers, children included: distributed's
+    logging config gives some children levels of their own
+    (tornado.application: ERROR, distributed.client: WARNING), which a
+    level set on the parent does not reach."""
+    prefixes = ("distributed", "tornado", "asyncio")
+    names = [name for name in list(logging.root.manager.loggerDict)
+             if name in prefixes or name.startswith(tuple(f"{prefix}." for prefix in prefixes))]
+    return [logging.getLogger(name) for name in sorted({*prefixes, *names})]
 
 
 class DaskExecutor(Executor):

@@ -207,3 +207,15 @@ def test_a_labels_file_list_goes_to_the_workers_once_not_with_every_task(write_r
     assert client.plugins[0][1].shared == {files.key: paths}
     sizes = [len(payload) for (payload,) in client.submitted]
     assert len(sizes) == 3 and max(sizes) < len(pickle.dumps(paths)) / 20  # a task carries only the key
+
+
+def test_the_event_loops_error_loggers_are_silent_during_a_run():
+    # distributed's logging config gives tornado.application a level of its
+    # own (ERROR): a callback's traceback cut short by Ctrl-C reached the
+    # user when only the parent loggers were silenced.
+    import logging
+
+    names = ("tornado.application", "distributed.client", "distributed.worker", "asyncio")
+    with cluster_module._quiet():
+        assert [name for name in names if logging.getLogger(name).isEnabledFor(logging.ERROR)] == []
+    assert logging.getLogger("tornado.application").isEnabledFor(logging.ERROR)  # restored after
