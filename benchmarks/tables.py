@@ -8,7 +8,10 @@ sentences with 4 copies, at 1 and 2 workers, against a plain Python loop
 in the same run that reads the CSV with `csv`, applies the same EDA
 operations to the same rows (augment's Augmenter: the same code per row,
 so the difference is what the table machinery costs or saves) and writes a
-CSV. The folder-of-.txt path on the same sentences (one file per row,
+CSV. augment redraws a copy that repeats its row or an earlier copy; the
+plain loop does not. So each augment row is also set against the loop that
+makes the same draws: the loop redrawing repeats for the default, the plain
+loop for `--allow-duplicates`. The folder-of-.txt path on the same sentences (one file per row,
 `--txt-rows` of them) shows the per-file overhead, broken down into the walk
 and plan, and writing one small file per copy.
 
@@ -41,6 +44,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from augment_cli import Augmenter, api
 from augment_cli.outdir.files import atomic_write
+from augment_cli.run.distinct import REDRAWS
 
 RECIPE = HERE.parent / "recipes" / "eda.toml"
 VOCABULARY = ("good bad great terrible movie film product phone battery screen price quality "
@@ -61,18 +65,27 @@ def make_table(path: Path, rows: int) -> None:
             writer.writerow([" ".join(words).capitalize() + ".", k % 2])
 
 
-def baseline(source: Path, target: Path, copies: int, provenance: bool = False) -> None:
+def baseline(source: Path, target: Path, copies: int, provenance: bool = False,
+             distinct: bool = False) -> None:
     """The script a user writes: csv in, the same EDA operations per row and copy, csv out.
     With `provenance` it also writes what augment's table holds: source row, copy and the
-    transforms applied (JSON)."""
+    transforms applied (JSON). With `distinct` a copy that repeats its row or an earlier
+    copy is redrawn (up to REDRAWS times, as augment does by default)."""
     augmenter = Augmenter(RECIPE)
     with open(source, encoding="utf-8", newline="") as inp, open(target, "w", encoding="utf-8",
                                                                  newline="") as out:
         reader, writer = csv.reader(inp), csv.writer(out, lineterminator="\n")
         writer.writerow([*next(reader), "copy"])
         for number, (sentence, label) in enumerate(reader, 1):
+            seen = {sentence}
             for copy in range(1, copies + 1):
                 made = augmenter.text(sentence, seed=0, source=f"{source.name}\n{number}", copy=copy)
+                for attempt in range(1, REDRAWS + 1 if distinct and made.data in seen else 0):
+                    made = augmenter.text(sentence, seed=attempt, source=f"{source.name}\n{number}",
+                                          copy=copy)
+                    if made.data not in seen:
+                        break
+                seen.add(made.data)
                 if provenance:
                     writer.writerow([made.data, label, number, copy, json.dumps(made.params)])
                 else:
@@ -116,12 +129,24 @@ def throughput(tmp: Path, rows: int, copies: int, txt_rows: int) -> None:
     print(f"  plain Python loop (csv + Augmenter.text):  {rows / base:7.0f} rows/s   CPU {base_cpu:.1f} s")
     full, full_cpu = measured(baseline, table, tmp / "baseline-full.csv", copies, provenance=True)
     print(f"  the loop, also writing row, copy, transforms: {rows / full:5.0f} rows/s   CPU {full_cpu:.1f} s")
-    for workers in (1, 2):
-        seconds, cpu = measured(api.expand, source=table, recipe=RECIPE, out=tmp / f"w{workers}",
-                                copies=copies, workers=workers, text_columns=("sentence",),
-                                force_workers=True)
-        print(f"  augment expand train.csv --workers {workers}:    {rows / seconds:7.0f} rows/s   "
-              f"{base / seconds:.2f}x the loop   CPU {cpu:.1f} s ({cpu / base_cpu:.2f}x the loop's)")
+    fair, fair_cpu = measured(baseline, table, tmp / "baseline-distinct.csv", copies, distinct=True)
+    print(f"  the loop, redrawing repeated copies (distinct): {rows / fair:5.0f} rows/s   "
+          f"CPU {fair_cpu:.1f} s"
+          f"   ({base / fair:.2f}x the plain loop's rows/s)")
+    # --allow-duplicates makes the loop's EDA calls exactly; the default also
+    # redraws a copy that repeats its row or an earlier copy (distinct copies).
+    for duplicates, flag in ((False, ""), (True, " --allow-duplicates")):
+        for workers in (1, 2):
+            seconds, cpu = measured(api.expand, source=table, recipe=RECIPE,
+                                    out=tmp / f"w{workers}{'-dup' if duplicates else ''}",
+                                    copies=copies, workers=workers, text_columns=("sentence",),
+                                    force_workers=True, allow_duplicates=duplicates)
+            # The like-for-like loop: the plain one for --allow-duplicates, the distinct one otherwise.
+            like, like_cpu = (base, base_cpu) if duplicates else (fair, fair_cpu)
+            print(f"  augment expand train.csv --workers {workers}{flag}:".ljust(56)
+                  + f"{rows / seconds:7.0f} rows/s   {base / seconds:.2f}x the plain loop   "
+                  f"{like / seconds:.2f}x the loop doing the same draws   "
+                  f"CPU {cpu / like_cpu:.2f}x that loop's")
     if txt_rows:
         folder_path(tmp, table, min(txt_rows, rows), copies)
 
