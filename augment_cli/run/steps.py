@@ -54,7 +54,8 @@ def augment(data: Any, steps: tuple[Step, ...], modality: str, sequence: Stream,
             drawn = registry.draw(rng, spec, chosen.values_dict())
             # A pending fused run has not changed `data` yet: samplers see
             # the size it will make, as they do unfused.
-            meta = {**meta_of(modality, image_of(data)), **fuser.pending_meta()}
+            meta = meta_of(modality, image_of(data))  # a fresh dict: updated, not copied (audio's is lazy)
+            meta.update(fuser.pending_meta())
             meta["partners"] = resources.paths if resources is not None else ()
             params = spec.sampler(rng, drawn, meta)
             data = fuser.add(data, spec, params)

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from audio_signals import RATE
+from augment_cli import registry
 from augment_cli.modalities.audio.codec import Audio
-from augment_cli.modalities.audio.transforms import core_ops, mix_ops
+from augment_cli.modalities.audio.transforms import core, core_ops, mix_ops
 from augment_cli.modalities.audio.transforms.core import is_silent
-from augment_cli.run.steps import apply_one
+from augment_cli.run.steps import apply_one, meta_of
 
 
 def test_silence_is_every_sample_exactly_zero():
@@ -19,6 +20,34 @@ def test_silence_is_every_sample_exactly_zero():
     assert not is_silent(np.full((1, 10), 1e-30, np.float32))
     assert not is_silent(np.array([[0.0, np.nan]], np.float32))
     assert not is_silent(np.random.default_rng(0).standard_normal((1, 4000)).astype(np.float32))
+
+
+@pytest.mark.parametrize("samples", [np.zeros((2, 50), np.float32), np.ones((1, 50), np.float32)])
+def test_the_silence_in_the_meta_is_worked_out_on_first_use_and_copies_keep_it(samples, monkeypatch):
+    calls = []
+    monkeypatch.setattr(core, "is_silent", lambda found: calls.append(1) or is_silent(found))
+    meta = core.meta(Audio(samples, RATE))
+    assert calls == [] and "silent" in meta and meta["frames"] == 50
+    assert meta["silent"] is is_silent(samples) and calls == [1]
+    assert meta["silent"] is is_silent(samples) and calls == [1]  # once
+    copied = core.meta(Audio(samples, RATE))
+    assert {**copied}["silent"] is dict(copied)["silent"] is is_silent(samples)
+    assert list(copied) == ["sample_rate", "frames", "channels", "duration_s", "silent"]
+    with pytest.raises(KeyError):
+        meta["width"]
+
+
+def test_a_gain_step_does_not_scan_the_clip_for_silence_and_normalize_does(monkeypatch):
+    calls = []
+    monkeypatch.setattr(core, "is_silent", lambda found: calls.append(1) or is_silent(found))
+    clip = Audio(np.random.default_rng(0).standard_normal((1, 800)).astype(np.float32), RATE)
+    for name, scans in (("gain", []), ("reverse", []), ("normalize", [1])):
+        calls.clear()
+        spec = registry.require("audio", name)
+        rng = np.random.default_rng(1)
+        given = {param.name: param.default for param in spec.params}
+        spec.sampler(rng, registry.draw(rng, spec, given), meta_of("audio", clip))
+        assert calls == scans, name
 
 
 def test_gain_transition_is_the_interp_formula_to_a_float32_step():

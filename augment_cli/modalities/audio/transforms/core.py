@@ -31,11 +31,37 @@ SILENT = "silent source: a level relative to the signal is undefined, left uncha
 
 def meta(audio: Any) -> dict[str, Any]:
     """Rate, length, channels and silence: what audio samplers may depend on."""
-    samples = audio.samples
-    return {"sample_rate": audio.sample_rate, "frames": int(samples.shape[1]),
-            "channels": int(samples.shape[0]),
-            "duration_s": samples.shape[1] / audio.sample_rate,
-            "silent": is_silent(samples)}
+    return AudioMeta(audio)
+
+
+class AudioMeta(dict):
+    """The meta dict, whose "silent" is worked out on first use: it is a pass
+    over the whole clip, which only level-relative samplers ask for, and a
+    step of a cheap transform (gain, reverse) spent most of its time on it.
+    Iterating or copying it ({**meta}, dict(meta)) includes "silent"."""
+
+    LAZY = "silent"
+
+    def __init__(self, audio: Any):
+        samples = audio.samples
+        super().__init__(sample_rate=audio.sample_rate, frames=int(samples.shape[1]),
+                         channels=int(samples.shape[0]), duration_s=samples.shape[1] / audio.sample_rate)
+        self._samples = samples
+
+    def __missing__(self, key: str) -> Any:
+        if key != self.LAZY:
+            raise KeyError(key)
+        value = self[key] = is_silent(self._samples)
+        return value
+
+    def keys(self) -> Any:
+        return [*super().keys(), *(() if dict.__contains__(self, self.LAZY) else (self.LAZY,))]
+
+    def __iter__(self) -> Any:  # not dict's: {**meta} then goes through keys() and [key]
+        return iter(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key == self.LAZY or dict.__contains__(self, key)
 
 
 def is_silent(samples: Any) -> bool:
