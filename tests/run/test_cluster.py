@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from contextlib import contextmanager
 
@@ -219,3 +220,22 @@ def test_the_event_loops_error_loggers_are_silent_during_a_run():
     with cluster_module._quiet():
         assert [name for name in names if logging.getLogger(name).isEnabledFor(logging.ERROR)] == []
     assert logging.getLogger("tornado.application").isEnabledFor(logging.ERROR)  # restored after
+
+
+@pytest.mark.slow
+def test_a_runs_own_cluster_does_not_import_all_of_dasks_optional_packages(tree, write_recipe, tmp_path):
+    # Dask's own preload list imports every optional package distributed can
+    # use (pandas among them) in the driver and the worker server: seconds of
+    # a short run's start (cluster.FORKSERVER_PRELOAD).
+    pytest.importorskip("pandas", reason="the check needs pandas installed to show it is not imported")
+    script = (
+        "import sys\n"
+        "from augment_cli import api\n"
+        "from augment_cli.run.engines import Engine\n"
+        "if __name__ == '__main__':\n"
+        f"    summary = api.expand(source={str(tree)!r}, recipe={str(write_recipe())!r}, "
+        f"out={str(tmp_path / 'o')!r}, copies=1, workers=2, force_workers=True, engine=Engine('dask'))\n"
+        "    print(summary.exit_code, 'pandas' in sys.modules)\n")
+    (tmp_path / "run.py").write_text(script)
+    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=240)
+    assert done.stdout.split() == ["0", "False"], done.stderr
