@@ -237,5 +237,6 @@ def test_a_runs_own_cluster_does_not_import_all_of_dasks_optional_packages(tree,
         f"out={str(tmp_path / 'o')!r}, copies=1, workers=2, force_workers=True, engine=Engine('dask'))\n"
         "    print(summary.exit_code, 'pandas' in sys.modules)\n")
     (tmp_path / "run.py").write_text(script)
-    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True, timeout=240)
+    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True, text=True,
+                          timeout=240)
     assert done.stdout.split() == ["0", "False"], done.stderr
