@@ -167,7 +167,7 @@ def _preload_forkserver() -> None:
     if utils is None or getattr(utils, "_forkserver_preload_set", None) is not False:
         return
     multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
-    utils._forkserver_preload_set = True
+    setattr(utils, "_forkserver_preload_set", True)  # noqa: B010  (private: mypy knows no such name)
 
 
 @contextmanager
