@@ -41,6 +41,7 @@ class Split:
 @dataclass(frozen=True)
 class Expansion:
     """One `augment expand` of a training set."""
+    dataset: str
     folder: Path         # FOLDER/train: the class folders written for augment; FOLDER/copies: its output
     train: tuple[datasets.Item, ...]
     recipe: Path
@@ -86,8 +87,8 @@ class Expansions:
         key = (dataset, recipe, copies, split.seed, tuple((i.label, i.name) for i in split.train))
         if key not in self.by_key:
             folder = self.work / dataset / f"{len(self.by_key):04}-{recipe}-seed{split.seed}"
-            self.by_key[key] = Expansion(folder, split.train, self.recipes / f"{recipe}.toml", copies,
-                                         split.seed)
+            recipe_file = self.recipes / f"{recipe}.toml"
+            self.by_key[key] = Expansion(dataset, folder, split.train, recipe_file, copies, split.seed)
         return self.by_key[key].folder
 
     @property

@@ -151,13 +151,20 @@ def expand_all(expansions: list, workers: int, cores: int) -> None:
 
     from expand import expand
 
+    def timed(e) -> tuple[str, float]:
+        began = time.monotonic()
+        expand(list(e.train), e.recipe, e.copies, e.seed, e.folder, workers)
+        return e.dataset, time.monotonic() - began
+
     at_once = max(1, cores // workers)
     started = time.monotonic()
     print(f"expanding: {len(expansions)} augment runs, {at_once} at a time, --workers {workers}", flush=True)
+    per_dataset: dict[str, float] = {}
     with ThreadPoolExecutor(at_once) as pool:
-        list(pool.map(lambda e: expand(list(e.train), e.recipe, e.copies, e.seed, e.folder, workers),
-                      expansions))
-    print(f"expanded in {time.monotonic() - started:.0f} s", flush=True)
+        for dataset, seconds in pool.map(timed, expansions):
+            per_dataset[dataset] = per_dataset.get(dataset, 0.0) + seconds
+    each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in per_dataset.items())
+    print(f"expanded in {time.monotonic() - started:.0f} s ({each} of augment runs)", flush=True)
 
 
 def progress(units: list):
