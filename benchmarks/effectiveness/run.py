@@ -164,7 +164,8 @@ def expand_all(expansions: list, workers: int, cores: int) -> None:
         for dataset, seconds in pool.map(timed, expansions):
             per_dataset[dataset] = per_dataset.get(dataset, 0.0) + seconds
     each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in per_dataset.items())
-    print(f"expanded in {time.monotonic() - started:.0f} s ({each} of augment runs)", flush=True)
+    print(f"expanded in {time.monotonic() - started:.0f} s" + (f" ({each} of augment runs)" if each else ""),
+          flush=True)
 
 
 def progress(units: list):

@@ -86,7 +86,8 @@ def outcome(unit) -> SimpleNamespace:
     """Made-up test counts that differ per seed and arm, as a worker would return them."""
     bonus = {"": 0, "a": 2, "b": -1}[unit.arm]
     hits = {"cnn": 8 + unit.split.seed + bonus, "linear": 7 + bonus}
-    preserved = {(r, m): 90.0 - unit.split.seed for r, _ in unit.copies for m in hits} if unit.arm == "" else {}
+    kept = 90.0 - unit.split.seed
+    preserved = {(r, m): kept for r, _ in unit.copies for m in hits} if unit.arm == "" else {}
     return SimpleNamespace(hits=hits, tested=12, preserved=preserved)
 
 
