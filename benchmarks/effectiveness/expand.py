@@ -35,10 +35,9 @@ def write_split(items: list[Item], folder: Path) -> None:
             target.write_bytes(item.payload)
 
 
-def augment(items: list[Item], recipe: Path, copies: int, seed: int, work: Path,
-            workers: int) -> list[Copy]:
-    """The copies augment makes of `items` (in manifest order)."""
-    source, out = work / "train", work / "copies"
+def expand(items: list[Item], recipe: Path, copies: int, seed: int, folder: Path, workers: int) -> None:
+    """`augment expand` of `items`: the class folders go to FOLDER/train, the copies to FOLDER/copies."""
+    source, out = folder / "train", folder / "copies"
     write_split(items, source)
     if out.exists():
         shutil.rmtree(out)
@@ -49,6 +48,11 @@ def augment(items: list[Item], recipe: Path, copies: int, seed: int, work: Path,
     if completed.returncode != 0:
         raise RuntimeError(f"augment expand failed ({completed.returncode}): "
                            f"{' '.join(command)}\n{completed.stderr.strip()}")
+
+
+def read_copies(items: list[Item], folder: Path) -> list[Copy]:
+    """The copies that `expand` wrote to FOLDER/copies from `items` (in manifest order)."""
+    out = folder / "copies"
     by_path = {f"{item.label}/{item.name}": item for item in items}
     found = []
     with open(out / "manifest.csv", newline="", encoding="utf-8") as manifest:

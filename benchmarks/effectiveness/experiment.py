@@ -1,24 +1,23 @@
-"""One dataset's runs: seeds x training sizes x recipes x models.
+"""One dataset's plan as units of work, and the table rows from their outcomes.
 
-The originals-only model of a (size, seed, model) is trained once and shared
-by every recipe; it also judges the copies (label preservation).
+A training set (one seed of one size) gives one unit for its originals-only
+models, which also judge every recipe's copies (label preservation), and one
+unit per recipe for the models trained on originals + copies. Every unit is
+independent of the others: the copies it reads are made beforehand, once per
+(training set, recipe), by `Expansions`; train.py runs a unit.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import datasets
-import models
-import numpy as np
-from expand import augment
-from features import arrays
 from stats import Paired, paired
 
 MODELS = {"image": ("cnn", "linear"), "audio": ("cnn", "linear"), "text": ("cnn", "tfidf-lr")}
+ORIGINALS = ""      # a unit's arm when it trains on the originals only
 
 
 @dataclass(frozen=True)
@@ -31,116 +30,148 @@ class Row:
     result: Paired
 
 
-@dataclass
+@dataclass(frozen=True)
 class Split:
-    train: list[datasets.Item]
-    test: list[datasets.Item]
+    train: tuple[datasets.Item, ...]
+    test: tuple[datasets.Item, ...]
     seed: int
-    name: str            # how this seed's split is described ("seed 2", "fold 3", "speaker jackson")
+    name: str            # how this seed's split is described ("seed 2", "fold 3", "seed 1 (speaker jackson)")
 
 
-class Runner:
-    def __init__(self, dataset: datasets.Dataset, plan: Any, recipes: Path, work: Path,
-                 steps: dict[str, int], workers: int, notes: list[str]):
-        self.dataset, self.plan, self.recipes, self.work = dataset, plan, recipes, work
-        self.steps, self.workers, self.notes = steps[dataset.modality], workers, notes
-        self.labels = sorted({item.label for item in dataset.items})
-        self.cache: dict[int, Any] = {}   # id(payload) -> features of a source, reused across seeds
+@dataclass(frozen=True)
+class Expansion:
+    """One `augment expand` of a training set."""
+    dataset: str
+    folder: Path         # FOLDER/train: the class folders written for augment; FOLDER/copies: its output
+    train: tuple[datasets.Item, ...]
+    recipe: Path
+    copies: int
+    seed: int
 
-    def run(self) -> list[Row]:
-        rows = []
-        for size, seeds in zip(self.plan.sizes, self.plan.seeds, strict=True):
-            splits = self.splits(size, seeds)
-            size_name = self._size_name(size, splits)
-            self.notes.append(f"{self.dataset.name}, {size_name}: " + self._describe(splits))
-            per_recipe = self.compare(splits)
-            for (recipe, model), outcomes in sorted(per_recipe.items()):
-                rows.append(Row(self.dataset.name, size_name, recipe, model, len(outcomes),
-                                paired(*zip(*outcomes, strict=True))))
-        return rows
 
-    def splits(self, size: int | None, seeds: int) -> list[Split]:
-        """One training set and test set per seed. Images: a training draw, the fixed test set.
-        Audio: seed s holds out speaker s mod (speakers), so every speaker is tested equally
-        often, each time with its own training draw. Text: seed s holds out fold s of a fixed
-        stratified partition into `plan.folds` folds (every row is tested once in a full pass)."""
-        if self.dataset.modality == "audio":
-            folds = datasets.speaker_folds(self.dataset)
-            return [Split(datasets.draw_training(pool, size, seed), test, seed,
-                          f"seed {seed} (speaker {test[0].group})")
-                    for seed, (pool, test) in ((s, folds[s % len(folds)]) for s in range(seeds))]
-        if self.dataset.modality == "text":
-            folds = datasets.stratified_folds(self.dataset, self.plan.folds)
-            return [Split(datasets.draw_fraction(pool, size, seed), test, seed, f"fold {seed}")
-                    for seed, (pool, test) in enumerate(folds[:seeds])]
-        test, pool = datasets.splits(self.dataset)
-        return [Split(datasets.draw_training(pool, size, seed), test, seed, f"seed {seed}")
-                for seed in range(seeds)]
+@dataclass(frozen=True)
+class Unit:
+    """Models of one arm trained on one split; everything the result depends on is here."""
+    dataset: str
+    modality: str
+    size: str                    # the training size as the table names it
+    labels: tuple[str, ...]      # a label's index is its class number
+    steps: int                   # CNN optimisation steps
+    split: Split
+    arm: str                     # ORIGINALS, or the recipe whose copies join the originals
+    copies: tuple[tuple[str, Path], ...]   # (recipe, expansion folder) of the copies it reads
 
-    def compare(self, splits: list[Split]) -> dict[tuple[str, str], list[tuple]]:
-        outcomes: dict[tuple[str, str], list[tuple]] = {}
+    @property
+    def name(self) -> str:
+        return f"{self.dataset} {self.size} {self.split.name}, {self.arm or 'originals'}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The splits of one (dataset, training size): one block of table rows."""
+    dataset: str
+    modality: str
+    size: str
+    recipes: tuple[str, ...]
+    seeds: tuple[int, ...]
+
+
+class Expansions:
+    """The augment runs the units need, each (training set, recipe, copies, seed) once."""
+
+    def __init__(self, work: Path, recipes: Path):
+        self.work, self.recipes = work, recipes
+        self.by_key: dict[tuple, Expansion] = {}
+
+    def folder(self, dataset: str, split: Split, recipe: str, copies: int) -> Path:
+        key = (dataset, recipe, copies, split.seed, tuple((i.label, i.name) for i in split.train))
+        if key not in self.by_key:
+            folder = self.work / dataset / f"{len(self.by_key):04}-{recipe}-seed{split.seed}"
+            recipe_file = self.recipes / f"{recipe}.toml"
+            self.by_key[key] = Expansion(dataset, folder, split.train, recipe_file, copies, split.seed)
+        return self.by_key[key].folder
+
+    @property
+    def all(self) -> list[Expansion]:
+        return list(self.by_key.values())
+
+
+def plan_units(dataset: datasets.Dataset, plan: Any, steps: int,
+               expansions: Expansions) -> tuple[list[Group], list[Unit], list[str]]:
+    """The groups, units (in table order: size, seed, originals then each recipe) and split
+    notes of one dataset's plan. Nothing here depends on how many jobs will run them."""
+    labels = tuple(sorted({item.label for item in dataset.items}))
+    groups, units, notes = [], [], []
+    for size, seeds in zip(plan.sizes, plan.seeds, strict=True):
+        splits = make_splits(dataset, plan, size, seeds)
+        size_name = _size_name(dataset, size, splits)
+        notes.append(f"{dataset.name}, {size_name}: " + _describe(dataset, plan, splits))
+        groups.append(Group(dataset.name, dataset.modality, size_name, plan.recipes,
+                            tuple(s.seed for s in splits)))
         for split in splits:
-            started = time.monotonic()
-            x_train, y_train = self.features(split.train), self.targets(split.train)
-            x_test, y_test = self.features(split.test), self.targets(split.test)
-            baselines = {m: self.fit(m, x_train, y_train, split.seed) for m in MODELS[self.dataset.modality]}
-            deltas = []
-            for recipe in self.plan.recipes:
-                copies = augment(split.train, self.recipes / f"{recipe}.toml", self.plan.copies,
-                                 split.seed, self.work / self.dataset.name, self.workers)
-                x_copies = arrays([c.payload for c in copies], self.dataset.name, self.dataset.modality)
-                y_copies = self.targets([c.source for c in copies])
-                x_both, y_both = _join(x_train, x_copies), np.concatenate([y_train, y_copies])
-                for model, baseline in baselines.items():
-                    augmented = self.fit(model, x_both, y_both, split.seed)
-                    base_hits = int((baseline(x_test) == y_test).sum())
-                    aug_hits = int((augmented(x_test) == y_test).sum())
-                    preserved = 100.0 * float((baseline(x_copies) == y_copies).mean())
-                    outcomes.setdefault((recipe, model), []).append(
-                        (100.0 * base_hits / len(y_test), 100.0 * aug_hits / len(y_test),
-                         base_hits, aug_hits, preserved))
-                    deltas.append(f"{recipe}/{model} {base_hits}->{aug_hits} ({preserved:.0f} % kept)")
-            print(f"  {self.dataset.name} {split.name} ({len(split.train)} train / {len(split.test)} test): "
-                  f"{time.monotonic() - started:.0f} s; " + ", ".join(deltas), flush=True)
-        return outcomes
-
-    def features(self, items: list[datasets.Item]) -> Any:
-        missing = [item for item in items if id(item) not in self.cache]
-        if missing:
-            for item, feature in zip(missing, arrays([i.payload for i in missing], self.dataset.name,
-                                                     self.dataset.modality), strict=True):
-                self.cache[id(item)] = feature
-        found = [self.cache[id(item)] for item in items]
-        return found if self.dataset.modality == "text" else np.stack(found)
-
-    def targets(self, items: list[datasets.Item]) -> np.ndarray:
-        return np.array([self.labels.index(item.label) for item in items], dtype=np.int64)
-
-    def fit(self, model: str, x: Any, y: np.ndarray, seed: int) -> models.Predict:
-        if model == "cnn" and self.dataset.modality == "text":
-            return models.fit_text_cnn(x, y, len(self.labels), self.steps, seed)
-        if model == "cnn":
-            return models.fit_cnn(x, y, len(self.labels), self.steps, seed)
-        return models.fit_linear(x, y, self.dataset.modality, seed)
-
-    def _size_name(self, size: int | None, splits: list[Split]) -> str:
-        if self.dataset.modality == "text":
-            return f"{len(splits[0].train)}"     # a total, as in the EDA paper
-        return "all" if size is None else f"{size}/class"
-
-    def _describe(self, splits: list[Split]) -> str:
-        sizes = f"{len(splits[0].train)} train / {len(splits[0].test)} test"
-        if self.dataset.modality == "audio":
-            speakers = sorted({s.test[0].group for s in splits})
-            return (f"{len(splits)} seeds, seed s holding out speaker s mod {len(speakers)} "
-                    f"({', '.join(speakers)}); {sizes}, training drawn per seed")
-        if self.dataset.modality == "text":
-            return (f"folds 0-{len(splits) - 1} of a fixed stratified {self.plan.folds}-fold partition "
-                    f"of the {len(self.dataset.items)} rows; {sizes} each")
-        return f"{len(splits)} seeds; {sizes} (training drawn per seed, test fixed)"
+            folders = tuple((r, expansions.folder(dataset.name, split, r, plan.copies)) for r in plan.recipes)
+            arms = [(ORIGINALS, folders)] + [(recipe, ((recipe, folder),)) for recipe, folder in folders]
+            units += [Unit(dataset.name, dataset.modality, size_name, labels, steps, split, arm, copies)
+                      for arm, copies in arms]
+    return groups, units, notes
 
 
-def _join(originals: Any, copies: Any) -> Any:
-    if isinstance(originals, list):
-        return originals + list(copies)
-    return np.concatenate([originals, copies])
+def make_splits(dataset: datasets.Dataset, plan: Any, size: int | None, seeds: int) -> list[Split]:
+    """One training set and test set per seed. Images: a training draw, the fixed test set.
+    Audio: seed s holds out speaker s mod (speakers), so every speaker is tested equally
+    often, each time with its own training draw. Text: seed s holds out fold s of a fixed
+    stratified partition into `plan.folds` folds (every row is tested once in a full pass)."""
+    if dataset.modality == "audio":
+        folds = datasets.speaker_folds(dataset)
+        return [_split(datasets.draw_training(pool, size, seed), test, seed,
+                       f"seed {seed} (speaker {test[0].group})")
+                for seed, (pool, test) in ((s, folds[s % len(folds)]) for s in range(seeds))]
+    if dataset.modality == "text":
+        folds = datasets.stratified_folds(dataset, plan.folds)
+        return [_split(datasets.draw_fraction(pool, size, seed), test, seed, f"fold {seed}")
+                for seed, (pool, test) in enumerate(folds[:seeds])]
+    test, pool = datasets.splits(dataset)
+    return [_split(datasets.draw_training(pool, size, seed), test, seed, f"seed {seed}")
+            for seed in range(seeds)]
+
+
+def rows(groups: list[Group], units: list[Unit], outcomes: list[Any]) -> list[Row]:
+    """Table rows, per group by (recipe, model), each paired over the group's seeds in seed
+    order. An outcome is found by its unit's (dataset, size, seed, arm), never by the
+    position it finished in."""
+    found = {(u.dataset, u.size, u.split.seed, u.arm): o for u, o in zip(units, outcomes, strict=True)}
+    table = []
+    for group in groups:
+        for recipe, model in sorted((r, m) for r in group.recipes for m in MODELS[group.modality]):
+            seeds = []
+            for seed in group.seeds:
+                base = found[(group.dataset, group.size, seed, ORIGINALS)]
+                augmented = found[(group.dataset, group.size, seed, recipe)]
+                seeds.append((100.0 * base.hits[model] / base.tested,
+                              100.0 * augmented.hits[model] / augmented.tested,
+                              base.hits[model], augmented.hits[model], base.preserved[(recipe, model)]))
+            table.append(Row(group.dataset, group.size, recipe, model, len(seeds),
+                             paired(*(list(column) for column in zip(*seeds, strict=True)))))
+    return table
+
+
+def _split(train: list[datasets.Item], test: list[datasets.Item], seed: int, name: str) -> Split:
+    return Split(tuple(train), tuple(test), seed, name)
+
+
+def _size_name(dataset: datasets.Dataset, size: int | None, splits: list[Split]) -> str:
+    if dataset.modality == "text":
+        return f"{len(splits[0].train)}"     # a total, as in the EDA paper
+    return "all" if size is None else f"{size}/class"
+
+
+def _describe(dataset: datasets.Dataset, plan: Any, splits: list[Split]) -> str:
+    sizes = f"{len(splits[0].train)} train / {len(splits[0].test)} test"
+    if dataset.modality == "audio":
+        speakers = sorted({s.test[0].group for s in splits})
+        return (f"{len(splits)} seeds, seed s holding out speaker s mod {len(speakers)} "
+                f"({', '.join(speakers)}); {sizes}, training drawn per seed")
+    if dataset.modality == "text":
+        return (f"folds 0-{len(splits) - 1} of a fixed stratified {plan.folds}-fold partition "
+                f"of the {len(dataset.items)} rows; {sizes} each")
+    return f"{len(splits)} seeds; {sizes} (training drawn per seed, test fixed)"

@@ -1,6 +1,6 @@
 """Does augmenting help? Fixed small models on originals vs originals + augment's copies.
 
-    python3 benchmarks/effectiveness/run.py [--quick] [--only DATASET ...]
+    python3 benchmarks/effectiveness/run.py [--quick] [--only DATASET ...] [--jobs N]
 
 For each dataset, training size and seed, the same model (same initial
 weights, same batch order, same number of optimisation steps) is trained
@@ -11,6 +11,12 @@ gives mean accuracies, the paired delta with its 95 % t interval over seeds,
 wins/ties/losses, and the label-preservation rate: the share of copies that
 the originals-only model assigns to their source's label. Runs inside
 benchmarks/.venv (torch, scikit-learn: benchmark-only dependencies).
+
+Every augment run comes first, once per (training set, recipe); then the
+units of work (per training set: one for the originals-only models, one per
+recipe for the augmented ones; experiment.py) train in --jobs processes of
+one thread each. A unit's seed is its training set's, and the table is put
+together by unit, not by finishing order, so it is the same for any --jobs.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 import benchenv  # noqa: E402
+import jobs  # noqa: E402
 
 RECIPES = benchenv.REPO / "recipes"
 RESULTS = benchenv.REPO / "benchmarks" / "results" / "effectiveness.md"
@@ -75,42 +82,50 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--recipes", nargs="*", default=None, help="recipe names to run (of the plan's)")
     parser.add_argument("--seeds", type=int, default=None,
                         help="seeds (text: folds) per size instead of the plan's")
-    # One thread: on a shared 2-core machine a second torch thread that has to wait
-    # for a core stalls every step (seen here: a 30 s fold took over 4 minutes).
-    parser.add_argument("--threads", type=int, default=1, help="torch threads")
-    parser.add_argument("--workers", type=int, default=2, help="augment expand --workers")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="worker processes that train models, one thread each (default: the CPUs)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="augment expand --workers; jobs // workers expansions run at a time")
     parser.add_argument("--realdata", type=Path, default=None,
                         help="the shared realdata folder (default: ../shared/realdata beside the checkout)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the markdown table goes")
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.jobs = jobs.cpus() if args.jobs is None else args.jobs
+    for name in ("jobs", "workers"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1, not {getattr(args, name)}")
+    return args
 
 
 def main() -> None:
     benchenv.ensure()
     args = parse()
+    jobs.one_thread()  # before numpy and torch load: every worker and augment run inherits it
     import experiment
-    import torch
+    import train
     from datasets import REALDATA, available
     from report import markdown
 
-    torch.set_num_threads(args.threads)
     started = time.monotonic()
     found, skipped = available(args.realdata or REALDATA)
     for line in skipped:
         print(line, flush=True)
-    plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]
-    plans = [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes,
-                     seeds=tuple(args.seeds or n for n in p.seeds)[:1 if args.smallest else None],
-                     recipes=tuple(r for r in p.recipes if args.recipes is None or r in args.recipes))
-             for p in plans]
+    steps = QUICK_STEPS if args.quick else STEPS
     by_name = {d.name: d for d in found}
-    rows, notes = [], list(skipped)
+    groups, units, notes = [], [], list(skipped)
     with tempfile.TemporaryDirectory(prefix="augment-effect-") as work:
-        for plan in plans:
+        expansions = experiment.Expansions(Path(work), RECIPES)
+        for plan in selected(args):
             if plan.dataset in by_name:
-                runner = experiment.Runner(by_name[plan.dataset], plan, RECIPES, Path(work),
-                                           QUICK_STEPS if args.quick else STEPS, args.workers, notes)
-                rows += runner.run()
+                dataset = by_name[plan.dataset]
+                found_groups, found_units, found_notes = experiment.plan_units(
+                    dataset, plan, steps[dataset.modality], expansions)
+                groups, units, notes = groups + found_groups, units + found_units, notes + found_notes
+        expand_all(expansions.all, args.workers, args.jobs)
+        print(f"training: {len(units)} units in {min(args.jobs, len(units))} job(s)", flush=True)
+        outcomes = jobs.run(train.run_unit, units, args.jobs, start=train.start_worker,
+                            done=progress(units))
+    rows = experiment.rows(groups, units, outcomes)
     minutes = (time.monotonic() - started) / 60
     command = "python3 benchmarks/effectiveness/run.py " + " ".join(sys.argv[1:])
     text = markdown(rows, notes, command, minutes, benchenv.machine(),
@@ -119,6 +134,53 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(f"wrote {args.out} ({minutes:.1f} min)")
+
+
+def selected(args: argparse.Namespace) -> list[Plan]:
+    plans = [p for p in (QUICK if args.quick else FULL) if args.only is None or p.dataset in args.only]
+    return [replace(p, sizes=p.sizes[:1] if args.smallest else p.sizes,
+                    seeds=tuple(args.seeds or n for n in p.seeds)[:1 if args.smallest else None],
+                    recipes=tuple(r for r in p.recipes if args.recipes is None or r in args.recipes))
+            for p in plans]
+
+
+def expand_all(expansions: list, workers: int, cores: int) -> None:
+    """Every augment run, before any training: `cores // workers` at a time, so augment
+    and the models never compete for the cores."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from expand import expand
+
+    def timed(e) -> tuple[str, float]:
+        began = time.monotonic()
+        expand(list(e.train), e.recipe, e.copies, e.seed, e.folder, workers)
+        return e.dataset, time.monotonic() - began
+
+    at_once = max(1, cores // workers)
+    started = time.monotonic()
+    print(f"expanding: {len(expansions)} augment runs, {at_once} at a time, --workers {workers}", flush=True)
+    per_dataset: dict[str, float] = {}
+    with ThreadPoolExecutor(at_once) as pool:
+        for dataset, seconds in pool.map(timed, expansions):
+            per_dataset[dataset] = per_dataset.get(dataset, 0.0) + seconds
+    each = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in per_dataset.items())
+    print(f"expanded in {time.monotonic() - started:.0f} s" + (f" ({each} of augment runs)" if each else ""),
+          flush=True)
+
+
+def progress(units: list):
+    """Prints each finished unit (in finishing order: the table is ordered by unit)."""
+    finished = [0]
+
+    def done(position: int, outcome) -> None:
+        unit = units[position]
+        finished[0] += 1
+        hits = ", ".join(f"{m} {n}/{outcome.tested}" for m, n in outcome.hits.items())
+        kept = "".join(f"; {r}/{m} {p:.0f} % kept" for (r, m), p in outcome.preserved.items())
+        print(f"  [{finished[0]}/{len(units)}] {unit.name} ({len(unit.split.train)} train): "
+              f"{outcome.seconds:.0f} s; {hits}{kept}", flush=True)
+
+    return done
 
 
 if __name__ == "__main__":
