@@ -25,7 +25,7 @@ from augment_cli.outdir.verify import DAMAGED, STRAY, Problem, _read_rows
 from augment_cli.storage.lease import LOCK_NAME
 from augment_cli.storage.location import Remote, check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
-from augment_cli.storage.runs import URL_LAYOUTS
+from augment_cli.storage.runs import NOT_ON_URLS_YET
 from augment_cli.storage.walk import walk_names
 
 
@@ -52,7 +52,7 @@ def verify(url: str, layout: str | None = None,
             return [problem.text for problem in _table_problems(location, recorded_outputs(local) or [])]
         if not (local / MANIFEST_NAME).is_file():
             raise UsageError(f"{url} has no {MANIFEST_NAME}: not a folder written by augment expand")
-        if written not in URL_LAYOUTS:
+        if written in NOT_ON_URLS_YET:
             raise UsageError(f"{url} holds a {written!r} run: on URLs verify checks class folders, "
                              "metadata datasets and tables only")
         found: list[Problem] = []

@@ -93,7 +93,7 @@ def test_a_bucket_laid_out_as_another_layout_is_refused_not_read_as_class_folder
     src = s3.upload(image_tree, "raw")
     result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {src} looks like yolo (data.yaml): on URLs")
+    assert result.stderr.startswith(f"Error: {src} looks like yolo: on URLs")
 
 
 def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, write_recipe, run_cli):
