@@ -33,8 +33,9 @@ RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe 
 OPTIONAL_SOURCE = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>, "
                                  "or media + metadata.csv, or a COCO dataset; expand also reads tables "
                                  "(docs/tables.md). Optional with --annotations.", show_default=False)
-AnnotationsOption = Annotated[Path | None, typer.Option(
-    "--annotations", metavar="FILE", dir_okay=False, show_default=False,
+# A str, not a Path: expand takes a URL (s3://...) too, which a Path would mangle.
+AnnotationsOption = Annotated[str | None, typer.Option(
+    "--annotations", metavar="FILE", show_default=False,
     help="COCO: the JSON to read (its file_names resolve from SOURCE, else from FILE's folder).")]
 # A URL SRC or DIR (s3://bucket/prefix, gs://, az://...): docs/object-storage.md.
 StorageOption = Annotated[list[str] | None, typer.Option(

@@ -194,9 +194,9 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     None: FILE's folder). More than MAX_COPIES_PER_FILE copies of one file is
     refused unless `allow_many_copies`."""
     remote_source = source is not None and not isinstance(source, str | Path)  # storage.location.Remote
-    if remote_source:  # storage/runs.py checked it and its layout
-        # A Remote stands where a folder does: the class-folder walk lists it (layouts/tree.py).
-        source, explicit = cast(Path, source), None
+    if remote_source:  # storage/runs.py checked it, its layout and --annotations (made relative to it)
+        # A Remote stands where a folder does: the walks list it (layouts/tree.py).
+        source, explicit = cast(Path, source), None if annotations is None else str(annotations)
     else:
         source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
     out = Path(out)

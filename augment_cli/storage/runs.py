@@ -22,18 +22,19 @@ from typing import Any, cast
 
 from augment_cli.errors import UsageError
 from augment_cli.layouts import find, get
+from augment_cli.layouts.coco_explicit import FORMAT, check_readable
 from augment_cli.layouts.metadata import NAMES as METADATA_NAMES
 from augment_cli.outdir.statefiles import StateFiles
 from augment_cli.run.sharding import parse_shard
 from augment_cli.storage import is_url, sidefiles, tables
 from augment_cli.storage.copies import named, urls_in_messages
 from augment_cli.storage.location import Options, Remote, check_reachable, parse_options, remote
-from augment_cli.storage.lookups import remembered
+from augment_cli.storage.lookups import is_file, remembered
 from augment_cli.storage.table_source import recorded_as, staged, tables_in
 from augment_cli.storage.workdir import WorkingCopy, working_folder
 
 # Layouts a URL SRC is not read with yet: refused with one line (docs/object-storage.md).
-NOT_ON_URLS_YET: tuple[str, ...] = ("yolo", "coco", "voc", "masks")
+NOT_ON_URLS_YET: tuple[str, ...] = ()
 NOT_ON_URLS = ("on URLs this version reads class folders (SRC/<label>/.../<file>, train/val/test "
                "splits of them), a metadata file beside the media, and tables only")
 
@@ -69,8 +70,7 @@ def refuse_unsupported(options: dict[str, Any], where: str, table: bool = False)
     """Options a URL run does not take yet: one line, exit 2, nothing read (a table run
     takes --split, the table to expand, but not --shard: its part files stay on the
     machine that made them, so no merge could join them)."""
-    refused = [("annotations", "--annotations"), ("follow_links", "--follow-links"),
-               *([("shard", "--shard")] if table else [])]
+    refused = [("follow_links", "--follow-links"), *([("shard", "--shard")] if table else [])]
     for key, flag in refused:
         if options.get(key):
             raise UsageError(f"{flag} does not work with a URL ({where}) yet",
@@ -83,8 +83,8 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
     (`run` is api.expand itself)."""
     parsed = parse_options(storage_options)
     with sidefiles.using(parsed):
-        if not (is_url(source) or is_url(out)):  # only the recipe's side files may be URLs
-            return run(source=source, out=out, **options)
+        if not (is_url(source) or is_url(out) or is_url(options.get("annotations"))):
+            return run(source=source, out=out, **options)  # only the recipe's side files are URLs
         with remembered():  # the layouts' questions about a URL SRC, for this run
             src, destination, table = _prepared(source, out, parsed, options)
             if table is not None:
@@ -116,7 +116,7 @@ def dry_plan(make_plan: Callable[..., Any], *, source: str | Path | None, out: s
     """make_plan for `--dry-run` with a URL SRC or DIR: SRC is listed, nothing is written anywhere."""
     parsed = parse_options(storage_options)
     with sidefiles.using(parsed):
-        if not (is_url(source) or is_url(out)):
+        if not (is_url(source) or is_url(out) or is_url(options.get("annotations"))):
             return make_plan(source=source, out=out, **options)
         with remembered():
             src, destination, _ = _prepared(source, out, parsed, options)
@@ -149,7 +149,11 @@ def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
     (SRC as a Path or a Remote, DIR as a Remote or None for a local DIR, the local table
     SRC of a table run or None). Sets the layout a URL SRC is read with in `options`."""
     src = source_of(source, parsed)
-    if isinstance(src, Remote):
+    if options.get("annotations") is not None and (isinstance(src, Remote) or is_url(options["annotations"])):
+        src, options["annotations"] = explicit_coco(src, str(options["annotations"]), parsed,
+                                                    options.get("layout"))
+        options["layout"], is_table = FORMAT, False
+    elif isinstance(src, Remote):
         # The layout stays as asked (None: detected again by make_plan, from the lookups remembered).
         found = check_layout(src, options.get("layout"))
         is_table = found == "table"
@@ -167,6 +171,31 @@ def _prepared(source: str | Path | None, out: str | Path, parsed: Options,
         return src, destination, None
     table = staged_tables(src) if isinstance(src, Remote) else src
     return src, destination, cast(Path, table)
+
+
+def explicit_coco(source: Path | Remote | None, annotations: str, parsed: Options,
+                  layout: str | None) -> tuple[Remote, str]:
+    """`--annotations URL` (a COCO JSON in the bucket): SRC (given, else the JSON's folder) and the
+    JSON relative to it, checked as on disk (layouts/coco_explicit.py); UsageError, one line."""
+    if layout not in (None, FORMAT):
+        raise UsageError(f"--annotations names a COCO JSON; it does not go with --format {layout}",
+                         hint="drop --annotations, or use --format coco")
+    if not is_url(annotations):
+        raise UsageError(f"--annotations {annotations}: with a URL SRC, give the COCO JSON's URL",
+                         hint="it must lie under SRC, e.g. SRC/annotations/instances_train.json")
+    named = remote(annotations, parsed)
+    root = source if source is not None else remote(named.url.rsplit("/", 1)[0], parsed)
+    inside = isinstance(root, Remote) and named.url.startswith(root.url + "/")
+    if not inside:
+        raise UsageError(f"--annotations {annotations} is not inside the source folder {root}",
+                         hint="give the folder its file_names resolve from as SOURCE, or leave "
+                              "SOURCE out to read them from the JSON's folder")
+    assert isinstance(root, Remote)
+    relative = named.url[len(root.url) + 1:]
+    if not is_file(root, relative):
+        raise UsageError(f"--annotations {annotations}: no such file")
+    check_readable(cast(Path, root), relative, annotations)
+    return root, relative
 
 
 def _files_of(shard: Any) -> StateFiles:

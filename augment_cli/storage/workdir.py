@@ -180,7 +180,7 @@ class WorkingCopy:
         self.outputs = sqlite3.connect("")
         self.outputs.execute("CREATE TABLE names (name TEXT PRIMARY KEY)")
         self.outputs.executemany("INSERT OR IGNORE INTO names VALUES (?)",
-                                 ((name,) for name in walk_names(self.location)))
+                                 ((name,) for name in walk_names(self.location, hidden=True)))
 
     def exist(self, names: Iterable[str]) -> bool:
         """Whether every name was an object of DIR when the run started (or was written since)."""

@@ -59,7 +59,7 @@ def test_split_names_the_split_a_url_run_reads(s3, tmp_path, write_recipe, run_c
     remote = _expand(url, recipe, s3.url("aug"), split="val")
     assert remote.files_read == 2
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
-    with pytest.raises(UsageError, match=f"--split dev: {url} has no folder dev/; its splits: test, train, val"):
+    with pytest.raises(UsageError, match=f"--split dev: {url} has no folder dev/; its splits: test, train"):
         _expand(url, recipe, s3.url("other"), split="dev")
     # Another split into the same DIR is another source folder, as on disk.
     with pytest.raises(UsageError, match=f"--out {s3.url('aug')} was made from another source folder "
