@@ -325,12 +325,13 @@ def preview(
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
 
-    with (reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local,
+    with (reported_errors(), _progress(quiet) as on_progress,
+          _staged(source, storage_option, annotations) as (local, local_annotations),
           _side_files(storage_option)):
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
-                                        annotations=annotations,
+                                        annotations=local_annotations,
                                         text_columns=tuple(text_column or ("text",)),
                                         label_column=label_column, split=split)
     if result.text:
@@ -364,12 +365,14 @@ def stats(
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
 
-    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+    with (reported_errors(), _progress(quiet) as on_progress,
+          _staged(source, storage_option, annotations) as (local, local_annotations)):
         found = stats_module.collect(local, on_progress=on_progress, layout=layout,
-                                     annotations=annotations, text_columns=tuple(text_column or ("text",)),
+                                     annotations=local_annotations,
+                                     text_columns=tuple(text_column or ("text",)),
                                      label_column=label_column, split=split)
-        if local is not source:  # a URL SRC staged in a temporary folder: name the URL
-            found.source = str(source)
+        if local != source:  # a URL SRC staged in a temporary folder: name the URL
+            found.source = source or str(annotations).rsplit("/", 1)[0]
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
@@ -389,17 +392,18 @@ def _side_files(storage_option: list[str] | None) -> Any:
     return using(parse_options(storage_option))
 
 
-def _staged(source: str | None, storage_option: list[str] | None) -> Any:
-    """A URL SOURCE of stats/preview as a temporary local folder (storage/staging.py); a path as is."""
+def _staged(source: str | None, storage_option: list[str] | None, annotations: str | None) -> Any:
+    """(SOURCE, --annotations) of stats/preview, a URL SOURCE as a temporary local folder and a URL
+    FILE as its staged copy (storage/staging.py); paths as they are."""
     from augment_cli.storage import is_url
 
-    if not is_url(source):
+    if not (is_url(source) or is_url(annotations)):
         from contextlib import nullcontext
 
-        return nullcontext(source)
-    from augment_cli.storage.staging import staged
+        return nullcontext((source, annotations))
+    from augment_cli.storage.staging import staged_with
 
-    return staged(source, storage_option)
+    return staged_with(source, storage_option, annotations)
 
 
 @contextmanager

@@ -166,8 +166,7 @@ class WorkingCopy:
                 yield
             finally:
                 if not self.lease.lost:  # else DIR's state is the other run's now
-                    self._named_by_rows()
-                    self.put(self.names)
+                    self.put_all()
         finally:
             if self.outputs is not None:
                 self.outputs.close()
@@ -208,6 +207,11 @@ class WorkingCopy:
         self.put((self.files.index, self.files.state))
         if self.lease is not None:
             self.lease.renew()
+
+    def put_all(self) -> None:
+        """Every state and dataset file into DIR (the dataset files the rows name now, too)."""
+        self._named_by_rows()
+        self.put(self.names)
 
     def put(self, names: Iterable[str]) -> None:
         """Each named state file into DIR as one PUT; one the working folder no longer has is

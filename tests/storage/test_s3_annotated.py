@@ -156,6 +156,10 @@ def test_annotations_names_a_coco_json_in_the_bucket(s3, tmp_path, write_recipe,
     assert result.exit_code == 0, result.output
     assert _outputs(s3.objects("again")) == expected
     assert run_cli("verify", s3.url("again")).exit_code == 0
+    plan = run_cli("expand", "--annotations", f"{url}/labels.json", "--recipe", str(recipe),
+                   "--out", s3.url("planned"), "--copies", "2", "--dry-run")
+    assert plan.exit_code == 0, plan.output
+    assert "3 files -> 6 outputs" in plan.stdout and s3.objects("planned") == {}
 
 
 def test_annotations_outside_a_url_source_is_one_line(s3, tmp_path, write_recipe, run_cli):
@@ -170,3 +174,31 @@ def test_annotations_outside_a_url_source_is_one_line(s3, tmp_path, write_recipe
                       "--out", s3.url("aug"))
     assert missing.stderr.splitlines()[0] == f"Error: --annotations {url}/nope.json: no such file"
     assert s3.objects("aug") == {}
+
+
+def test_stats_of_a_coco_json_named_by_url(s3, tmp_path, run_cli):
+    src = coco_tree(tmp_path / "src")
+    url = s3.upload(src, "raw")
+    local = run_cli("stats", "--annotations", str(src / "annotations/instances.json"), str(src), "--json")
+    remote = run_cli("stats", "--annotations", f"{url}/annotations/instances.json", url, "--json")
+    assert remote.exit_code == local.exit_code == 0, remote.output
+    shown = [json.loads(result.stdout) for result in (local, remote)]
+    assert shown[1].pop("source") == url and shown[0].pop("source") == str(src)
+    assert shown[0] == shown[1]
+
+
+@pytest.mark.parametrize("layout", ["yolo", "coco"])
+def test_annotated_shards_merged_in_the_bucket_are_the_unsharded_run(s3, tmp_path, write_recipe, run_cli,
+                                                                     monkeypatch, layout):
+    src = BUILDERS[layout](tmp_path / "src")
+    recipe = write_recipe(HFLIP)
+    _expand(src, recipe, tmp_path / "local")
+    url, out = s3.upload(src, "raw"), s3.url("aug")
+    for k in (1, 2):
+        monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / f"machine{k}"))
+        _expand(url, recipe, out, shard=f"{k}/2")
+    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "machine3"))
+    merged = run_cli("merge", out)
+    assert merged.exit_code == 0, merged.output
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert run_cli("verify", out).exit_code == 0
