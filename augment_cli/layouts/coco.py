@@ -72,15 +72,14 @@ def coco_files(source: Path) -> list[str]:
 
 def _listed_coco_files(source: Any) -> list[str]:
     """coco_files of a URL SRC: annotations/ and the top level listed, each top-level folder's
-    _annotations.coco.json looked up (HEAD requests, sent together: storage/objects.py)."""
-    from augment_cli.storage.lookups import listing
-    from augment_cli.storage.objects import exist_each
+    _annotations.coco.json looked up (HEAD requests, sent together: storage/lookups.py)."""
+    from augment_cli.storage.lookups import listing, objects_among
 
     found = [f"annotations/{name}" for name, folder in listing(source, "annotations").items()
              if not folder and name.endswith(".json")]
     top = listing(source, "")
     found += [ROBOFLOW_NAME] if top.get(ROBOFLOW_NAME) is False else []
-    found += exist_each(source, [f"{name}/{ROBOFLOW_NAME}" for name, folder in top.items() if folder])
+    found += objects_among(source, [f"{name}/{ROBOFLOW_NAME}" for name, folder in top.items() if folder])
     return sorted(set(found))
 
 

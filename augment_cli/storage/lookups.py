@@ -30,6 +30,7 @@ from augment_cli.storage.location import Remote, storage_error
 FOLDERS = 8  # listings kept at once: a COCO file's image folders, a split's folders
 _LISTINGS: OrderedDict[tuple[str, str], dict[str, bool]] = OrderedDict()
 _COPIES: dict[tuple[str, str], Path | None] = {}
+_EXISTS: dict[tuple[str, str], bool] = {}  # objects_among's answers
 _DEPTH = [0]
 
 
@@ -44,6 +45,7 @@ def remembered() -> Iterator[None]:
         if not _DEPTH[0]:
             _LISTINGS.clear()
             _COPIES.clear()
+            _EXISTS.clear()
 
 
 def listing(location: Remote, folder: str) -> dict[str, bool]:
@@ -81,6 +83,18 @@ def is_file(location: Remote, relative: str) -> bool:
 
 def is_folder(location: Remote, relative: str) -> bool:
     return kind(location, relative) == "folder"
+
+
+def objects_among(location: Remote, relatives: list[str]) -> list[str]:
+    """The names among `relatives` that are objects, by HEAD requests sent together (a name in
+    a folder not worth listing whole: a Roboflow JSON in each top-level folder)."""
+    from augment_cli.storage.objects import exist_each
+
+    asked = [name for name in relatives if (location.url, name) not in _EXISTS]
+    found = set(exist_each(location, asked))
+    if _DEPTH[0]:
+        _EXISTS.update({(location.url, name): name in found for name in asked})
+    return [name for name in relatives if name in found or _EXISTS.get((location.url, name), False)]
 
 
 def dataset_file(location: Remote, relative: str) -> Path | None:
