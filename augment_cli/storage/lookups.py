@@ -18,6 +18,7 @@ is then. Outside it every question is asked again.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import posixpath
 from collections import OrderedDict
@@ -34,10 +35,17 @@ _EXISTS: dict[tuple[str, str], bool] = {}  # objects_among's answers
 _DEPTH = [0]
 
 
+# Label files read ahead by the main process (a re-run's unchanged check reads every one).
+_LABELS: OrderedDict[tuple[str, str], tuple[Stamp, bytes] | OSError] = OrderedDict()
+_READ_AHEAD = [False]
+
+
 @contextlib.contextmanager
-def remembered() -> Iterator[None]:
-    """Answers are kept until the outermost `remembered` ends."""
+def remembered(read_ahead: bool = False) -> Iterator[None]:
+    """Answers are kept until the outermost `remembered` ends. With `read_ahead` (the main
+    process of a run), a label file read is fetched with the next ones of its folder."""
     _DEPTH[0] += 1
+    _READ_AHEAD[0] = _READ_AHEAD[0] or read_ahead
     try:
         yield
     finally:
@@ -46,6 +54,8 @@ def remembered() -> Iterator[None]:
             _LISTINGS.clear()
             _COPIES.clear()
             _EXISTS.clear()
+            _LABELS.clear()
+            _READ_AHEAD[0] = False
 
 
 def listing(location: Remote, folder: str) -> dict[str, bool]:
@@ -117,6 +127,8 @@ def label_bytes(location: Remote, relative: str) -> bytes | None:
     from augment_cli.storage.worker import fetched_label
 
     found = fetched_label(location.url, relative)
+    if found is None and _READ_AHEAD[0]:
+        found = _read_ahead(location, relative)
     if found is None:
         found = _fetch(location, relative)
     if isinstance(found, FileNotFoundError):
@@ -124,6 +136,29 @@ def label_bytes(location: Remote, relative: str) -> bytes | None:
     if isinstance(found, OSError):
         raise found
     return found[1]
+
+
+def _read_ahead(location: Remote, relative: str) -> tuple[Stamp, bytes] | OSError | None:
+    """A label file from what was read ahead; on a miss, it and the next names of its folder's
+    listing (the next sources' label files, as sources are checked in name order) are fetched
+    together, objects.BATCH in flight. Memory holds 2 * BATCH label files at most."""
+    from augment_cli.storage.objects import BATCH, fetch_many
+
+    key = (location.url, relative)
+    if key not in _LABELS:
+        folder, _, name = relative.rpartition("/")
+        names = sorted(entry for entry, is_folder in listing(location, folder).items() if not is_folder)
+        at = bisect.bisect_left(names, name)
+        following = [f"{folder}/{entry}" if folder else entry for entry in names[at:at + BATCH]
+                     if entry != name]
+        try:
+            _LABELS.update({(location.url, found): answer for found, answer in
+                            fetch_many(location, [relative, *following[:BATCH - 1]]).items()})
+        except Exception:  # the request itself failed: `_fetch` says why, for this file
+            return None
+        while len(_LABELS) > 2 * BATCH:
+            _LABELS.popitem(last=False)
+    return _LABELS.pop(key, None)
 
 
 def object_bytes(location: Remote, relative: str) -> bytes:

@@ -85,7 +85,7 @@ def expand(run: Callable[..., Any], *, source: str | Path | None, out: str | Pat
     with sidefiles.using(parsed):
         if not (is_url(source) or is_url(out) or is_url(options.get("annotations"))):
             return run(source=source, out=out, **options)  # only the recipe's side files are URLs
-        with remembered():  # the layouts' questions about a URL SRC, for this run
+        with remembered(read_ahead=True):  # the layouts' questions about a URL SRC, for this run
             src, destination, table = _prepared(source, out, parsed, options)
             if table is not None:
                 with _recorded(table, src):
