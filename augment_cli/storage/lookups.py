@@ -13,7 +13,9 @@ parse and stat a file.
 Listings and copies are remembered only inside `remembered()` (a URL run in the main process:
 storage/runs.py; one batch in a worker: storage/worker.py), at most FOLDERS listings (names and
 kinds only), so memory stays bounded and a later run in the same process sees the bucket as it
-is then. Outside it every question is asked again.
+is then. Outside it every question is asked again. In the main process a re-run's unchanged
+check reads every source's label file, so there a label file is fetched with the next names of
+its folder (sources are checked in name order): a batch of requests, not one per source.
 """
 
 from __future__ import annotations

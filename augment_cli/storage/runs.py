@@ -1,16 +1,18 @@
 """expand with a URL SRC or DIR: the same run (api.expand), reached through its seams.
 
-A URL SRC becomes a `Remote`, which the class-folder and metadata walks list
-(storage/walk.py; a metadata file is read from a local copy, storage/copies.py)
-and workers read (storage/objects.py). Its layout is detected and its split
-chosen by the local code (layouts.find, layouts/splits.py), whose questions
-about names are answered from listings (storage/lookups.py). A URL DIR becomes a working copy
-(storage/workdir.py) that api.expand takes as its `out`, while the jobs name
-the URL, so workers write the bucket themselves. A table run reads local
+A URL SRC becomes a `Remote`, which every layout's walk lists (storage/walk.py;
+a metadata file, a data.yaml or a COCO JSON is read from a local copy,
+storage/copies.py) and workers read (storage/objects.py; an annotated layout's
+label files with their images, storage/worker.py). Its layout is detected and
+its split chosen by the local code (layouts.find, layouts/splits.py), whose
+questions about names are answered from listings (storage/lookups.py);
+`--annotations URL` is made relative to SRC here (explicit_coco). A URL DIR
+becomes a working copy (storage/workdir.py) that api.expand takes as its
+`out`, while the jobs name the URL, so workers write the bucket themselves. A table run reads local
 copies of a URL SRC's tables and writes a URL DIR's tables from its working
-copy (storage/tables.py). The layouts of NOT_ON_URLS_YET, --annotations,
---follow-links and --shard of a table run are refused on URLs for now, with
-one line, before anything is read or written.
+copy (storage/tables.py). --follow-links (a bucket has no links) and --shard
+of a table run are refused on URLs, with one line, before anything is read
+or written.
 """
 
 from __future__ import annotations
@@ -33,11 +35,6 @@ from augment_cli.storage.lookups import is_file, remembered
 from augment_cli.storage.table_source import recorded_as, staged, tables_in
 from augment_cli.storage.workdir import WorkingCopy, working_folder
 
-# Layouts a URL SRC is not read with yet: refused with one line (docs/object-storage.md).
-NOT_ON_URLS_YET: tuple[str, ...] = ()
-NOT_ON_URLS = ("on URLs this version reads class folders (SRC/<label>/.../<file>, train/val/test "
-               "splits of them), a metadata file beside the media, and tables only")
-
 
 def source_of(source: str | Path | None, options: Options) -> Path | Remote | None:
     """SRC as a Path, or a Remote (checked: its bucket and objects are there)."""
@@ -52,18 +49,13 @@ def source_of(source: str | Path | None, options: Options) -> Path | Remote | No
 def check_layout(source: Remote, layout: str | None) -> str:
     """The layout a URL SRC is read with: the one asked for, else detected as on disk
     (layouts.find: each layout's detect lists what it needs, storage/lookups.py); UsageError
-    for one URLs do not read yet."""
+    for a table layout asked of a SRC that holds other objects."""
     if layout in (None, "table") and tables_in(source) is not None:
         return "table"
     if layout == "table":
         raise UsageError(f"{source.url} is not a table SRC: a table object, or a prefix holding only "
                          "tables (.csv, .tsv, .jsonl, .ndjson, .parquet)")
-    found = find(cast(Path, source), layout)
-    if found in NOT_ON_URLS_YET:
-        shown = f"--format {layout} with {source.url}" if layout else f"{source.url} looks like {found}"
-        raise UsageError(f"{shown}: {NOT_ON_URLS}",
-                         hint="copy the dataset to a local folder for this layout")
-    return found
+    return find(cast(Path, source), layout)
 
 
 def refuse_unsupported(options: dict[str, Any], where: str, table: bool = False) -> None:

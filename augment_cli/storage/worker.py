@@ -2,7 +2,9 @@
 
 Sources of one batch are fetched a few at a time, concurrently
 (objects.fetch_many: BATCH objects in flight), so small objects do not each
-wait out a round trip; memory holds at most BATCH sources ahead. A source's
+wait out a round trip; memory holds at most BATCH sources ahead. An annotated
+layout's per-image label files (Layout.label_files) are fetched with their
+sources, and the layout reads them from here (storage/lookups.py). A source's
 outputs are collected (one source's copies) and sent together once all are
 made, each object one PUT: a failure part-way removes the ones sent.
 """
