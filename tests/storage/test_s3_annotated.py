@@ -202,3 +202,18 @@ def test_annotated_shards_merged_in_the_bucket_are_the_unsharded_run(s3, tmp_pat
     assert merged.exit_code == 0, merged.output
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
     assert run_cli("verify", out).exit_code == 0
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_reads_and_writes_an_annotated_bucket(s3, tmp_path, write_recipe):
+    from augment_cli.run.engines import Engine
+
+    src = _yolo_with_val(tmp_path / "src")
+    recipe = write_recipe(ROTATE)
+    _expand(src, recipe, tmp_path / "local")
+    # The endpoint and keys reach workers started before this test in the jobs, as a user's would.
+    options = [f"endpoint_url={s3.endpoint}", "key=testing", "secret=testing"]
+    summary = api.expand(source=s3.upload(src, "raw"), recipe=recipe, out=s3.url("aug"), copies=2, seed=11,
+                         workers=2, engine=Engine("dask", batch_size=1), storage_options=options)
+    assert summary.cluster, "the batches ran on Dask workers"
+    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
