@@ -217,3 +217,18 @@ def test_a_dask_cluster_reads_and_writes_an_annotated_bucket(s3, tmp_path, write
                          workers=2, engine=Engine("dask", batch_size=1), storage_options=options)
     assert summary.cluster, "the batches ran on Dask workers"
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+
+
+def test_bad_labels_in_the_bucket_are_reported_as_on_disk(s3, tmp_path, write_recipe, run_cli):
+    src = yolo_tree(tmp_path / "src")
+    (src / "labels/train/im0.txt").write_text("7 0.5 0.5 0.2 0.2\n")  # a class data.yaml does not name
+    recipe = write_recipe(HFLIP)
+    local = _expand(src, recipe, tmp_path / "local")
+    url = s3.upload(src, "raw")
+    remote = _expand(url, recipe, s3.url("aug"))
+    assert [(row.source, row.error) for row in remote.failed] == [(row.source, row.error) for row in local.failed]
+    assert remote.failed and "labels/train/im0.txt:1" in remote.failed[0].error
+    s3.fs.pipe_file(f"{s3.name}/raw/data.yaml", b"train: images/train\n")
+    broken = run_cli("expand", url, "--recipe", str(recipe), "--out", s3.url("aug"))
+    assert broken.exit_code == 2
+    assert broken.stderr.splitlines()[0] == f"Error: {url}/data.yaml: has no 'names' (the class names of the labels)"
