@@ -226,9 +226,11 @@ def test_bad_labels_in_the_bucket_are_reported_as_on_disk(s3, tmp_path, write_re
     local = _expand(src, recipe, tmp_path / "local")
     url = s3.upload(src, "raw")
     remote = _expand(url, recipe, s3.url("aug"))
-    assert [(row.source, row.error) for row in remote.failed] == [(row.source, row.error) for row in local.failed]
+    reasons = [[(row.source, row.error) for row in run.failed] for run in (local, remote)]
+    assert reasons[0] == reasons[1]
     assert remote.failed and "labels/train/im0.txt:1" in remote.failed[0].error
     s3.fs.pipe_file(f"{s3.name}/raw/data.yaml", b"train: images/train\n")
     broken = run_cli("expand", url, "--recipe", str(recipe), "--out", s3.url("aug"))
     assert broken.exit_code == 2
-    assert broken.stderr.splitlines()[0] == f"Error: {url}/data.yaml: has no 'names' (the class names of the labels)"
+    assert broken.stderr.splitlines()[0] == (f"Error: {url}/data.yaml: has no 'names' "
+                                             "(the class names of the labels)")
