@@ -162,8 +162,8 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
     with `storage_options` ("key=value" strings) and the protocol's own
     configuration: see storage/runs.py and docs/object-storage.md.
     """
-    if storage.is_url(source) or storage.is_url(out) or storage_options:  # or URL side files
-        from augment_cli.storage import runs
+    if storage.is_url(source) or storage.is_url(out) or storage.is_url(annotations) or storage_options:
+        from augment_cli.storage import runs  # (storage options alone: the recipe's side files)
 
         return runs.expand(expand, source=source, out=out, storage_options=storage_options,
                            recipe=recipe, copies=copies, workers=workers, seed=seed,
@@ -224,7 +224,8 @@ def expand(*, source: str | Path | None, recipe: str | Path | Recipe, out: str |
 def dry_plan(*, source: str | Path | None, out: str | Path,
              storage_options: list[str] | tuple[str, ...] | None = None, **options: Any) -> Plan:
     """make_plan for --dry-run, also with a URL SRC or DIR (nothing is read from a URL DIR)."""
-    if storage.is_url(source) or storage.is_url(out) or storage_options:
+    if storage.is_url(source) or storage.is_url(out) or storage.is_url(options.get("annotations")) \
+            or storage_options:
         from augment_cli.storage import runs
 
         return runs.dry_plan(make_plan, source=source, out=out, storage_options=storage_options, **options)

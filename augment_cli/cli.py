@@ -33,8 +33,9 @@ RecipeOption = Annotated[Path, typer.Option("--recipe", "-r", help="TOML recipe 
 OPTIONAL_SOURCE = typer.Argument(metavar="SOURCE", help="Labelled folder: SOURCE/<label>/.../<file>, "
                                  "or media + metadata.csv, or a COCO dataset; expand also reads tables "
                                  "(docs/tables.md). Optional with --annotations.", show_default=False)
-AnnotationsOption = Annotated[Path | None, typer.Option(
-    "--annotations", metavar="FILE", dir_okay=False, show_default=False,
+# A str, not a Path: expand takes a URL (s3://...) too, which a Path would mangle.
+AnnotationsOption = Annotated[str | None, typer.Option(
+    "--annotations", metavar="FILE", show_default=False,
     help="COCO: the JSON to read (its file_names resolve from SOURCE, else from FILE's folder).")]
 # A URL SRC or DIR (s3://bucket/prefix, gs://, az://...): docs/object-storage.md.
 StorageOption = Annotated[list[str] | None, typer.Option(
@@ -324,12 +325,13 @@ def preview(
     """Draw a few sources and their augmented copies, captioned with what was applied."""
     from augment_cli.commands import preview as preview_module
 
-    with (reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local,
+    with (reported_errors(), _progress(quiet) as on_progress,
+          _staged(source, storage_option, annotations) as (local, local_annotations),
           _side_files(storage_option)):
         result = preview_module.preview(source=local, recipe=recipe, out=out, samples=samples,
                                         copies=copies, seed=seed, on_progress=on_progress,
                                         color=sys.stdout.isatty(), layout=layout,
-                                        annotations=annotations,
+                                        annotations=local_annotations,
                                         text_columns=tuple(text_column or ("text",)),
                                         label_column=label_column, split=split)
     if result.text:
@@ -363,12 +365,14 @@ def stats(
     """Files per label and modality, formats, sizes, unreadable files and imbalance (headers only)."""
     from augment_cli.commands import stats as stats_module
 
-    with reported_errors(), _progress(quiet) as on_progress, _staged(source, storage_option) as local:
+    with (reported_errors(), _progress(quiet) as on_progress,
+          _staged(source, storage_option, annotations) as (local, local_annotations)):
         found = stats_module.collect(local, on_progress=on_progress, layout=layout,
-                                     annotations=annotations, text_columns=tuple(text_column or ("text",)),
+                                     annotations=local_annotations,
+                                     text_columns=tuple(text_column or ("text",)),
                                      label_column=label_column, split=split)
-        if local is not source:  # a URL SRC staged in a temporary folder: name the URL
-            found.source = str(source)
+        if local != source:  # a URL SRC staged in a temporary folder: name the URL
+            found.source = source or str(annotations).rsplit("/", 1)[0]
     typer.echo(found.to_json() if as_json else stats_module.stats_text(found))
     if not quiet:
         _print_warnings(found.warnings())
@@ -388,17 +392,18 @@ def _side_files(storage_option: list[str] | None) -> Any:
     return using(parse_options(storage_option))
 
 
-def _staged(source: str | None, storage_option: list[str] | None) -> Any:
-    """A URL SOURCE of stats/preview as a temporary local folder (storage/staging.py); a path as is."""
+def _staged(source: str | None, storage_option: list[str] | None, annotations: str | None) -> Any:
+    """(SOURCE, --annotations) of stats/preview, a URL SOURCE as a temporary local folder and a URL
+    FILE as its staged copy (storage/staging.py); paths as they are."""
     from augment_cli.storage import is_url
 
-    if not is_url(source):
+    if not (is_url(source) or is_url(annotations)):
         from contextlib import nullcontext
 
-        return nullcontext(source)
-    from augment_cli.storage.staging import staged
+        return nullcontext((source, annotations))
+    from augment_cli.storage.staging import staged_with
 
-    return staged(source, storage_option)
+    return staged_with(source, storage_option, annotations)
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """The cost of object storage: `augment expand` with SRC and DIR in a local S3 server vs on disk.
 
     PYTHONPATH=$PWD python benchmarks/object_storage.py [--files 200] [--copies 3] [--rounds 3]
-        [--table-rows 20000]
+        [--table-rows 20000] [--yolo]
 
 Needs the test extra's moto[server] and s3fs (pip install -e '.[test]'). Builds N
 small JPEGs (256x256, 4 labels) on disk and uploads the same tree to a bucket
@@ -22,6 +22,10 @@ CSV of N review-like rows expanded with recipes/eda.toml (2 copies), disk ->
 disk against bucket -> bucket, interleaved. The bucket run copies the table to
 the cache and uploads the output table (storage/table_source.py, tables.py),
 so its cost over disk is those two transfers plus the lock and state objects.
+
+With --yolo it times a YOLO dataset of the same JPEGs (a label file each) the same way, and
+a no-op re-run of each, whose main process reads every label file to compare its digest (on
+disk as on the bucket: there one GET per source).
 """
 
 from __future__ import annotations
@@ -74,6 +78,34 @@ def start_server() -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.1)
     return server, endpoint
+
+
+def build_yolo(folder: Path, files: int) -> None:
+    """A YOLO tree of the same JPEGs: images/train/, one label file each, data.yaml."""
+    build(folder / "flat", files)
+    for i, path in enumerate(sorted((folder / "flat").rglob("*.jpg"))):
+        image = folder / "images" / "train" / path.name
+        image.parent.mkdir(parents=True, exist_ok=True)
+        path.rename(image)
+        label = folder / "labels" / "train" / f"{path.stem}.txt"
+        label.parent.mkdir(parents=True, exist_ok=True)
+        label.write_text(f"{i % 2} 0.5 0.5 0.25 0.3\n{(i + 1) % 2} 0.3 0.6 0.2 0.2\n")
+    (folder / "data.yaml").write_text("train: images/train\nval: images/train\nnames: [cat, dog]\n")
+
+
+def yolo_figures(work: Path, fs, bucket: str, env: dict[str, str], files: int, copies: int,
+                 rounds: int) -> dict[str, list[float]]:
+    """Seconds of a YOLO run and of its no-op re-run, disk -> disk and bucket -> bucket, interleaved."""
+    build_yolo(work / "yolo", files)
+    fs.put(str(work / "yolo") + "/", f"{bucket}/yolo/", recursive=True)
+    common = ["--recipe", str(work / "r.toml"), "--copies", str(copies), "--workers", "2", "--quiet"]
+    found: dict[str, list[float]] = {"disk": [], "bucket": [], "disk re-run": [], "bucket re-run": []}
+    for round_ in range(rounds):
+        for kind, src, out in (("disk", str(work / "yolo"), str(work / f"yout{round_}")),
+                               ("bucket", f"s3://{bucket}/yolo", f"s3://{bucket}/yaug{round_}")):
+            found[kind].append(timed(["expand", src, "--out", out, *common], env))
+            found[f"{kind} re-run"].append(timed(["expand", src, "--out", out, *common], env))
+    return found
 
 
 def build_table(path: Path, rows: int) -> None:
@@ -151,6 +183,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--table-rows", type=int, default=20000)
+    parser.add_argument("--yolo", action="store_true", help="also time a YOLO dataset and its re-run")
     options = parser.parse_args()
     server, endpoint = start_server()
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
@@ -178,6 +211,8 @@ def main() -> None:
             reads = {latency: fetch_figures(bucket, env, latency) for latency in (0.0, 0.02)}
             tables = (table_figures(work, fs, bucket, env, options.table_rows, options.rounds)
                       if options.table_rows else None)
+            yolo = (yolo_figures(work, fs, bucket, env, options.files, options.copies, options.rounds)
+                    if options.yolo else None)
     finally:
         server.terminate()
         server.wait(10)
@@ -195,6 +230,11 @@ def main() -> None:
               f"{one_by_one:.2f} s, fetch_many {batched:.2f} s ({one_by_one / batched:.1f}x faster)")
     if tables is not None:
         _print_tables(*tables, options.table_rows)
+    if yolo is not None:
+        print(f"YOLO, {files} JPEGs with a label file each, {options.copies} copies, --workers 2 (median)")
+        for name, times in yolo.items():
+            print(f"{name:<17} {statistics.median(times):6.2f} s  (rounds "
+                  f"{', '.join(f'{t:.2f}' for t in times)})")
 
 
 def _print_tables(disk: list[float], remote: list[float], rows: int) -> None:

@@ -40,6 +40,11 @@ class AnnotatedLayout:
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         return {}
 
+    def label_files(self, relative: str) -> tuple[str, ...]:
+        """The per-image files of SRC `read_targets` reads for a source (a URL SRC's are
+        fetched with the image: storage/worker.py)."""
+        return ()
+
 
 class SidecarLayout(AnnotatedLayout):
     """A layout whose every image `IMAGES/<path>.<ext>` has its labels in one
@@ -63,7 +68,7 @@ class SidecarLayout(AnnotatedLayout):
         return self.IMAGES
 
     def detect(self, source: Path) -> bool:
-        return (source / self.IMAGES).is_dir() and (source / self.LABELS).is_dir()
+        return is_folder(source, self.IMAGES) and is_folder(source, self.LABELS)
 
     def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
         expected: set[str] = set()
@@ -84,14 +89,93 @@ class SidecarLayout(AnnotatedLayout):
                          for label in labels if label not in expected]
 
     def annotation_digest(self, source: Path, sample: Sample) -> str:
-        shown = self.label_path(sample.relative)
-        return digest_of(file_bytes(source / shown, shown))
+        return digest_of(label_bytes(source, self.label_path(sample.relative)) or b"")
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (self.label_path(media_name),)
 
+    def label_files(self, relative: str) -> tuple[str, ...]:
+        return (self.label_path(relative),)
+
     def annotation_name(self, sample: Sample, media_name: str) -> str:
         return self.label_path(media_name)
+
+
+def is_file(source: Path, relative: str) -> bool:
+    """Whether `relative` names a file of SRC (a URL SRC's: from its folder's listing)."""
+    if isinstance(source, Path):
+        return (source / relative).is_file()
+    from augment_cli.storage.lookups import is_file as listed_file
+
+    return listed_file(source, relative)
+
+
+def is_folder(source: Path, relative: str) -> bool:
+    """Whether `relative` names a folder of SRC (a URL SRC's: a prefix with objects under it)."""
+    if isinstance(source, Path):
+        return (source / relative).is_dir()
+    from augment_cli.storage.lookups import is_folder as listed_folder
+
+    return listed_folder(source, relative)
+
+
+def label_bytes(source: Path, relative: str) -> bytes | None:
+    """A per-image label file's bytes (`relative` to SRC), None when there is none (a
+    background image); SampleError naming it when it cannot be read. A URL SRC's is read
+    on the bucket (storage/lookups.py): a worker has it from its image's fetch."""
+    if isinstance(source, Path):
+        path = source / relative
+        return read_label_bytes(path, relative) if path.exists() else None
+    from augment_cli.storage.lookups import label_bytes as object_bytes
+
+    try:
+        payload = object_bytes(source, relative)
+    except OSError as exc:
+        raise SampleError(f"{relative}: cannot read: {exc.strerror or exc}") from None
+    if payload is not None and len(payload) > MAX_LABEL_BYTES:
+        raise SampleError(f"{relative}: {len(payload):,} bytes is too large for a label file")
+    return payload
+
+
+def label_text(source: Path, relative: str) -> str | None:
+    """label_bytes as UTF-8 text (a BOM dropped)."""
+    payload = label_bytes(source, relative)
+    try:
+        return None if payload is None else payload.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SampleError(f"{relative}: not UTF-8 text (byte {exc.start})") from None
+
+
+def dataset_file(source: Path, relative: str) -> Path | None:
+    """The file a dataset-level annotation file (data.yaml, a COCO JSON) is read from: SRC's
+    own, or a URL SRC's object copied to local disk (storage/copies.py); None when it is not
+    a file."""
+    if isinstance(source, Path):
+        path = source / relative
+        return path if path.is_file() else None
+    from augment_cli.storage.lookups import dataset_file as local_copy
+
+    return local_copy(source, relative)
+
+
+def dir_files(out: Path, named: Iterable[tuple[Any, str]]) -> Iterator[tuple[Any, bytes]]:
+    """(item, bytes of the DIR-relative name) for each (item, name), in order: the files the
+    copies carry beside their media, read back for the dataset files (`finish`). In a URL
+    DIR they are objects, fetched a batch at a time (storage/objects.py)."""
+    from augment_cli import storage
+
+    mirror = storage.mirror_of(out)
+    if mirror is not None:
+        from augment_cli.storage.objects import fetched_in_order
+
+        pairs = (((item, name), name) for item, name in named)
+        for (item, name), found in fetched_in_order(mirror.location, pairs):
+            if isinstance(found, OSError):
+                raise SampleError(f"{name}: cannot read: {found.strerror or found}")
+            yield item, found
+        return
+    for item, name in named:
+        yield item, read_label_bytes(out / name, name)
 
 
 def digest_of(*parts: bytes) -> str:

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from augment_cli.errors import SampleError
-from augment_cli.layouts.annotated import AnnotatedLayout, digest_of, read_label_bytes
+from augment_cli.layouts.annotated import (
+    AnnotatedLayout,
+    dataset_file,
+    digest_of,
+    dir_files,
+    is_file,
+    read_label_bytes,
+)
 from augment_cli.layouts.base import Sample, Scan
 from augment_cli.layouts.tree import printable, unsafe_name, walk_files
 from augment_cli.modalities import modality_of
@@ -55,9 +62,24 @@ class CocoFile:
 
 def coco_files(source: Path) -> list[str]:
     """SRC-relative paths of the COCO JSONs of a tree, sorted."""
+    if not isinstance(source, Path):  # a URL SRC (storage.location.Remote): its listings
+        return _listed_coco_files(source)
     found = [f"annotations/{p.name}" for p in (source / "annotations").glob("*.json") if p.is_file()]
     found += [ROBOFLOW_NAME] if (source / ROBOFLOW_NAME).is_file() else []
     found += [f"{p.parent.name}/{ROBOFLOW_NAME}" for p in source.glob(f"*/{ROBOFLOW_NAME}") if p.is_file()]
+    return sorted(set(found))
+
+
+def _listed_coco_files(source: Any) -> list[str]:
+    """coco_files of a URL SRC: annotations/ and the top level listed, each top-level folder's
+    _annotations.coco.json looked up (HEAD requests, sent together: storage/lookups.py)."""
+    from augment_cli.storage.lookups import listing, objects_among
+
+    found = [f"annotations/{name}" for name, folder in listing(source, "annotations").items()
+             if not folder and name.endswith(".json")]
+    top = listing(source, "")
+    found += [ROBOFLOW_NAME] if top.get(ROBOFLOW_NAME) is False else []
+    found += objects_among(source, [f"{name}/{ROBOFLOW_NAME}" for name, folder in top.items() if folder])
     return sorted(set(found))
 
 
@@ -157,9 +179,9 @@ class Coco(AnnotatedLayout):
 
     def finish(self, source: Path, rows: Iterable[Any], out: Path) -> dict[str, bytes]:
         copies: dict[str, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
-        for row in rows:
-            shown = self.companion_names(row.file_name)[0]
-            copies[row.label].append((row, json.loads(read_label_bytes(out / shown, shown))))
+        named = ((row, self.companion_names(row.file_name)[0]) for row in rows)
+        for row, payload in dir_files(out, named):  # a URL DIR's: read on the bucket
+            copies[row.label].append((row, json.loads(payload)))
         wanted = sorted(set(self.datasets(source)) | set(copies))
         parsed = {dataset: load(source, dataset) for dataset in wanted}
         # An input that does not parse (reported by the walk) has nothing to write back.
@@ -215,20 +237,22 @@ def _file_name(dataset: str, media_name: str) -> str:
 
 
 def load(source: Path, dataset: str) -> CocoFile:
-    """The parsed COCO file `dataset` of SRC (cached per file version)."""
-    path = source / dataset
+    """The parsed COCO file `dataset` of SRC (cached per file version); a URL SRC's is read
+    from a local copy (layouts/annotated.dataset_file)."""
+    path = source / dataset if isinstance(source, Path) else dataset_file(source, dataset)
     try:
+        if path is None:
+            raise FileNotFoundError(2, "no such object")
         info = path.stat()
     except OSError as exc:
         return CocoFile({}, {}, refused=[("the file", f"cannot be read: {exc.strerror or exc}")])
-    return _parse(str(source), dataset, info.st_mtime_ns, info.st_size)
+    return _parse(source, dataset, str(path), info.st_mtime_ns, info.st_size)
 
 
 @lru_cache(maxsize=4)
-def _parse(source: str, dataset: str, mtime_ns: int, size: int) -> CocoFile:
-    root = Path(source)
+def _parse(root: Path, dataset: str, path: str, mtime_ns: int, size: int) -> CocoFile:
     try:
-        raw = json.loads(read_label_bytes(root / dataset, dataset))
+        raw = json.loads(read_label_bytes(Path(path), dataset))
         categories = {c["id"]: str(c.get("name", c["id"])) for c in raw.get("categories", [])}
         images, annotations = raw["images"], raw.get("annotations", [])
         if not isinstance(images, list) or not isinstance(annotations, list):
@@ -273,7 +297,7 @@ def resolve_file(root: Path, dataset: str, file_name: str) -> str | None:
     for base in (folder, "", "images", named_after):
         candidate = posixpath.normpath(posixpath.join(base, file_name))
         inside = not candidate.startswith(("../", "/")) and candidate != ".."
-        if inside and (root / candidate).is_file():
+        if inside and is_file(root, candidate):
             return candidate
     return None
 

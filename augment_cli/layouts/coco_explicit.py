@@ -38,11 +38,12 @@ def read_source(source: str | Path | None, annotations: str | Path | None,
         raise UsageError(f"--annotations {path} is not inside the source folder {root}",
                          hint="give the folder its file_names resolve from as SOURCE, or leave "
                               "SOURCE out to read them from the JSON's folder") from None
-    _check_readable(root, relative, path)
+    check_readable(root, relative, path)
     return root, FORMAT, relative
 
 
-def _check_readable(root: Path, relative: str, shown: Path) -> None:
+def check_readable(root: Path, relative: str, shown: object) -> None:
+    """UsageError naming `shown` (FILE as given) unless SRC's `relative` parses as a COCO file."""
     from augment_cli.layouts.coco import load
 
     parsed = load(root, relative)  # cached: the walk that follows does not parse it again

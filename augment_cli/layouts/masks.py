@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from augment_cli.errors import SampleError
 from augment_cli.layouts.annotated import (
     SidecarLayout,
+    label_bytes,
     read_label_bytes,
     split_of,
 )
@@ -49,9 +50,12 @@ class Masks(SidecarLayout):
         from augment_cli.annotations.model import Targets
 
         shown = self.label_path(sample.relative)
-        if not (source / shown).is_file():
+        # On disk a mask is a regular file: a folder of that name is no mask.
+        missing = isinstance(source, Path) and not (source / shown).is_file()
+        payload = None if missing else label_bytes(source, shown)
+        if payload is None:
             raise SampleError(f"{sample.relative}: {NO_MASK}")
-        return Targets(mask=decode_mask(read_label_bytes(source / shown, shown), size, shown))
+        return Targets(mask=decode_mask(payload, size, shown))
 
     def companions(self, sample: Sample, media_name: str, records: list[dict[str, Any]],
                    annotated: Annotated | None = None) -> dict[str, bytes]:

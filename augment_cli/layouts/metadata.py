@@ -112,6 +112,10 @@ class Metadata(Unannotated):
     name = "metadata"
 
     def detect(self, source: Path) -> bool:
+        if not isinstance(source, Path):  # a URL SRC (storage.location.Remote): its top level's listing
+            from augment_cli.storage.lookups import is_file
+
+            return any(is_file(source, name) for name in NAMES)
         return source.is_dir() and any((source / name).is_file() for name in NAMES)
 
     def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:

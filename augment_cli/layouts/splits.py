@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from augment_cli.errors import UsageError
 
@@ -94,14 +95,26 @@ def split_folders(source: Path) -> list[str] | None:
     """The split folders of SRC, sorted, or None when SRC is not a split tree:
     at least two visible entries, every one a folder with a split name, one
     of them a training split."""
+    if not isinstance(source, Path):  # a URL SRC (storage.location.Remote): its top level's listing
+        return _split_names(_listed_entries(source))
     try:
         entries = sorted((e for e in os.scandir(source) if not e.name.startswith(".")), key=lambda e: e.name)
     except OSError:
         return None
-    names = [entry.name for entry in entries]
-    if len(names) < 2 or not all(e.is_dir() and e.name.casefold() in SPLIT_NAMES for e in entries):
+    return _split_names([(entry.name, entry.is_dir()) for entry in entries])
+
+
+def _split_names(entries: list[tuple[str, bool]]) -> list[str] | None:
+    names = [name for name, _ in entries]
+    if len(names) < 2 or not all(folder and name.casefold() in SPLIT_NAMES for name, folder in entries):
         return None
     return names if any(name.casefold() in TRAINING for name in names) else None
+
+
+def _listed_entries(source: Any) -> list[tuple[str, bool]]:
+    from augment_cli.storage.lookups import listing
+
+    return [(name, folder) for name, folder in listing(source, "").items() if not name.startswith(".")]
 
 
 def choose_split(source: Path, split: str | None, labels: str = "its folders are the labels") -> SplitChoice:
@@ -119,4 +132,4 @@ def choose_split(source: Path, split: str | None, labels: str = "its folders are
     others = [name for name in found if name != chosen]
     note = (f"Splits in {source}: {', '.join(found)}; reading {chosen}/ only ({labels}), "
             f"{', '.join(others)} left out, not copied" + ("" if split else " (--split NAME for another)"))
-    return SplitChoice(source / chosen, note)
+    return SplitChoice(source / chosen if isinstance(source, Path) else source.child(chosen), note)

@@ -93,6 +93,10 @@ class Tables(Unannotated):
 
     def detect(self, source: Path) -> bool:
         """A table file, or a folder holding tables and nothing else (no sub-folders)."""
+        if not isinstance(source, Path):  # a URL SRC (storage.location.Remote)
+            from augment_cli.storage.table_source import tables_in
+
+            return tables_in(source) is not None
         if source.is_file():
             return source.suffix.lower() in TABLE_SUFFIXES
         try:

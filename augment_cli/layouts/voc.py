@@ -19,6 +19,7 @@ from augment_cli.errors import SampleError
 from augment_cli.layouts.annotated import (
     SidecarLayout,
     check_box,
+    label_bytes,
     outside,
     read_label_bytes,
 )
@@ -40,9 +41,10 @@ class Voc(SidecarLayout):
         from augment_cli.annotations.model import Targets
 
         shown = self.label_path(sample.relative)
-        if not (source / shown).exists():
+        payload = label_bytes(source, shown)
+        if payload is None:
             return Targets()
-        root = _parse(read_label_bytes(source / shown, shown), shown)
+        root = _parse(payload, shown)
         return Targets([_object(node, size, f"{shown}: object {i}")
                         for i, node in enumerate(root.iter("object"), 1)])
 

@@ -22,8 +22,12 @@ from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts.annotated import (
     SKIP_OUTSIDE,
     AnnotatedLayout,
+    dataset_file,
     digest_of,
     file_bytes,
+    is_file,
+    label_bytes,
+    label_text,
     read_label_text,
     split_of,
 )
@@ -64,7 +68,7 @@ class Yolo(AnnotatedLayout):
     name = "yolo"
 
     def detect(self, source: Path) -> bool:
-        return any((source / name).is_file() for name in CONFIG_NAMES)
+        return any(is_file(source, name) for name in CONFIG_NAMES)
 
     def walk(self, source: Path, follow_links: bool, scan: Scan) -> Iterator[Sample]:
         load_config(source)  # a broken data.yaml stops the run before anything is written
@@ -97,17 +101,20 @@ class Yolo(AnnotatedLayout):
         from augment_cli.layouts.yolo_labels import parse_labels
 
         shown = label_path(sample.relative)
-        path = source / shown
-        if not path.exists():
+        text = label_text(source, shown)
+        if text is None:
             return Targets()  # a background image
         classes = load_config(source)
-        objects = parse_labels(read_label_text(path, shown), classes, size, shown)
+        objects = parse_labels(text, classes, size, shown)
         return Targets(objects, flip_idx=classes.flip_idx)
 
     def annotation_digest(self, source: Path, sample: Sample) -> str:
         config = Path(_config_stamp(source)[0])
         shown = label_path(sample.relative)
-        return digest_of(file_bytes(config, config.name), file_bytes(source / shown, shown))
+        return digest_of(file_bytes(config, config.name), label_bytes(source, shown) or b"")
+
+    def label_files(self, relative: str) -> tuple[str, ...]:
+        return (label_path(relative),)
 
     def companion_names(self, media_name: str) -> tuple[str, ...]:
         return (label_path(media_name),)
@@ -165,8 +172,8 @@ def load_config(root: Path) -> Classes:
 
 def _config_stamp(root: Path) -> tuple[str, int, int]:
     for name in CONFIG_NAMES:
-        path = root / name
-        if path.is_file():
+        path = dataset_file(root, name)  # a URL SRC's: a local copy (storage/lookups.py)
+        if path is not None:
             info = path.stat()
             return str(path), info.st_mtime_ns, info.st_size
     raise UsageError(f"{root} has no {' or '.join(CONFIG_NAMES)}: not a YOLO dataset")
@@ -211,6 +218,8 @@ def _inside_source(source: Path, split: str) -> str:
     SRC: it then points into DIR. Absolute ones, and Roboflow's `../train/images`
     (relative to a folder above data.yaml), are found as Ultralytics finds
     them; any other is kept as written."""
+    if not isinstance(source, Path):  # a URL SRC (storage.location.Remote): its listings
+        return _inside_remote(source, split)
     root = source.resolve()
     candidates = [Path(split)] if Path(split).is_absolute() else [source / split]
     if split.startswith("../"):
@@ -219,6 +228,19 @@ def _inside_source(source: Path, split: str) -> str:
         found = candidate.resolve()
         if found.exists() and (found == root or root in found.parents):
             return found.relative_to(root).as_posix() or "."
+    return split
+
+
+
+def _inside_remote(source: Any, split: str) -> str:
+    """_inside_source for a URL SRC: a name under it that lists as a folder or an object."""
+    from augment_cli.storage.lookups import kind, normalized
+
+    candidates = [split] + ([split[3:]] if split.startswith("../") else [])
+    for candidate in candidates:
+        found = normalized(candidate)
+        if found is not None and kind(source, found) is not None:
+            return found
     return split
 
 

@@ -62,11 +62,11 @@ class Partners:
     """Other files of one label, read and decoded on first use, then cached
     (a job makes all copies of one source, which may pick the same partner)."""
 
-    def __init__(self, root: str | Path, paths: Sequence[str], decode: Callable[[bytes], Any],
+    def __init__(self, root: Any, paths: Sequence[str], decode: Callable[[bytes], Any],
                  annotate: Callable[[str, Any], Any] | None = None):
         """`annotate(path, pixels)`, for an annotated layout, makes a partner
         what the steps of an annotated image see (pixels with their targets)."""
-        self.root = Path(root)
+        self.root = Path(root) if isinstance(root, str) else root  # or a URL SRC's Remote
         self.paths: Sequence[str] = paths if isinstance(paths, OtherFiles) else tuple(paths)
         self._allowed = paths if isinstance(paths, OtherFiles) else frozenset(self.paths)
         self._decode, self._annotate = decode, annotate
@@ -77,7 +77,7 @@ class Partners:
             raise SampleError(f"mixing partner {relative!r} is not another file of this label")
         if relative not in self._cache:
             try:
-                payload = read_regular(self.root / relative)[1]
+                payload = self._read(relative)
             except OSError as exc:
                 raise SampleError(f"cannot read mixing partner {relative}: {exc.strerror or exc}") from None
             try:
@@ -86,6 +86,14 @@ class Partners:
             except SampleError as exc:
                 raise SampleError(f"mixing partner {relative}: {exc.reason}") from None
         return self._cache[relative]
+
+
+    def _read(self, relative: str) -> bytes:
+        if isinstance(self.root, Path):
+            return read_regular(self.root / relative)[1]
+        from augment_cli.storage.lookups import object_bytes  # a URL SRC: one GET
+
+        return object_bytes(self.root, relative)
 
 
 class InMemoryPartners:

@@ -194,9 +194,9 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
     None: FILE's folder). More than MAX_COPIES_PER_FILE copies of one file is
     refused unless `allow_many_copies`."""
     remote_source = source is not None and not isinstance(source, str | Path)  # storage.location.Remote
-    if remote_source:  # storage/runs.py checked it and its layout
-        # A Remote stands where a folder does: the class-folder walk lists it (layouts/tree.py).
-        source, explicit = cast(Path, source), None
+    if remote_source:  # storage/runs.py checked it, its layout and --annotations (made relative to it)
+        # A Remote stands where a folder does: the walks list it (layouts/tree.py).
+        source, explicit = cast(Path, source), None if annotations is None else str(annotations)
     else:
         source, layout, explicit = read_source(source, annotations, layout)  # --annotations FILE: COCO
     out = Path(out)
@@ -209,12 +209,9 @@ def make_plan(*, source: str | Path | None, recipe: str | Path | Recipe, out: st
                          hint="use one: drop --balance, or the [copies] table")
     limit = None if allow_many_copies else MAX_COPIES_PER_FILE
     _check_copies(recipe, copies, max_copies, limit)  # before the walk: a typo fails at once
-    layout_name = find(source, layout)
-    if not remote_source:
-        layout_name, chosen = read_root(source, layout_name, split, explicit=layout is not None)
-        source, notes = chosen.root, [chosen.note] if chosen.note else []
-    else:
-        notes = []
+    layout_name = find(source, layout)  # a URL SRC's folders are listed (storage/lookups.py)
+    layout_name, chosen = read_root(source, layout_name, split, explicit=layout is not None)
+    source, notes = chosen.root, [chosen.note] if chosen.note else []
     plan = Plan(source, out, recipe, seed, include_originals, follow_links, Scan(), layout_name,
                 distinct=not allow_duplicates, split=split, notes=notes, annotations=explicit)
     plan.job_out, plan.storage = storage_roots(source, out, recipe)

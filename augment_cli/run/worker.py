@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from augment_cli import registry
 from augment_cli.annotations.model import Annotated, Targets
@@ -70,14 +70,17 @@ def open_source(root: str | Path, sample: Sample, recipe: Recipe, payload: bytes
                 partners: tuple[str, ...] = (), layout: Layout | None = None) -> OpenedSource:
     """Decode a source's bytes, and read its annotations when `layout` has
     them; SampleError if its codec refuses the bytes or its labels are malformed.
-    Mixing partners then come with their own targets (read through the layout)."""
+    Mixing partners then come with their own targets (read through the layout).
+    `root` is SRC: a path, or a URL SRC's Remote standing where the folder does (its labels
+    are then read on the bucket: storage/lookups.py)."""
     codec = codec_for(sample.modality)
     decoded = codec.decode(payload, recipe.output)
     decode = partial(codec.decode, output=recipe.output)
     targets, annotate = None, None
+    root = Path(root) if isinstance(root, str) else root
     if layout is not None and layout.annotated:
-        targets = layout.read_targets(Path(root), sample, image_size(decoded.data))
-        annotate = partial(_partner_targets, layout, Path(root), sample)
+        targets = layout.read_targets(root, sample, image_size(decoded.data))
+        annotate = partial(_partner_targets, layout, root, sample)
     resources = (Partners(root, OtherFiles(partners, sample.relative), decode, annotate)
                  if partners else None)
     return OpenedSource(sample, decoded, codec, recipe, resources, targets)
@@ -195,7 +198,17 @@ def source_digest(job: Job, payload: bytes) -> str:
     layout = resolve(job.layout)
     if not layout.annotated:
         return digest
-    return digest + ":" + layout.annotation_digest(Path(job.source_root), job.sample)
+    return digest + ":" + layout.annotation_digest(source_root(job), job.sample)
+
+
+def source_root(job: Job) -> Path:
+    """SRC as a layout reads it: a path, or a URL SRC's Remote (standing where a folder does,
+    as in run/plan.py)."""
+    if not is_url(job.source_root):
+        return Path(job.source_root)
+    from augment_cli.storage.location import Remote
+
+    return cast(Path, Remote(job.source_root, job.storage))
 
 
 def _make_copies(job: Job, payload: bytes,
@@ -203,7 +216,7 @@ def _make_copies(job: Job, payload: bytes,
     """Write every output of the job: its manifest rows, the companion files'
     names and (copies redrawn, duplicates kept)."""
     sample, layout = job.sample, resolve(job.layout)
-    source = open_source(job.source_root, sample, job.recipe, payload, job.partners, layout)
+    source = open_source(source_root(job), sample, job.recipe, payload, job.partners, layout)
     # Every output of a source shares one folder: check it once, not per copy.
     folder = writer.folder_of(job.outputs[0][1])
     rows, companions = [], []

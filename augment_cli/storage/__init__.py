@@ -20,6 +20,8 @@ path (and start-up time). Modules:
   table_source  a URL table SRC: its tables copied to the cache folder, stamps kept
   tables     a table run into (or from) URLs: DIR's tables brought into the working copy and sent back
   sidefiles  a recipe's side files and folders given as URLs (noise, impulse responses, synonyms)
+  lookups    what the layouts ask of a URL SRC besides its walk (a name's kind, a folder's names,
+             label files, dataset-level annotation files), answered from listings
 """
 
 from __future__ import annotations

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import cast
 
 from augment_cli import storage
+from augment_cli.errors import AugmentError
 from augment_cli.layouts.reading import open_regular
 from augment_cli.outdir.index import Known, Stamp
+from augment_cli.plugins import resolve
 from augment_cli.run.jobs import Job
 from augment_cli.storage import is_url
 from augment_cli.storage.location import Remote
@@ -25,14 +28,26 @@ from augment_cli.storage.walk import recent_stamp
 def still_valid(known: Known, job: Job, names: tuple[str, ...]) -> tuple[bool, Stamp | None]:
     if known.names != names or not _outputs_exist(job, names):
         return False, None
-    recorded = known.sha256.partition(":")[0]
+    recorded, _, annotations = known.sha256.partition(":")
     try:
+        if not _same_annotations(job, annotations):
+            return False, None
         stamp, digest = _source_check(job, known.stamp)
-    except OSError:
+    except (OSError, AugmentError):
         return False, None  # unreadable now: let the worker report it
     if stamp == known.stamp:
         return True, None
     return (True, stamp) if digest() == recorded else (False, None)
+
+
+def _same_annotations(job: Job, recorded: str) -> bool:
+    """Whether an annotated source's labels are what its copies were made from (its label
+    file is read on the bucket, one GET; a dataset-level file from its local copy)."""
+    layout = resolve(job.layout)
+    if not layout.annotated:
+        return True
+    root = Remote(job.source_root, job.storage) if is_url(job.source_root) else Path(job.source_root)
+    return bool(layout.annotation_digest(cast(Path, root), job.sample) == recorded)
 
 
 def _outputs_exist(job: Job, names: tuple[str, ...]) -> bool:

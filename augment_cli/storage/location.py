@@ -54,6 +54,10 @@ class Remote:
     def child_url(self, relative: str) -> str:
         return f"{self.url}/{relative}"
 
+    def child(self, relative: str) -> Remote:
+        """The prefix `relative` under this one (the chosen split of a train/val/test SRC)."""
+        return Remote(self.child_url(relative), self.options)
+
     def resolve(self) -> Remote:
         """A URL is already absolute (for RunState.of, which records SRC resolved)."""
         return self

@@ -15,14 +15,16 @@ from __future__ import annotations
 import time
 
 from augment_cli.errors import UsageError
+from augment_cli.layouts import get
 from augment_cli.layouts.metadata import NAMES as METADATA_NAMES
-from augment_cli.outdir.claim import read_state
+from augment_cli.outdir.claim import RunState, read_state
 from augment_cli.outdir.merge import Merged, merge
 from augment_cli.outdir.statefiles import UNSHARDED, StateFiles, is_shard_file, shards_in
 from augment_cli.storage import is_url, objects
 from augment_cli.storage.copies import urls_in_messages
 from augment_cli.storage.lease import Lease
 from augment_cli.storage.location import check_reachable, parse_options, remote, storage_error
+from augment_cli.storage.lookups import remembered
 from augment_cli.storage.walk import folder_names
 from augment_cli.storage.workdir import WorkingCopy
 
@@ -40,13 +42,16 @@ def merge_url(url: str, storage_options: list[str] | tuple[str, ...] | None = No
             raise UsageError(f"{url}: a shard is still running ({name} holds a live lease)",
                              hint="merge once every shard has finished")
     copy = WorkingCopy(location, UNSHARDED, METADATA_NAMES)
-    with copy.registered(), urls_in_messages(), copy.leased(overwrite=False):
+    with copy.registered(), urls_in_messages(), copy.leased(overwrite=False), remembered():
         for name in shard_names:
             if not name.endswith(".lock"):
                 _fetch(copy, name)
-        src = _recorded_source(copy)  # a URL SRC: read as a Remote by the layout's dataset files
+        state = _first_record(copy)
+        src = state.src if state is not None else ""  # a URL SRC: read as a Remote by the dataset files
+        if state is not None and (layout := get(state.layout)).annotated:  # a data.yaml, COCO JSONs
+            copy.layout, copy.names = layout, (*copy.names, *layout.dataset_files())
         merged = merge(copy.folder, remote(src, location.options) if is_url(src) else None)
-        copy.put(copy.names)  # the unsharded record first: DIR never holds neither
+        copy.put_all()  # the unsharded record first: DIR never holds neither
         try:
             objects.remove(location, shard_names)
         except Exception as exc:
@@ -67,8 +72,7 @@ def _fetch(copy: WorkingCopy, name: str) -> None:
         raise storage_error(copy.location.child_url(name), exc, "cannot read") from None
 
 
-def _recorded_source(copy: WorkingCopy) -> str:
-    """SRC as the first shard's record names it ("" if none does)."""
+def _first_record(copy: WorkingCopy) -> RunState | None:
+    """The first shard's run record (SRC, the layout), or None."""
     shards = sorted(shards_in(copy.folder), key=str)
-    state = read_state(copy.folder, StateFiles.of(shards[0]).state) if shards else None
-    return state.src if state is not None else ""
+    return read_state(copy.folder, StateFiles.of(shards[0]).state) if shards else None

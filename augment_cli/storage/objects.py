@@ -10,12 +10,13 @@ async batch), which hides the round trip of each small request.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from augment_cli.outdir.index import Stamp
 from augment_cli.storage.location import Remote
 
+T = TypeVar("T")
 # Objects fetched or sent in one concurrent batch: enough to hide ~10 ms of
 # latency per request on small files, few enough to bound memory per worker.
 BATCH = 16
@@ -149,3 +150,33 @@ def exists_all(location: Remote, names: Iterable[str]) -> bool:
     if not relatives:
         return True
     return not any(isinstance(found, OSError) for found in _infos(location, relatives).values())
+
+
+def exist_each(location: Remote, relatives: list[str]) -> list[str]:
+    """The names among `relatives` that are objects (HEAD requests, BATCH * 4 in flight)."""
+    found = []
+    for start in range(0, len(relatives), BATCH * 4):
+        chunk = relatives[start:start + BATCH * 4]
+        found += [name for name, stamp in _infos(location, chunk).items() if not isinstance(stamp, OSError)]
+    return found
+
+
+def fetched_in_order(location: Remote, named: Iterable[tuple[T, str]]) -> Iterator[tuple[T, bytes | OSError]]:
+    """(item, bytes of its object, or why it cannot be read) for each (item, name), in order,
+    BATCH fetched at a time: memory holds one batch."""
+    chunk: list[tuple[T, str]] = []
+    for pair in named:
+        chunk.append(pair)
+        if len(chunk) == BATCH:
+            yield from _in_order(location, chunk)
+            chunk = []
+    yield from _in_order(location, chunk)
+
+
+def _in_order(location: Remote, chunk: list[tuple[T, str]]) -> Iterator[tuple[T, bytes | OSError]]:
+    if not chunk:
+        return
+    found = fetch_many(location, sorted({name for _, name in chunk}))
+    for item, name in chunk:
+        answer = found[name]
+        yield item, answer[1] if isinstance(answer, tuple) else answer

@@ -16,11 +16,34 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from augment_cli.errors import UsageError
 from augment_cli.storage import is_url
 from augment_cli.storage.copies import stream_to
 from augment_cli.storage.location import Remote, check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
 from augment_cli.storage.walk import walk_names
+
+
+@contextlib.contextmanager
+def staged_with(source: str | None, storage_options: list[str] | tuple[str, ...] | None,
+                annotations: str | None) -> Iterator[tuple[str | Path | None, str | None]]:
+    """`staged` of SOURCE (else of a URL FILE's folder) and `--annotations FILE`: a URL FILE
+    must lie under a URL SOURCE, and becomes its staged copy's path."""
+    if is_url(annotations) and not is_url(source):
+        if source is not None:
+            raise UsageError(f"--annotations {annotations} is not inside the source folder {source}",
+                             hint="give the COCO JSON's folder (or one above it) as SOURCE")
+        source = str(annotations).rsplit("/", 1)[0]
+    with staged(source, storage_options) as local:
+        if not is_url(annotations):
+            yield local, annotations
+            return
+        root = remote(str(source), parse_options(storage_options)).url
+        file = remote(str(annotations)).url
+        if not file.startswith(root + "/"):
+            raise UsageError(f"--annotations {annotations} is not inside the source folder {source}",
+                             hint="give the COCO JSON's folder (or one above it) as SOURCE")
+        yield local, str(Path(str(local)) / file[len(root) + 1:])
 
 
 @contextlib.contextmanager

@@ -5,7 +5,9 @@ read as on disk; every row's object is fetched (objects.BATCH at a time,
 concurrently), hashed and decoded, and DIR is listed once (streamed) for
 objects no row names. A table run's tables are hashed as they stream in.
 There are no half-written objects to find: each is one PUT (or a multipart
-upload, visible once complete). `--repair` is not offered on URLs in this version.
+upload, visible once complete). An annotated layout's label files are fetched
+with their images and checked as on disk (outdir/verify.py), from a temporary
+folder holding one batch's at a time. `--repair` is not offered on URLs in this version.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from augment_cli import layouts
 from augment_cli.errors import SampleError, UsageError
@@ -25,7 +28,6 @@ from augment_cli.outdir.verify import DAMAGED, STRAY, Problem, _read_rows
 from augment_cli.storage.lease import LOCK_NAME
 from augment_cli.storage.location import Remote, check_reachable, parse_options, remote, storage_error
 from augment_cli.storage.objects import BATCH, fetch_many
-from augment_cli.storage.runs import URL_LAYOUTS
 from augment_cli.storage.walk import walk_names
 
 
@@ -52,16 +54,15 @@ def verify(url: str, layout: str | None = None,
             return [problem.text for problem in _table_problems(location, recorded_outputs(local) or [])]
         if not (local / MANIFEST_NAME).is_file():
             raise UsageError(f"{url} has no {MANIFEST_NAME}: not a folder written by augment expand")
-        if written not in URL_LAYOUTS:
-            raise UsageError(f"{url} holds a {written!r} run: on URLs verify checks class folders, "
-                             "metadata datasets and tables only")
         found: list[Problem] = []
         try:
             rows, named = _read_rows(local, found)
         except (OSError, ValueError) as exc:
             return [p.text for p in found] + [f"{MANIFEST_NAME}: cannot be read ({exc})"]
-    found += _check_rows(location, rows)
-    listed = {row.file_name for row in rows} | named | set(layouts.get(written).dataset_files(rows))
+        read_as = layouts.get(written)
+        found += _check_rows(location, rows, read_as, local)
+    listed = {row.file_name for row in rows} | named | set(read_as.dataset_files(rows))
+    listed |= {extra for row in rows for extra in read_as.companion_names(row.file_name)}
     for name in walk_names(location, hidden=True):
         if name not in listed and name not in OWN_FILES and name != LOCK_NAME:
             found.append(Problem(STRAY, name, f"{name}: stray object not in "
@@ -89,29 +90,63 @@ def _table_problems(location: Remote, outputs: list[Output]) -> list[Problem]:
     return found
 
 
-def _check_rows(location, rows: list[ManifestRow]) -> list[Problem]:
-    problems = []
+def _check_rows(location: Remote, rows: list[ManifestRow], read_as: layouts.Layout,
+                local: Path) -> list[Problem]:
+    """Each row's object (and the files its layout carries beside it) fetched BATCH rows at a
+    time: hashed and decoded; an annotated layout's label files are checked as on disk, from
+    `local` (its dataset files, and each batch's label files while it is checked)."""
+    problems, missing = [], []
+    for name in read_as.dataset_files() if read_as.annotated else ():  # data.yaml: the class names
+        found = fetch_many(location, [name])[name]
+        if isinstance(found, tuple):
+            (local / name).write_bytes(found[1])
     for start in range(0, len(rows), BATCH):
         chunk = rows[start:start + BATCH]
-        fetched = fetch_many(location, [row.file_name for row in chunk])
+        extras = {row.file_name: read_as.companion_names(row.file_name) for row in chunk}
+        fetched = fetch_many(location, [row.file_name for row in chunk] +
+                             [extra for names in extras.values() for extra in names])
         for row in chunk:
-            text = _problem(row, fetched[row.file_name])
+            missing += [(extra, row.file_name) for extra in extras[row.file_name]
+                        if isinstance(fetched[extra], FileNotFoundError)]
+            text, decoded = _problem(row, fetched[row.file_name])
             if text is not None:
                 problems.append(Problem(DAMAGED, row.file_name, text))
+            elif read_as.annotated and decoded is not None:
+                size = (int(decoded.data.shape[1]), int(decoded.data.shape[0]))
+                problems += [Problem(DAMAGED, row.file_name, problem) for problem in
+                             _annotation_problems(read_as, local, row.file_name, size, extras, fetched)]
+    problems += [Problem(DAMAGED, media, f"{extra}: missing") for extra, media in sorted(missing)]
     return problems
 
 
-def _problem(row: ManifestRow, found: object) -> str | None:
+def _annotation_problems(read_as: layouts.Layout, local: Path, media: str, size: tuple[int, int],
+                         extras: dict[str, tuple[str, ...]], fetched: dict[str, Any]) -> list[str]:
+    """check_annotations of one image on its label files, written into `local` and removed."""
+    written = []
+    for extra in extras[media]:
+        if isinstance(fetched[extra], tuple):
+            path = local / extra
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(fetched[extra][1])
+            written.append(path)
+    try:
+        return read_as.check_annotations(local, media, size)
+    finally:
+        for path in written:
+            path.unlink(missing_ok=True)
+
+
+def _problem(row: ManifestRow, found: object) -> tuple[str | None, Any]:
+    """The row's problem, or None and the decoded object."""
     if isinstance(found, FileNotFoundError):
-        return f"{row.file_name}: missing"
+        return f"{row.file_name}: missing", None
     if isinstance(found, OSError):
-        return f"{row.file_name}: unreadable ({found.strerror or found})"
+        return f"{row.file_name}: unreadable ({found.strerror or found})", None
     assert isinstance(found, tuple)
     payload = found[1]
     if hashlib.sha256(payload).hexdigest() != row.sha256:
-        return f"{row.file_name}: content differs from the recorded SHA-256"
+        return f"{row.file_name}: content differs from the recorded SHA-256", None
     try:
-        codec_for(row.modality).decode(payload)
+        return None, codec_for(row.modality).decode(payload)
     except SampleError as exc:
-        return f"{row.file_name}: does not decode ({exc})"
-    return None
+        return f"{row.file_name}: does not decode ({exc})", None

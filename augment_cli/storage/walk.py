@@ -61,7 +61,7 @@ def walk_entries(location: Remote, scan: Scan | None = None,
                  hidden: bool = False) -> Iterator[tuple[str, Stamp]]:
     """(relative name, stamp) of every object under `location`, in local-walk order."""
     scan = scan if scan is not None else Scan()
-    stack: list[tuple[str, Iterator[Entry]]] = [("", iter(_level(location, "", scan)))]
+    stack: list[tuple[str, Iterator[Entry]]] = [("", iter(level(location, "", scan)))]
     while stack:
         prefix, entries = stack[-1]
         entry = next(entries, None)
@@ -72,12 +72,12 @@ def walk_entries(location: Remote, scan: Scan | None = None,
         if name.startswith(".") and not hidden:
             scan.skipped[SKIP_HIDDEN] += 1
         elif is_folder:
-            stack.append((prefix + name + "/", iter(_level(location, prefix + name, scan))))
+            stack.append((prefix + name + "/", iter(level(location, prefix + name, scan))))
         else:
             yield prefix + name, Stamp(size, mtime_ns)
 
 
-def _level(location: Remote, relative: str, scan: Scan) -> list[Entry]:
+def level(location: Remote, relative: str, scan: Scan) -> list[Entry]:
     """One folder's entries, sorted by name as os.scandir's are in the local walk."""
     fs, key = location.fs, location.key(relative)
     try:
@@ -144,7 +144,7 @@ def stamp_of(location: Remote, relative: str) -> Stamp:
 
 def folder_names(location: Remote, folder: str) -> frozenset[str]:
     """Names directly in one folder of the prefix (files and folders), for the removal guard."""
-    return frozenset(entry[0] for entry in _level(location, folder, _SCRATCH))
+    return frozenset(entry[0] for entry in level(location, folder, _SCRATCH))
 
 
 def exists(location: Remote, relative: str) -> bool:

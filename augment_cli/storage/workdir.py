@@ -27,6 +27,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from augment_cli.errors import UsageError
 from augment_cli.outdir.files import atomic_write
@@ -55,8 +56,11 @@ def working_folder(location: Remote, shard: object = None) -> Path:
 class WorkingCopy:
     """A URL DIR and its local working folder, for one run."""
 
-    def __init__(self, location: Remote, files: StateFiles, dataset_files: tuple[str, ...]):
-        self.location, self.files = location, files
+    def __init__(self, location: Remote, files: StateFiles, dataset_files: tuple[str, ...],
+                 layout: Any = None):
+        """`layout`: an annotated layout whose dataset files are named by DIR's rows (a COCO JSON
+        per input JSON): they join `names` once the manifest is fetched, and again at the end."""
+        self.location, self.files, self.layout = location, files, layout
         self.folder = working_folder(location, files.shard)
         self.names = (files.state, files.index, files.manifest, files.errors, *dataset_files)
         self.lease: Lease | None = None
@@ -66,20 +70,36 @@ class WorkingCopy:
 
     @contextlib.contextmanager
     def registered(self) -> Iterator[WorkingCopy]:
+        from augment_cli.storage.copies import COPIES
+
         self.folder.mkdir(parents=True, exist_ok=True)
         MIRRORS[self.folder] = self
+        COPIES[str(self.folder)] = self.location.url  # messages name DIR by its URL
         try:
             yield self
         finally:
             MIRRORS.pop(self.folder, None)
+            COPIES.pop(str(self.folder), None)
 
     def fetch(self, overwrite: bool) -> None:
         """Replace the working folder's state with DIR's; UsageError for a DIR
         that holds objects but no run record (not made by augment) unless `overwrite`."""
+        self.fetched = {}
+        found_state = self._fetch_names(self.names)
+        self._fetch_names(self._named_by_rows())
+        for suffix in ("-wal", "-shm", "-journal"):
+            (self.folder / (self.files.index + suffix)).unlink(missing_ok=True)
+        found_state |= self._fetch_other_records()
+        if not (found_state or overwrite) and self._holds_objects():
+            raise UsageError(f"--out {self.location.url} is not empty and was not made by augment",
+                             hint="choose an empty prefix, or pass --overwrite to write into it")
+
+    def _fetch_names(self, names: Iterable[str]) -> bool:
+        """Each name's object into the working folder (a name DIR lacks is removed there);
+        whether the run record was among them."""
         fs = self.location.fs
         found_state = False
-        self.fetched = {}
-        for name in self.names:
+        for name in names:
             local = self.folder / name
             try:
                 payload = fs.cat_file(self.location.key(name))
@@ -91,12 +111,21 @@ class WorkingCopy:
             found_state |= name == self.files.state
             atomic_write(local, payload)
             self.fetched[name] = hashlib.sha256(payload).digest()
-        for suffix in ("-wal", "-shm", "-journal"):
-            (self.folder / (self.files.index + suffix)).unlink(missing_ok=True)
-        found_state |= self._fetch_other_records()
-        if not (found_state or overwrite) and self._holds_objects():
-            raise UsageError(f"--out {self.location.url} is not empty and was not made by augment",
-                             hint="choose an empty prefix, or pass --overwrite to write into it")
+        return found_state
+
+    def _named_by_rows(self) -> tuple[str, ...]:
+        """The layout's dataset files its working manifest's rows name, added to `names`."""
+        if self.layout is None or not (self.folder / self.files.manifest).is_file():
+            return ()
+        from augment_cli.outdir.manifest import read_manifest
+
+        try:
+            rows = read_manifest(self.folder / self.files.manifest)
+        except (OSError, ValueError):  # a damaged manifest: the run rebuilds it (outdir/recovery.py)
+            return ()
+        extra = tuple(name for name in self.layout.dataset_files(rows) if name not in self.names)
+        self.names = (*self.names, *extra)
+        return extra
 
     def _fetch_other_records(self) -> bool:
         """The other run records DIR holds (the unsharded run's, other shards'), read-only, so the
@@ -137,7 +166,7 @@ class WorkingCopy:
                 yield
             finally:
                 if not self.lease.lost:  # else DIR's state is the other run's now
-                    self.put(self.names)
+                    self.put_all()
         finally:
             if self.outputs is not None:
                 self.outputs.close()
@@ -150,7 +179,7 @@ class WorkingCopy:
         self.outputs = sqlite3.connect("")
         self.outputs.execute("CREATE TABLE names (name TEXT PRIMARY KEY)")
         self.outputs.executemany("INSERT OR IGNORE INTO names VALUES (?)",
-                                 ((name,) for name in walk_names(self.location)))
+                                 ((name,) for name in walk_names(self.location, hidden=True)))
 
     def exist(self, names: Iterable[str]) -> bool:
         """Whether every name was an object of DIR when the run started (or was written since)."""
@@ -178,6 +207,11 @@ class WorkingCopy:
         self.put((self.files.index, self.files.state))
         if self.lease is not None:
             self.lease.renew()
+
+    def put_all(self) -> None:
+        """Every state and dataset file into DIR (the dataset files the rows name now, too)."""
+        self._named_by_rows()
+        self.put(self.names)
 
     def put(self, names: Iterable[str]) -> None:
         """Each named state file into DIR as one PUT; one the working folder no longer has is

@@ -2,7 +2,9 @@
 
 Sources of one batch are fetched a few at a time, concurrently
 (objects.fetch_many: BATCH objects in flight), so small objects do not each
-wait out a round trip; memory holds at most BATCH sources ahead. A source's
+wait out a round trip; memory holds at most BATCH sources ahead. An annotated
+layout's per-image label files (Layout.label_files) are fetched with their
+sources, and the layout reads them from here (storage/lookups.py). A source's
 outputs are collected (one source's copies) and sent together once all are
 made, each object one PUT: a failure part-way removes the ones sent.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from augment_cli.errors import SampleError
 from augment_cli.outdir.index import Stamp
+from augment_cli.plugins import resolve
 from augment_cli.run.jobs import Job
 from augment_cli.storage import is_url
 from augment_cli.storage.location import Remote
@@ -24,17 +27,24 @@ from augment_cli.storage.objects import BATCH, fetch_many, put_many, remove
 
 _AHEAD: dict[tuple[str, str], tuple[Stamp, bytes] | OSError] = {}
 _QUEUE: list[Job] = []
+# The label files (annotated layouts) of the source being processed, fetched with it.
+_LABELS: dict[tuple[str, str], tuple[Stamp, bytes] | OSError] = {}
 
 
 @contextlib.contextmanager
 def reading_ahead(jobs: list[Job]) -> Iterator[None]:
-    """Let read_object fetch this batch's URL sources ahead, BATCH at a time."""
+    """Let read_object fetch this batch's URL sources ahead, BATCH at a time, each with
+    its label files; the layouts' questions about SRC are remembered for the batch."""
+    from augment_cli.storage.lookups import remembered
+
     _QUEUE[:] = [job for job in jobs if is_url(job.source_root)]
     try:
-        yield
+        with remembered():
+            yield
     finally:
         _QUEUE.clear()
         _AHEAD.clear()
+        _LABELS.clear()
 
 
 def read_object(job: Job) -> tuple[Stamp, bytes]:
@@ -45,20 +55,39 @@ def read_object(job: Job) -> tuple[Stamp, bytes]:
     found = _AHEAD.pop(key, None)
     if found is None:  # not part of the batch (a direct call): fetch it alone
         found = fetch_many(_location(job.source_root, job), [job.sample.relative])[job.sample.relative]
+    _LABELS.clear()
+    for name in _label_files(job):
+        if (label := _AHEAD.pop((job.source_root, name), None)) is not None:
+            _LABELS[(job.source_root, name)] = label
     if isinstance(found, OSError):
         raise SampleError(f"cannot read object: {found.strerror or found}") from None
     return found
 
 
+def fetched_label(url: str, relative: str) -> tuple[Stamp, bytes] | OSError | None:
+    """A label file fetched with the source being processed, or None (not fetched: read it)."""
+    return _LABELS.get((url, relative))
+
+
 def _fetch_next(job: Job) -> None:
-    """Fetch `job` and the next jobs of the batch after it (same SRC), BATCH in all."""
+    """Fetch `job` and the next jobs of the batch after it (same SRC), BATCH in all, with
+    the label files each one's layout reads."""
     queue = _QUEUE
     start = next((i for i, queued in enumerate(queue) if queued is job), None)
     wanted = [job] if start is None else [q for q in queue[start:start + BATCH]
                                           if q.source_root == job.source_root]
     location = _location(job.source_root, job)
-    for relative, found in fetch_many(location, [q.sample.relative for q in wanted]).items():
+    names = [name for q in wanted for name in (q.sample.relative, *_label_files(q))]
+    for relative, found in fetch_many(location, names).items():
         _AHEAD[(job.source_root, relative)] = found
+
+
+def _label_files(job: Job) -> tuple[str, ...]:
+    from augment_cli.layouts import DEFAULT, LAYOUTS
+
+    if job.layout == LAYOUTS[DEFAULT]:
+        return ()
+    return getattr(resolve(job.layout), "label_files", lambda relative: ())(job.sample.relative)
 
 
 def _location(url: str, job: Job) -> Remote:

@@ -87,13 +87,16 @@ def test_a_sharded_table_run_on_urls_is_refused_in_one_line(s3, tmp_path, run_cl
     assert s3.objects("aug") == {}
 
 
-def test_a_bucket_laid_out_as_another_layout_is_refused_not_read_as_class_folders(s3, image_tree,
-                                                                                  write_recipe, run_cli):
-    (image_tree / "data.yaml").write_text("names: [cat, dog]\n")
-    src = s3.upload(image_tree, "raw")
-    result = run_cli("expand", src, "--recipe", write_recipe(), "--out", s3.url("aug"))
-    assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {src} looks like yolo (data.yaml): on URLs")
+def test_a_bucket_is_detected_as_the_same_tree_on_disk(s3, image_tree, write_recipe, run_cli):
+    (image_tree / "data.yaml").write_text("names: [cat, dog]\n")  # YOLO, whose images are elsewhere
+    src, recipe = s3.upload(image_tree, "raw"), write_recipe()
+    local = run_cli("expand", str(image_tree), "--recipe", recipe, "--out", str(image_tree.parent / "out"))
+    result = run_cli("expand", src, "--recipe", recipe, "--out", s3.url("aug"))
+    assert result.exit_code == local.exit_code == 2
+    assert result.stderr == local.stderr.replace(str(image_tree), src)
+    assert "nothing to expand" in result.stderr
+    folders = run_cli("expand", src, "--recipe", recipe, "--out", s3.url("aug"), "--format", "folders")
+    assert folders.exit_code == 0, folders.output  # read as class folders when asked
 
 
 def test_dry_run_lists_the_plan_of_a_bucket_and_writes_nothing(s3, image_tree, write_recipe, run_cli):
