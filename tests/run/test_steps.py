@@ -48,3 +48,19 @@ def test_a_copys_step_streams_are_what_its_seed_sequence_spawns() -> None:
         streams = (copy_seed(7, key, copy, attempt), source_seeds(7, key)(copy, attempt))
         for stream in streams:
             assert [g.random(3).tolist() for g in step_generators(stream, 3)] == expected
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2**32 - 1, 2**32, 2**40 + 5, 2**64 + 3, 10**30])
+def test_a_copys_streams_from_its_words_are_the_seed_sequences_for_any_seed(seed) -> None:
+    # CopyStream hands SeedSequence the uint32 words of its entropy: for seeds
+    # of more than one word too, the same words numpy makes of the ints.
+    for copy, attempt in ((1, 0), (2**33, 0), (4, 2**32 + 1)):
+        stream = copy_seed(seed, "cat/a.png", copy, attempt)
+        reference = np.random.SeedSequence(list(stream.entropy)).spawn(2)
+        assert [child.generate_state(4).tolist() for child in stream.spawn(2)] == \
+            [child.generate_state(4).tolist() for child in reference]
+
+
+def test_a_negative_seed_is_refused_as_seed_sequence_refuses_it() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        copy_seed(-1, "cat/a.png", 1)
