@@ -136,9 +136,7 @@ def test_the_dry_run_plan_of_a_bucket_table_names_its_urls(s3, tmp_path, run_cli
     assert s3.objects("aug") == {}
 
 
-def test_table_errors_name_the_object_and_dask_is_refused(s3, tmp_path):
-    from augment_cli.run.engines import Engine
-
+def test_table_errors_name_the_object(s3, tmp_path):
     root = tmp_path / "src"
     root.mkdir()
     (root / "train.csv").write_text("review,label\nfine,1\n", encoding="utf-8")
@@ -146,9 +144,28 @@ def test_table_errors_name_the_object_and_dask_is_refused(s3, tmp_path):
     with pytest.raises(UsageError) as caught:
         _expand(src, s3.url("aug"))
     assert str(caught.value).startswith(f"{src}/train.csv: no column 'text' (--text-column)")
-    with pytest.raises(UsageError, match="runs on the local pool in this version"):
-        _expand(src, s3.url("aug"), text_columns=("review",), engine=Engine("dask"))
     assert s3.objects("aug") == {}
+
+
+@pytest.mark.slow
+def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_byte(s3, tmp_path):
+    import os
+
+    from augment_cli.run.engines import Engine
+
+    src = s3.upload(_tables(tmp_path / "src"), "raw")
+    _expand(src, s3.url("pool"), workers=2)
+    _expand(tmp_path / "src", tmp_path / "local")
+    # The workers get the endpoint and keys in the jobs (a user's cluster has not this environment).
+    options = [f"endpoint_url={s3.endpoint}", "key=testing", "secret=testing"]
+    summary = _expand(src, s3.url("aug"), workers=2, engine=Engine("dask"), storage_options=options)
+    pids = {pid for (_, pid) in summary.cluster}
+    assert pids and os.getpid() not in pids, "the chunks ran in Dask worker processes"
+    assert sum(summary.cluster.values()) == 6  # 3 rows a chunk: train.csv 11 rows in 4, train_b.jsonl 2
+    pool, dask = s3.objects("pool"), s3.objects("aug")
+    assert dask == pool  # tables, errors.csv, index and run record alike (the record names SRC)
+    assert _outputs(dask) == _outputs(local_files(tmp_path / "local"))
+    assert not any(".augment-parts" in name for name in dask)
 
 
 def test_a_table_run_renews_its_lease_from_a_thread_and_stops_when_it_is_lost(monkeypatch):
