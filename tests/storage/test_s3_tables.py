@@ -187,7 +187,8 @@ def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_by
     s3.fs.pipe_file(f"{s3.name}/aug/.augment-parts/train.csv/left-by-a-killed-run.csv", b"stale")
     again = _expand(src, s3.url("aug"), workers=2, engine=Engine("dask"), storage_options=options)
     assert again.unchanged == 3 and set(s3.objects("aug")) == set(pool)  # what workers left is removed
-    into_disk = _expand(src, tmp_path / "from-bucket", workers=2, engine=Engine("dask"), storage_options=options)
+    into_disk = _expand(src, tmp_path / "from-bucket", workers=2, engine=Engine("dask"),
+                        storage_options=options)
     assert into_disk.cluster and os.getpid() not in {pid for (_, pid) in into_disk.cluster}
     assert _outputs(local_files(tmp_path / "from-bucket")) == _outputs(local_files(tmp_path / "local"))
 
