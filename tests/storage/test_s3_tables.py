@@ -161,10 +161,17 @@ def _index_records(blob: bytes, folder: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_byte(s3, tmp_path):
+def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_byte(s3, tmp_path,
+                                                                                   monkeypatch):
     import os
 
+    from augment_cli.run import table_run
     from augment_cli.run.engines import Engine
+
+    moved: list[str] = []  # parts the driver took from the bucket (the workers put them there)
+    bring = table_run._bring_part
+    monkeypatch.setattr(table_run, "_bring_part", lambda remote, out, part: (moved.append(part),
+                                                                             bring(remote, out, part))[1])
 
     src = s3.upload(_tables(tmp_path / "src"), "raw")
     _expand(src, s3.url("pool"), workers=2)
@@ -175,6 +182,7 @@ def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_by
     pids = {pid for (_, pid) in summary.cluster}
     assert pids and os.getpid() not in pids, "the chunks ran in Dask worker processes"
     assert sum(summary.cluster.values()) == 6  # 3 rows a chunk: train.csv 11 rows in 4, train_b.jsonl 2
+    assert len(moved) == 6 and all(part.startswith(".augment-parts/") for part in moved)
     pool, dask = s3.objects("pool"), s3.objects("aug")
     # Tables, errors.csv and run record alike byte for byte (the record names SRC); the index holds
     # the same records (its pages depend on the order chunks finished in, with the pool's 2 workers too;
