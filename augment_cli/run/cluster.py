@@ -12,7 +12,8 @@ unpickle the tasks and the plugin below.
 Without an address a LocalCluster of single-threaded worker processes is
 started for the run and closed after it; with one, the user's cluster is
 used and left running. SRC and DIR must be paths every worker sees (a shared
-file system), checked up front.
+file system), checked up front; SRC is not checked for a table run from a
+URL SRC, whose chunks carry their rows (run/table_run.py).
 """
 
 from __future__ import annotations
@@ -69,12 +70,13 @@ class Cluster:
         """Worker threads: each runs one batch at a time."""
         return max(1, sum(self.client.nthreads().values()))
 
-    def check(self, source: Path, out: Path) -> list[int]:
+    def check(self, source: Path | None, out: Path) -> list[int]:
         """Every worker's augment, distributed and Python against this
-        process's, then that it sees SRC and can write DIR: a UsageError
-        naming the worker otherwise. Returns the workers' pids."""
+        process's, then that it sees SRC (None: not read by workers) and can
+        write DIR: a UsageError naming the worker otherwise. Returns the workers' pids."""
         options = getattr(source, "options", ()) or getattr(out, "options", ())  # URL SRC or DIR
-        found = self.client.run(probe, str(source.resolve()), str(out.resolve()), options)
+        seen = str(source.resolve()) if source is not None else ""
+        found = self.client.run(probe, seen, str(out.resolve()), options)
         mine = versions()
         for address, facts in sorted(found.items()):
             for name, version in mine.items():
@@ -317,7 +319,9 @@ def probe(source: str, out: str, options: tuple = ()) -> dict[str, Any]:
 
 
 def _problem(source: str, out: str) -> str | None:
-    if os.path.isfile(source):  # a table given as SRC
+    if not source:  # nothing the workers read (a table run's chunks carry their rows)
+        pass
+    elif os.path.isfile(source):  # a table given as SRC
         if not os.access(source, os.R_OK):
             return f"cannot read the source table {source}"
     elif not os.path.isdir(source):

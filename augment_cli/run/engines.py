@@ -66,9 +66,10 @@ class Engine:
             yield connected
 
 
-def prepare_out(out: Path, source: Path, cluster: Any) -> None:
-    """Make DIR, then have every worker of a cluster check SRC and DIR; a
-    DIR made here is removed again when a worker refuses."""
+def prepare_out(out: Path, source: Path | None, cluster: Any) -> None:
+    """Make DIR, then have every worker of a cluster check SRC (None: the jobs
+    carry what workers read, nothing to check) and DIR; a DIR made here is
+    removed again when a worker refuses."""
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     if cluster is None:

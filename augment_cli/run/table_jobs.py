@@ -8,6 +8,7 @@ calls, imports the worker inside the worker process only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from augment_cli.layouts.table_formats import Record, TableFormat
 from augment_cli.recipe.model import Recipe
@@ -34,6 +35,9 @@ class ChunkJob:
     distinct: bool = True  # redraw a copy that repeats its row or an earlier copy (run/distinct.py)
     # --storage-option pairs for the recipe's side files in object storage (storage/sidefiles.py)
     storage: tuple[tuple[str, str], ...] = ()
+    # A URL DIR on Dask (storage/location.Remote): the part is written there, under the same
+    # name, for the driver to bring into its working folder (run/table_run.py); None: out_root
+    out_remote: Any = None
 
     @property
     def first(self) -> int:

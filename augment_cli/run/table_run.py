@@ -16,12 +16,14 @@ reads past them and does only the rest.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from augment_cli import storage
 from augment_cli.errors import AugmentError, Interrupted, OutputError
 from augment_cli.layouts.table_formats import Record
 from augment_cli.outdir import claim, table_output
@@ -60,7 +62,9 @@ def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copi
                   engine: Engine | None = None, shard: Shard | None = None) -> Any:
     """Expand every table of `source` into `out`; fills and returns `summary` (an api.Summary).
     `engine`: where the chunks run (run/engines.py; None: the local pool); a Dask
-    worker runs a chunk as a pool worker does and writes its part file into DIR.
+    worker runs a chunk as a pool worker does and writes its part file into DIR
+    (a URL DIR: puts it under DIR in the bucket, and the driver moves it into its
+    working folder as the chunk is recorded, so the join is the local one).
     `shard`: do only the chunks whose key (table, first row) is part K of M, and
     leave their part files for `augment merge` (outdir/table_merge.py) to join."""
     prepared = prepare(source, recipe, out, copies, text_columns, label_column, split, chunk_rows)
@@ -74,7 +78,8 @@ def expand_tables(*, summary: Any, source: Path, recipe: Recipe, out: Path, copi
     files = StateFiles.of(shard)
     claim.check_claim(out, state, overwrite, files)
     with (engine or Engine()).cluster(workers) as cluster:
-        prepare_out(out, source, cluster)
+        # Chunks carry their rows: workers need not see a URL SRC's local copy (table_source.py).
+        prepare_out(out, None if _copy_of_url(source) else source, cluster)
         _run_locked(out, state, overwrite, summary, prepared, cluster,
                     _Settings(recipe, seed, copies, include_originals, chunk_rows, not allow_duplicates,
                               workers, files))
@@ -125,8 +130,11 @@ class _TableRun:
         self.keys: dict[str, str] = {}             # table -> the key its chunks are recorded under
         self.kept: dict[str, int] = {}             # table -> copies kept although they repeat
         self.chunks_done = self.rows_done = 0
+        self.remote: Any = None  # a URL DIR the Dask workers put their parts in (storage/location.Remote)
 
     def execute(self, prepared: list[Prepared], lock: int | None, cluster: Any) -> None:
+        mirror = storage.mirror_of(self.out) if cluster is not None else None
+        self.remote = mirror.location if mirror is not None else None
         todo = []
         for item in prepared:
             if not item.table.augment:
@@ -192,10 +200,13 @@ class _TableRun:
         settings = self.settings
         return ChunkJob(str(self.out), item.table.name, part, tuple(records), item.source_format,
                         item.output_format, item.text_columns, settings.copies, settings.include_originals,
-                        settings.recipe, settings.seed, settings.distinct, _side_options(settings.recipe))
+                        settings.recipe, settings.seed, settings.distinct, _side_options(settings.recipe),
+                        self.remote)
 
     def _commit(self, result: ChunkResult) -> None:
         name = result.table
+        if result.failure is None and self.remote is not None:
+            result.failure = _bring_part(self.remote, self.out, result.part)
         if result.failure is not None:
             self.failed[name] = result.failure
             return
@@ -243,6 +254,28 @@ class _TableRun:
             write_rows(errors, ErrorRow, rows, presorted=True)
         elif errors.exists():
             errors.unlink()
+
+
+def _copy_of_url(source: Path) -> bool:
+    """Whether SRC is the local copy of a URL table SRC (storage/table_source.py)."""
+    resolved = str(source.resolve())
+    return storage.source_url(resolved) != resolved
+
+
+def _bring_part(remote: Any, out: Path, part: str) -> str | None:
+    """A part a Dask worker put under the URL DIR, moved into the working folder `out` (where
+    the join reads it, and a resume on this machine finds it); why it could not be, or None."""
+    from augment_cli.storage.copies import stream_to
+
+    target = out / part
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stream_to(remote, remote.key(part), remote.child_url(part), target)
+    except AugmentError as exc:
+        return str(exc)
+    with contextlib.suppress(Exception):  # one left behind is removed with the others at the end
+        remote.fs.rm_file(remote.key(part))
+    return None
 
 
 def _side_options(recipe: Recipe) -> tuple[tuple[str, str], ...]:

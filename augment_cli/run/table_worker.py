@@ -8,20 +8,22 @@ several text columns (sentence pairs) every column of a copy uses that one
 stream, so both sentences get the same operations, unless the recipe's
 [output] column_streams = "each" gives each column its own. A row that cannot be
 augmented is a per-row error; the chunk's other rows go on. The chunk's
-rows are written to its part file atomically; it never raises.
+rows are written to its part file atomically (for a URL DIR on Dask, put as
+one object under DIR, job.out_remote); it never raises.
 """
 
 from __future__ import annotations
 
 import copy as copying
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from augment_cli.errors import SampleError
+from augment_cli.errors import SampleError, UsageError
 from augment_cli.layouts.table_formats import Record, encode_rows, text_cell, text_slots
 from augment_cli.modalities import codec_for
 from augment_cli.outdir.files import atomic_write, replace_via_temporary
@@ -59,9 +61,14 @@ def process_chunk(job: ChunkJob) -> ChunkResult:
         result.duplicates_redrawn += distinct.redrawn
         result.duplicates_kept += distinct.kept
     try:
-        _write_part(job, rows)
+        if job.out_remote is not None:
+            _upload_part(job, rows)
+        else:
+            _write_part(job, rows, Path(job.out_root))
     except OSError as exc:
         result.failure = f"cannot write {job.part}: {exc.strerror or exc}"
+    except UsageError as exc:  # the bucket refused the part: the message names its URL and why
+        result.failure = str(exc)
     return result
 
 
@@ -170,8 +177,22 @@ def _with_provenance(job: ChunkJob, values: Any, number: int, copy: int, transfo
     return row
 
 
-def _write_part(job: ChunkJob, rows: list[Any]) -> None:
-    target = Path(job.out_root) / job.part
+def _upload_part(job: ChunkJob, rows: list[Any]) -> None:
+    """The part written as on disk (a temporary folder), then put as one object under the URL
+    DIR: S3 makes an object visible whole or not at all, so a re-run task puts the same bytes."""
+    from augment_cli.storage.location import storage_error
+
+    remote = job.out_remote
+    with tempfile.TemporaryDirectory(prefix="augment-part-") as folder:
+        _write_part(job, rows, Path(folder))
+        try:
+            remote.fs.put_file(str(Path(folder) / job.part), remote.key(job.part))
+        except Exception as exc:
+            raise storage_error(remote.child_url(job.part), exc, "cannot write") from None
+
+
+def _write_part(job: ChunkJob, rows: list[Any], root: Path) -> None:
+    target = root / job.part
     target.parent.mkdir(parents=True, exist_ok=True)
     if job.output_format.kind == "parquet":
         from augment_cli.layouts.table_parquet import write_parquet

@@ -9,9 +9,12 @@ run's checks (`intact`: the recorded SHA-256) are the ones on disk; when the
 run ends, whatever happens, every table its index records that DIR does not
 hold as written is uploaded (streamed: s3fs sends a big file as a multipart
 upload, which S3 makes visible whole when it completes, or not at all), and
-then the index and run record are put back. Part files never leave the
-working folder: a resume on this machine keeps its finished chunks, one on
-another machine redoes them. The lease is renewed by a thread while the run
+then the index and run record are put back. On Dask (`--executor dask`), each
+worker puts its chunk's part under DIR/.augment-parts/ in the bucket and the
+driver moves it into the working folder as it records the chunk
+(run/table_run.py); what is left there at the end is removed. Part files are
+not sent back to DIR: a resume on this machine keeps its finished chunks, one
+on another machine redoes them. The lease is renewed by a thread while the run
 lasts (a table run has no per-source checkpoint to renew it at).
 """
 
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from augment_cli.errors import OutputError, UsageError
+from augment_cli.errors import OutputError
 from augment_cli.outdir.statefiles import StateFiles, is_shard_file
 from augment_cli.outdir.table_output import PARTS, sha256_of
 from augment_cli.storage import lease as leases
@@ -41,9 +44,6 @@ def expand(run: Callable[..., Any], source: Path, destination: Remote | None, ou
            options: dict[str, Any]) -> Any:
     """api.expand of a (local copy of a) table SRC into a local or URL DIR."""
     engine = options.get("engine")
-    if engine is not None and (engine.executor == "dask" or engine.scheduler):
-        raise UsageError("a table run with a URL SRC or --out runs on the local pool in this version",
-                         hint="drop --executor dask / --scheduler, or use local paths")
     if destination is None:
         with urls_in_messages():
             return run(source=source, out=out, **options)
@@ -55,6 +55,8 @@ def expand(run: Callable[..., Any], source: Path, destination: Remote | None, ou
             tables.bring_in()
             summary = run(source=source, out=copy.folder, **options)
         finally:
+            if engine is not None and engine.dask:
+                tables.drop_worker_parts()
             if not copy.lease.lost:  # type: ignore[union-attr]
                 tables.send_out()
     summary.out = destination
@@ -99,6 +101,12 @@ class _Tables:
                 self._put(name, local, sha)
         self.synced = {name: seen for name, seen in self.synced.items() if name in recorded}
         self._save()
+
+    def drop_worker_parts(self) -> None:
+        """Remove what Dask workers put under DIR's parts prefix and the run did not move into
+        the working folder (a chunk of an interrupted run, a task Dask ran twice)."""
+        with contextlib.suppress(Exception):  # none there (FileNotFoundError), or left to the next run
+            self.location.fs.rm(self.location.key(PARTS), recursive=True)
 
     def _put(self, name: str, local: Path, sha: str) -> None:
         key = self.location.key(name)

@@ -145,7 +145,7 @@ def probe_problem(source: str, out: str, options: tuple, local_problem) -> str |
         return str(exc)
     except Exception as exc:
         return str(storage_error(location.url, exc, "cannot use"))
-    local_source = source if not is_url(source) else None
+    local_source = source if source and not is_url(source) else None
     local_out = out if not is_url(out) else None
     if local_source is None and local_out is None:
         return None

@@ -136,9 +136,7 @@ def test_the_dry_run_plan_of_a_bucket_table_names_its_urls(s3, tmp_path, run_cli
     assert s3.objects("aug") == {}
 
 
-def test_table_errors_name_the_object_and_dask_is_refused(s3, tmp_path):
-    from augment_cli.run.engines import Engine
-
+def test_table_errors_name_the_object(s3, tmp_path):
     root = tmp_path / "src"
     root.mkdir()
     (root / "train.csv").write_text("review,label\nfine,1\n", encoding="utf-8")
@@ -146,9 +144,61 @@ def test_table_errors_name_the_object_and_dask_is_refused(s3, tmp_path):
     with pytest.raises(UsageError) as caught:
         _expand(src, s3.url("aug"))
     assert str(caught.value).startswith(f"{src}/train.csv: no column 'text' (--text-column)")
-    with pytest.raises(UsageError, match="runs on the local pool in this version"):
-        _expand(src, s3.url("aug"), text_columns=("review",), engine=Engine("dask"))
     assert s3.objects("aug") == {}
+
+
+def _index_records(blob: bytes, folder: Path) -> list[str]:
+    """Every row of an index, as SQL, sorted."""
+    import contextlib
+    import sqlite3
+
+    path = folder / "index-copy.sqlite"
+    path.write_bytes(blob)
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        records = sorted(db.iterdump())
+    path.unlink()
+    return records
+
+
+@pytest.mark.slow
+def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_byte(s3, tmp_path,
+                                                                                   monkeypatch):
+    import os
+
+    from augment_cli.run import table_run
+    from augment_cli.run.engines import Engine
+
+    moved: list[str] = []  # parts the driver took from the bucket (the workers put them there)
+    bring = table_run._bring_part
+    monkeypatch.setattr(table_run, "_bring_part", lambda remote, out, part: (moved.append(part),
+                                                                             bring(remote, out, part))[1])
+
+    src = s3.upload(_tables(tmp_path / "src"), "raw")
+    _expand(src, s3.url("pool"), workers=2)
+    _expand(tmp_path / "src", tmp_path / "local")
+    # The workers get the endpoint and keys in the jobs (a user's cluster has not this environment).
+    options = [f"endpoint_url={s3.endpoint}", "key=testing", "secret=testing"]
+    summary = _expand(src, s3.url("aug"), workers=2, engine=Engine("dask"), storage_options=options)
+    pids = {pid for (_, pid) in summary.cluster}
+    assert pids and os.getpid() not in pids, "the chunks ran in Dask worker processes"
+    assert sum(summary.cluster.values()) == 6  # 3 rows a chunk: train.csv 11 rows in 4, train_b.jsonl 2
+    assert len(moved) == 6 and all(part.startswith(".augment-parts/") for part in moved)
+    pool, dask = s3.objects("pool"), s3.objects("aug")
+    # Tables, errors.csv and run record alike byte for byte (the record names SRC); the index holds
+    # the same records (its pages depend on the order chunks finished in, with the pool's 2 workers too;
+    # a local SRC's index keys hold the files' mtimes, not the objects').
+    index = ".augment-index.sqlite"
+    assert {**dask, index: b""} == {**pool, index: b""}
+    assert _index_records(dask[index], tmp_path) == _index_records(pool[index], tmp_path)
+    assert _outputs(dask) == _outputs(local_files(tmp_path / "local"))
+    assert not any(".augment-parts" in name for name in dask)  # moved in by the driver as recorded
+    s3.fs.pipe_file(f"{s3.name}/aug/.augment-parts/train.csv/left-by-a-killed-run.csv", b"stale")
+    again = _expand(src, s3.url("aug"), workers=2, engine=Engine("dask"), storage_options=options)
+    assert again.unchanged == 3 and set(s3.objects("aug")) == set(pool)  # what workers left is removed
+    into_disk = _expand(src, tmp_path / "from-bucket", workers=2, engine=Engine("dask"),
+                        storage_options=options)
+    assert into_disk.cluster and os.getpid() not in {pid for (_, pid) in into_disk.cluster}
+    assert _outputs(local_files(tmp_path / "from-bucket")) == _outputs(local_files(tmp_path / "local"))
 
 
 def test_a_table_run_renews_its_lease_from_a_thread_and_stops_when_it_is_lost(monkeypatch):
