@@ -94,6 +94,15 @@ def interrupted_run(expand, count: int = 2) -> None:
         expand(on_progress=stop)
 
 
+def resumed_elsewhere(expand, monkeypatch, cache):
+    """`expand(**options)` stopped by Ctrl-C (interrupted_run), then run again as another machine
+    would: with a cache folder of its own (`cache`), so only what DIR holds can be resumed from.
+    The second run's summary."""
+    interrupted_run(expand)
+    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(cache))
+    return expand()
+
+
 def verify_after_damage(s3: Bucket, run_cli, prefix: str, damaged: str, stray: str) -> str:
     """`augment verify` of a run in `prefix` says OK; then, with `damaged` overwritten and `stray`
     added, it exits 1: its report."""

@@ -12,7 +12,7 @@ import pytest
 from annotation_datasets import HFLIP, coco_tree, drawn, masks_tree, voc_tree, yolo_tree
 from augment_cli import api
 from conftest import save
-from storage_helpers import interrupted_run, local_files
+from storage_helpers import local_files, resumed_elsewhere
 
 ROTATE = HFLIP + '\n[[image]]\ntransform = "rotate"\nangle_deg = [-20, 20]\n'
 
@@ -109,9 +109,8 @@ def test_an_interrupted_coco_run_resumes_from_another_machine(s3, tmp_path, writ
     src = coco_tree(tmp_path / "src")
     recipe = write_recipe(HFLIP)
     url, out = s3.upload(src, "raw"), s3.url("aug")
-    interrupted_run(lambda **stop: _expand(url, recipe, out, **stop))
-    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
-    again = _expand(url, recipe, out)
+    again = resumed_elsewhere(lambda **stop: _expand(url, recipe, out, **stop), monkeypatch,
+                              tmp_path / "second-machine")
     assert (again.unchanged, again.added) == (2, 1)
     document = json.loads((src / "annotations/instances.json").read_text())
     document["annotations"] = [ann for ann in document["annotations"] if ann["image_id"] != 101]

@@ -11,7 +11,7 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import UsageError
 from conftest import save, textured
-from storage_helpers import interrupted_run, local_files
+from storage_helpers import local_files, resumed_elsewhere
 
 FLIP = '[[image]]\ntransform = "hflip"\np = 0.5\n'
 CSV = ("file_name,label,caption\nimg0.png,cat,\"a cat, sitting\"\nimg1.png,dog,=dog\n"
@@ -78,9 +78,8 @@ def test_an_interrupted_metadata_run_resumes_from_another_machine(s3, tmp_path, 
     src = _tree(tmp_path / "src")
     recipe = write_recipe(FLIP)
     url, out = s3.upload(src, "raw"), s3.url("aug")
-    interrupted_run(lambda **stop: _expand(url, recipe, out, **stop))
-    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
-    again = _expand(url, recipe, out)
+    again = resumed_elsewhere(lambda **stop: _expand(url, recipe, out, **stop), monkeypatch,
+                              tmp_path / "second-machine")
     assert (again.unchanged, again.added) == (2, 2)
     _expand(src, recipe, tmp_path / "local")
     assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))

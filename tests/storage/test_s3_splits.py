@@ -10,7 +10,7 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import UsageError
 from conftest import save, textured
-from storage_helpers import interrupted_run, local_files
+from storage_helpers import local_files, resumed_elsewhere
 
 FLIP = '[[image]]\ntransform = "hflip"\np = 0.5\n'
 
@@ -79,9 +79,8 @@ def test_a_split_run_resumes_and_re_runs_incrementally(s3, tmp_path, write_recip
     src = _split_tree(tmp_path / "src")
     recipe = write_recipe(FLIP)
     url, out = s3.upload(src, "raw"), s3.url("aug")
-    interrupted_run(lambda **stop: _expand(url, recipe, out, **stop))
-    monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
-    resumed = _expand(url, recipe, out)
+    resumed = resumed_elsewhere(lambda **stop: _expand(url, recipe, out, **stop), monkeypatch,
+                              tmp_path / "second-machine")
     assert (resumed.unchanged, resumed.added) == (2, 1)
     fresh = save(tmp_path / "new.png", textured(seed=77)).read_bytes()
     s3.fs.pipe_file(f"{s3.name}/raw/train/dog/img1.png", fresh)
