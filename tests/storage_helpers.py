@@ -94,6 +94,21 @@ def interrupted_run(expand, count: int = 2) -> None:
         expand(on_progress=stop)
 
 
+def outputs(files: dict[str, bytes]) -> dict[str, bytes]:
+    """A run's files without its state (.augment-*): what a user reads, to compare runs by."""
+    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
+
+
+def crossed_runs_agree(s3: Bucket, src: Path, recipe: Path, tmp_path: Path, expand) -> None:
+    """`expand(src, recipe, out)` disk -> disk, disk -> bucket and bucket -> disk write the same files."""
+    expand(src, recipe, tmp_path / "local")
+    expand(src, recipe, s3.url("from-disk"))
+    expand(s3.upload(src, "raw"), recipe, tmp_path / "from-bucket")
+    expected = outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("from-disk")) == expected
+    assert outputs(local_files(tmp_path / "from-bucket")) == expected
+
+
 def resumed_elsewhere(expand, monkeypatch, cache):
     """`expand(**options)` stopped by Ctrl-C (interrupted_run), then run again as another machine
     would: with a cache folder of its own (`cache`), so only what DIR holds can be resumed from.

@@ -12,7 +12,7 @@ import pytest
 from annotation_datasets import HFLIP, coco_tree, drawn, masks_tree, voc_tree, yolo_tree
 from augment_cli import api
 from conftest import save
-from storage_helpers import local_files, resumed_elsewhere
+from storage_helpers import crossed_runs_agree, local_files, outputs, resumed_elsewhere
 
 ROTATE = HFLIP + '\n[[image]]\ntransform = "rotate"\nangle_deg = [-20, 20]\n'
 
@@ -30,10 +30,6 @@ def _yolo_with_val(root: Path) -> Path:
 
 
 BUILDERS = {"yolo": _yolo_with_val, "coco": coco_tree, "voc": voc_tree, "masks": masks_tree}
-
-
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
 
 
 def _expand(src, recipe, out, **options):
@@ -57,7 +53,7 @@ def test_an_annotated_dataset_in_the_bucket_matches_disk_byte_for_byte(s3, tmp_p
     _same_runs(local, remote)
     assert remote.layout == layout and remote.copies_written > 0
     written = s3.objects("aug")
-    assert _outputs(written) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(written) == outputs(local_files(tmp_path / "local"))
     expected = {"yolo": "data.yaml", "coco": "annotations/instances.json", "voc": "Annotations/im0__aug1.xml",
                 "masks": "masks/train/im0__aug1.png"}[layout]
     assert expected in written and "manifest.csv" in written
@@ -65,14 +61,7 @@ def test_an_annotated_dataset_in_the_bucket_matches_disk_byte_for_byte(s3, tmp_p
 
 @pytest.mark.parametrize("layout", ["yolo", "coco"])
 def test_local_source_into_a_bucket_and_bucket_into_a_local_folder(s3, tmp_path, write_recipe, layout):
-    src = BUILDERS[layout](tmp_path / "src")
-    recipe = write_recipe(HFLIP)
-    _expand(src, recipe, tmp_path / "local")
-    _expand(src, recipe, s3.url("from-disk"))
-    _expand(s3.upload(src, "raw"), recipe, tmp_path / "from-bucket")
-    expected = _outputs(local_files(tmp_path / "local"))
-    assert _outputs(s3.objects("from-disk")) == expected
-    assert _outputs(local_files(tmp_path / "from-bucket")) == expected
+    crossed_runs_agree(s3, BUILDERS[layout](tmp_path / "src"), write_recipe(HFLIP), tmp_path, _expand)
 
 
 def test_mosaic_reads_its_partners_and_their_labels_on_the_bucket(s3, tmp_path, write_recipe):
@@ -82,7 +71,7 @@ def test_mosaic_reads_its_partners_and_their_labels_on_the_bucket(s3, tmp_path, 
     remote = _expand(s3.upload(src, "raw"), recipe, s3.url("aug"))
     _same_runs(local, remote)
     assert not remote.failed
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_editing_a_label_object_redoes_that_image_only(s3, tmp_path, write_recipe):
@@ -102,7 +91,7 @@ def test_editing_a_label_object_redoes_that_image_only(s3, tmp_path, write_recip
     (src / "images/train/im1.png").unlink()
     (src / "labels/train/im1.txt").unlink()
     _expand(src, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_an_interrupted_coco_run_resumes_from_another_machine(s3, tmp_path, write_recipe, monkeypatch):
@@ -120,7 +109,7 @@ def test_an_interrupted_coco_run_resumes_from_another_machine(s3, tmp_path, writ
     edited = _expand(url, recipe, out)
     assert (edited.regenerated, edited.unchanged) == (1, 2)  # only im1's annotations changed
     _expand(src, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 @pytest.mark.parametrize("layout", sorted(BUILDERS))
@@ -147,13 +136,13 @@ def test_annotations_names_a_coco_json_in_the_bucket(s3, tmp_path, write_recipe,
     remote = _expand(url, recipe, s3.url("aug"), annotations=f"{url}/labels.json")
     _same_runs(local, remote)
     assert remote.copies_written == 6
-    expected = _outputs(local_files(tmp_path / "local"))
-    assert _outputs(s3.objects("aug")) == expected and "labels.json" in expected
+    expected = outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == expected and "labels.json" in expected
     # SOURCE left out: the JSON's folder, as on disk; through the CLI
     result = run_cli("expand", "--annotations", f"{url}/labels.json", "--recipe", str(recipe),
                      "--out", s3.url("again"), "--copies", "2", "--seed", "11", "--workers", "1")
     assert result.exit_code == 0, result.output
-    assert _outputs(s3.objects("again")) == expected
+    assert outputs(s3.objects("again")) == expected
     assert run_cli("verify", s3.url("again")).exit_code == 0
     plan = run_cli("expand", "--annotations", f"{url}/labels.json", "--recipe", str(recipe),
                    "--out", s3.url("planned"), "--copies", "2", "--dry-run")
@@ -199,7 +188,7 @@ def test_annotated_shards_merged_in_the_bucket_are_the_unsharded_run(s3, tmp_pat
     monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "machine3"))
     merged = run_cli("merge", out)
     assert merged.exit_code == 0, merged.output
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
     assert run_cli("verify", out).exit_code == 0
 
 
@@ -215,7 +204,7 @@ def test_a_dask_cluster_reads_and_writes_an_annotated_bucket(s3, tmp_path, write
     summary = api.expand(source=s3.upload(src, "raw"), recipe=recipe, out=s3.url("aug"), copies=2, seed=11,
                          workers=2, engine=Engine("dask", batch_size=1), storage_options=options)
     assert summary.cluster, "the batches ran on Dask workers"
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_bad_labels_in_the_bucket_are_reported_as_on_disk(s3, tmp_path, write_recipe, run_cli):

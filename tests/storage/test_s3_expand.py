@@ -5,12 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from augment_cli import api
-from storage_helpers import local_files
-
-
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    """What a run wrote besides its own state files (lock, index, run record: differ by design)."""
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
+from storage_helpers import local_files, outputs
 
 
 def test_bucket_to_bucket_matches_disk_byte_for_byte(s3, image_tree: Path, write_recipe, tmp_path: Path):
@@ -20,6 +15,6 @@ def test_bucket_to_bucket_matches_disk_byte_for_byte(s3, image_tree: Path, write
     remote = api.expand(source=src, recipe=recipe, out=s3.url("aug"), copies=3, workers=1)
     assert remote.copies_written == local.copies_written == 15
     written = s3.objects("aug")
-    assert _outputs(written) == _outputs(local_files(tmp_path / "out"))
+    assert outputs(written) == outputs(local_files(tmp_path / "out"))
     assert "manifest.csv" in written and ".augment-index.sqlite" in written
     assert ".augment-lock" not in written  # released at the end

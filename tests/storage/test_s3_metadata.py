@@ -11,7 +11,7 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import UsageError
 from conftest import save, textured
-from storage_helpers import local_files, resumed_elsewhere
+from storage_helpers import local_files, outputs, resumed_elsewhere
 
 FLIP = '[[image]]\ntransform = "hflip"\np = 0.5\n'
 CSV = ("file_name,label,caption\nimg0.png,cat,\"a cat, sitting\"\nimg1.png,dog,=dog\n"
@@ -25,10 +25,6 @@ def _tree(root: Path, metadata: tuple[str, str] = ("metadata.csv", CSV)) -> Path
     save(root / "stray.png", textured(seed=6))
     (root / metadata[0]).write_text(metadata[1], encoding="utf-8")
     return root
-
-
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
 
 
 def _expand(src, recipe, out, **options):
@@ -50,7 +46,7 @@ def test_a_metadata_dataset_in_the_bucket_matches_disk_byte_for_byte(s3, tmp_pat
     reasons = [sorted((r.source, r.error) for r in run.failed) for run in (local, remote)]
     assert reasons[0] == reasons[1]
     written = s3.objects("aug")
-    assert _outputs(written) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(written) == outputs(local_files(tmp_path / "local"))
     assert metadata[0] in written  # the output metadata file, in DIR
 
 
@@ -71,7 +67,7 @@ def test_a_re_run_after_editing_objects_redoes_exactly_those(s3, tmp_path, write
     (src / "img2.png").unlink()
     (src / "metadata.csv").write_text(edited, encoding="utf-8")
     _expand(src, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_an_interrupted_metadata_run_resumes_from_another_machine(s3, tmp_path, write_recipe, monkeypatch):
@@ -82,7 +78,7 @@ def test_an_interrupted_metadata_run_resumes_from_another_machine(s3, tmp_path, 
                               tmp_path / "second-machine")
     assert (again.unchanged, again.added) == (2, 2)
     _expand(src, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_verify_a_metadata_run_in_the_bucket(s3, tmp_path, write_recipe, run_cli):

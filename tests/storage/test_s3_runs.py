@@ -8,11 +8,7 @@ import pytest
 
 from augment_cli import api
 from conftest import save, textured
-from storage_helpers import interrupted_run, local_files
-
-
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
+from storage_helpers import crossed_runs_agree, interrupted_run, local_files, outputs
 
 
 def _expand(src, recipe, out, **options):
@@ -31,7 +27,7 @@ def test_an_interrupted_run_resumes_from_another_machine(s3, image_tree, write_r
     monkeypatch.setenv("AUGMENT_CACHE_DIR", str(tmp_path / "second-machine"))
     again = _expand(src, recipe, out)
     assert (again.unchanged, again.added) == (2, 3)
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "clean"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "clean"))
     assert clean.copies_written == 10
 
 
@@ -57,7 +53,7 @@ def test_a_re_run_touches_exactly_the_added_changed_and_deleted_objects(s3, imag
     shutil.rmtree(local, ignore_errors=True)
     s3.fs.get(f"{s3.name}/raw/", str(local) + "/", recursive=True)
     _expand(local, recipe, tmp_path / "clean")
-    assert _outputs(second) == _outputs(local_files(tmp_path / "clean"))
+    assert outputs(second) == outputs(local_files(tmp_path / "clean"))
 
 
 def test_pool_workers_reach_the_bucket_with_the_options_the_jobs_carry(s3, image_tree, write_recipe,
@@ -69,7 +65,7 @@ def test_pool_workers_reach_the_bucket_with_the_options_the_jobs_carry(s3, image
                          storage_options=[f"endpoint_url={s3.endpoint}"])
     _expand(image_tree, recipe, tmp_path / "local")
     assert summary.copies_written == 10
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_a_second_run_is_refused_while_the_lease_is_held(s3, image_tree, write_recipe):
@@ -99,17 +95,11 @@ def test_a_dask_cluster_reads_and_writes_the_bucket(s3, image_tree, write_recipe
                          engine=Engine("dask", batch_size=1), storage_options=options)
     assert summary.cluster, "the batches ran on Dask workers"
     _expand(image_tree, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_local_source_into_a_bucket_and_bucket_into_local_folder(s3, image_tree, write_recipe, tmp_path):
-    recipe = write_recipe()
-    _expand(image_tree, recipe, tmp_path / "local")
-    _expand(image_tree, recipe, s3.url("from-disk"))
-    _expand(s3.upload(image_tree, "raw"), recipe, tmp_path / "from-bucket")
-    expected = _outputs(local_files(tmp_path / "local"))
-    assert _outputs(s3.objects("from-disk")) == expected
-    assert _outputs(local_files(tmp_path / "from-bucket")) == expected
+    crossed_runs_agree(s3, image_tree, write_recipe(), tmp_path, _expand)
 
 
 def test_after_a_hard_kill_the_last_checkpoint_is_resumed_once_the_lease_ends(s3, image_tree, write_recipe,
@@ -143,7 +133,7 @@ def test_after_a_hard_kill_the_last_checkpoint_is_resumed_once_the_lease_ends(s3
     again = _expand(src, recipe, out)
     assert again.unchanged >= 2 and again.unchanged + again.added == 5
     _expand(image_tree, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_a_no_op_re_run_writes_no_output_and_no_report(s3, image_tree, write_recipe, monkeypatch):

@@ -8,13 +8,9 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import UsageError
 from conftest import save, textured
-from storage_helpers import local_files
+from storage_helpers import local_files, outputs
 
 FLIP = '[[image]]\ntransform = "hflip"\np = 0.5\n'
-
-
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
 
 
 def _expand(src, recipe, out, **options):
@@ -42,7 +38,7 @@ def test_shards_on_two_machines_merged_in_the_bucket_are_the_unsharded_run(s3, i
     assert f"-> {out}" in merged.stderr
     written = s3.objects("aug")
     assert not any(name.startswith(".augment-shard-") for name in written)
-    assert _outputs(written) == _outputs(local_files(tmp_path / "local")) and local.copies_written
+    assert outputs(written) == outputs(local_files(tmp_path / "local")) and local.copies_written
     assert run_cli("verify", out).exit_code == 0
     again = _expand(src, recipe, out)  # an unsharded re-run takes the merged DIR as its own
     assert again.unchanged == local.files_read and again.copies_written == 0

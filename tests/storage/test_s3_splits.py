@@ -10,7 +10,7 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import UsageError
 from conftest import save, textured
-from storage_helpers import local_files, resumed_elsewhere
+from storage_helpers import local_files, outputs, resumed_elsewhere
 
 FLIP = '[[image]]\ntransform = "hflip"\np = 0.5\n'
 
@@ -29,10 +29,6 @@ def _split_tree(root: Path, metadata: bool = False) -> Path:
     return root
 
 
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
-
-
 def _expand(src, recipe, out, **options):
     return api.expand(source=src, recipe=recipe, out=out, copies=2, workers=1, seed=5, **options)
 
@@ -48,7 +44,7 @@ def test_a_split_tree_in_the_bucket_matches_disk_byte_for_byte(s3, tmp_path, wri
     assert (remote.files_read, remote.copies_written) == (local.files_read, local.copies_written) == (3, 6)
     assert [n.replace(url, "SRC") for n in remote.notes] == [n.replace(str(src), "SRC") for n in local.notes]
     assert "reading train/ only" in remote.notes[0]
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_split_names_the_split_a_url_run_reads(s3, tmp_path, write_recipe, run_cli):
@@ -58,7 +54,7 @@ def test_split_names_the_split_a_url_run_reads(s3, tmp_path, write_recipe, run_c
     _expand(src, recipe, tmp_path / "local", split="val")
     remote = _expand(url, recipe, s3.url("aug"), split="val")
     assert remote.files_read == 2
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
     with pytest.raises(UsageError, match=f"--split dev: {url} has no folder dev/; its splits: test, train"):
         _expand(url, recipe, s3.url("other"), split="dev")
     # Another split into the same DIR is another source folder, as on disk.
@@ -91,4 +87,4 @@ def test_a_split_run_resumes_and_re_runs_incrementally(s3, tmp_path, write_recip
     (src / "train/dog/img1.png").write_bytes(fresh)
     (src / "train/cat/img2.png").unlink()
     _expand(src, recipe, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))

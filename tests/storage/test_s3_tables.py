@@ -12,7 +12,7 @@ import pytest
 from augment_cli import api
 from augment_cli.errors import Interrupted, UsageError
 from augment_cli.run import table_worker
-from storage_helpers import local_files, verify_after_damage
+from storage_helpers import local_files, outputs, verify_after_damage
 
 EDA = Path(__file__).parents[2] / "recipes" / "eda.toml"
 ROWS = [f"Row {i} says the weather is very nice today, and the film was good" for i in range(10)]
@@ -28,10 +28,6 @@ def _tables(root: Path) -> Path:
     return root
 
 
-def _outputs(files: dict[str, bytes]) -> dict[str, bytes]:
-    return {name: blob for name, blob in files.items() if not name.startswith(".augment-")}
-
-
 def _expand(src, out, **options):
     return api.expand(source=src, recipe=EDA, out=out, **{"copies": 2, "workers": 1, "chunk_rows": 3,
                                                           **options})
@@ -43,8 +39,8 @@ def test_a_folder_of_tables_bucket_to_bucket_matches_disk_byte_for_byte(s3, tmp_
     remote = _expand(s3.upload(src, "raw"), s3.url("aug"))
     assert remote.layout == "table" and remote.copies_written == local.copies_written == 28
     written = s3.objects("aug")
-    assert _outputs(written) == _outputs(local_files(tmp_path / "local"))
-    assert set(_outputs(written)) == {"train.csv", "train_b.jsonl", "test.csv", "errors.csv"}
+    assert outputs(written) == outputs(local_files(tmp_path / "local"))
+    assert set(outputs(written)) == {"train.csv", "train_b.jsonl", "test.csv", "errors.csv"}
     assert ".augment-lock" not in written and not any(".augment-parts" in name for name in written)
     state = json.loads(written[".augment-run.json"])
     assert state["src"] == s3.url("raw") and state["layout"] == "table"
@@ -56,9 +52,9 @@ def test_one_table_object_into_a_local_dir_and_a_local_table_into_the_bucket(s3,
     url = s3.upload(src, "raw") + "/train.csv"
     _expand(url, tmp_path / "from-bucket")
     _expand(src / "train.csv", s3.url("from-disk"))
-    expected = _outputs(local_files(tmp_path / "local"))
-    assert _outputs(local_files(tmp_path / "from-bucket")) == expected
-    assert _outputs(s3.objects("from-disk")) == expected
+    expected = outputs(local_files(tmp_path / "local"))
+    assert outputs(local_files(tmp_path / "from-bucket")) == expected
+    assert outputs(s3.objects("from-disk")) == expected
     state = json.loads((tmp_path / "from-bucket" / ".augment-run.json").read_text())
     assert state["src"] == url  # the URL, not this machine's copy
 
@@ -89,7 +85,7 @@ def test_a_re_run_from_another_machine_sends_nothing_and_a_changed_table_is_redo
     local = tmp_path / "local-src"
     s3.fs.get(f"{s3.name}/raw/", str(local) + "/", recursive=True)
     _expand(local, tmp_path / "clean")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "clean"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "clean"))
 
 
 def test_an_interrupted_table_run_resumes_its_finished_chunks(s3, tmp_path, monkeypatch):
@@ -105,7 +101,7 @@ def test_an_interrupted_table_run_resumes_its_finished_chunks(s3, tmp_path, monk
     _expand(url, out)
     assert len(calls) == 4  # of 6 chunks: the 2 finished ones are kept (this machine has their parts)
     _expand(src, tmp_path / "local")
-    assert _outputs(s3.objects("aug")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(s3.objects("aug")) == outputs(local_files(tmp_path / "local"))
 
 
 def _counted(real, calls: list[int], stop_at: int, job):
@@ -190,7 +186,7 @@ def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_by
     index = ".augment-index.sqlite"
     assert {**dask, index: b""} == {**pool, index: b""}
     assert _index_records(dask[index], tmp_path) == _index_records(pool[index], tmp_path)
-    assert _outputs(dask) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(dask) == outputs(local_files(tmp_path / "local"))
     assert not any(".augment-parts" in name for name in dask)  # moved in by the driver as recorded
     s3.fs.pipe_file(f"{s3.name}/aug/.augment-parts/train.csv/left-by-a-killed-run.csv", b"stale")
     again = _expand(src, s3.url("aug"), workers=2, engine=Engine("dask"), storage_options=options)
@@ -198,7 +194,7 @@ def test_dask_workers_run_a_bucket_table_run_and_it_matches_the_pool_byte_for_by
     into_disk = _expand(src, tmp_path / "from-bucket", workers=2, engine=Engine("dask"),
                         storage_options=options)
     assert into_disk.cluster and os.getpid() not in {pid for (_, pid) in into_disk.cluster}
-    assert _outputs(local_files(tmp_path / "from-bucket")) == _outputs(local_files(tmp_path / "local"))
+    assert outputs(local_files(tmp_path / "from-bucket")) == outputs(local_files(tmp_path / "local"))
 
 
 def test_a_table_run_renews_its_lease_from_a_thread_and_stops_when_it_is_lost(monkeypatch):
