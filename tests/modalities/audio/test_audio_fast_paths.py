@@ -33,6 +33,9 @@ def test_the_silence_in_the_meta_is_worked_out_on_first_use_and_copies_keep_it(s
     copied = core.meta(Audio(samples, RATE))
     assert {**copied}["silent"] is dict(copied)["silent"] is is_silent(samples)
     assert list(copied) == ["sample_rate", "frames", "channels", "duration_s", "silent"]
+    for read in (lambda m: m.get("silent"), lambda m: dict(m.items())["silent"], lambda m: m.values()[-1]):
+        assert read(core.meta(Audio(samples, RATE))) is is_silent(samples)
+    assert meta.get("width", 3) == 3
     with pytest.raises(KeyError):
         meta["width"]
 

@@ -38,7 +38,8 @@ class AudioMeta(dict):
     """The meta dict, whose "silent" is worked out on first use: it is a pass
     over the whole clip, which only level-relative samplers ask for, and a
     step of a cheap transform (gain, reverse) spent most of its time on it.
-    Iterating or copying it ({**meta}, dict(meta)) includes "silent"."""
+    Read any way ([key], get, items, values, iterating, {**meta}, dict(meta)),
+    it includes "silent"."""
 
     LAZY = "silent"
 
@@ -62,6 +63,15 @@ class AudioMeta(dict):
 
     def __contains__(self, key: object) -> bool:
         return key == self.LAZY or dict.__contains__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # dict.get would not call __missing__
+        return self[key] if key in self else default  # noqa: SIM401  (self.get is this method)
+
+    def items(self) -> Any:
+        return [(key, self[key]) for key in self.keys()]
+
+    def values(self) -> Any:
+        return [self[key] for key in self.keys()]
 
 
 def is_silent(samples: Any) -> bool:
