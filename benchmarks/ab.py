@@ -5,7 +5,8 @@
 Each TREE holds an augment_cli/ (e.g. `git archive REV augment_cli | tar -x -C TREE`);
 both run as `python -m augment_cli expand` with benchmarks/work/recipe.toml on
 the 640x480 benchmark set (run run_images.py once first to make both), 5
-copies. Environment: SRC (another source folder), W (workers, default 2).
+copies. Environment: SRC (another source folder), RECIPE (another recipe file),
+COPIES (default 5), W (workers, default 2).
 Prints median wall and CPU seconds, and the median of per-round wall ratios
 A/B (above 1: B is faster). Under about 5 % the machine's noise decides.
 """
@@ -25,7 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PYTHON = str(HERE / ".venv" / "bin" / "python")
 SOURCE = os.environ.get("SRC", str(HERE / "work" / "img640-300"))
-RECIPE = str(HERE / "work" / "recipe.toml")
+RECIPE = os.environ.get("RECIPE", str(HERE / "work" / "recipe.toml"))
+COPIES = os.environ.get("COPIES", "5")
 
 
 def children_cpu() -> float:
@@ -39,7 +41,7 @@ def one_run(tree: str, out: Path, workers: str) -> tuple[float, float]:
     os.sync()  # the last run's writeback must not slow this run's file creation
     cpu, started = children_cpu(), time.perf_counter()
     subprocess.run(["env", f"PYTHONPATH={tree}", PYTHON, "-P", "-m", "augment_cli", "expand", SOURCE,
-                    "--recipe", RECIPE, "--copies", "5", "--out", str(out), "--workers", workers,
+                    "--recipe", RECIPE, "--copies", COPIES, "--out", str(out), "--workers", workers,
                     "--quiet", "--seed", "1"], check=True)
     return time.perf_counter() - started, children_cpu() - cpu
 

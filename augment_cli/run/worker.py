@@ -16,6 +16,7 @@ import copy as copying
 import dataclasses
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePosixPath
@@ -323,11 +324,30 @@ class _Writer:
 
 def _inside(out_root: Path, folder: str) -> Path:
     """The output path, refused if it would lie outside DIR (e.g. reached
-    through a symlinked folder inside DIR). The folder is resolved for every
-    source (a folder swapped for a symlink mid-run is caught); DIR itself once
-    per process: half of this check's system calls, 5 % of a 16x16 PNG's time."""
-    target = out_root / folder
-    root, real = _real_root(str(out_root)), target.resolve()
-    if ".." in PurePosixPath(folder).parts or (real != root and root not in real.parents):
+    through a symlinked folder inside DIR). Checked for every source (a folder
+    swapped for a symlink mid-run is caught) with one lstat per level below
+    DIR; only a level that is a symlink is resolved, and DIR itself once per
+    process (resolving the whole path was 7 % of a 16x16 PNG's time)."""
+    parts = PurePosixPath(folder).parts
+    if ".." in parts:
         raise SampleError(f"output folder {folder} would be outside the output folder")
+    target = out_root / folder
+    if _has_symlink(out_root, parts):
+        root, real = _real_root(str(out_root)), target.resolve()
+        if real != root and root not in real.parents:
+            raise SampleError(f"output folder {folder} would be outside the output folder")
     return target
+
+
+def _has_symlink(out_root: Path, parts: tuple[str, ...]) -> bool:
+    """Whether a level of DIR/<parts> is a symlink (a missing level ends the walk:
+    nothing below it exists yet)."""
+    level = os.fspath(out_root)
+    for part in parts:
+        level = os.path.join(level, part)
+        try:
+            if stat.S_ISLNK(os.lstat(level).st_mode):
+                return True
+        except (FileNotFoundError, NotADirectoryError):  # mkdir then says what is wrong
+            return False
+    return False

@@ -29,7 +29,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from augment_cli.errors import SampleError
-from augment_cli.modalities.image import heif, jpeg_cv
+from augment_cli.modalities.image import heif, jpeg_cv, png_cv
 from augment_cli.modalities.image.header import check_size
 
 if TYPE_CHECKING:  # codecs read [output] options; the recipe package is not theirs to import
@@ -68,6 +68,8 @@ def decode(payload: bytes, output: OutputOptions | None = None) -> DecodedImage:
                 if _is_wide_colour(image, payload):
                     return DecodedImage(_decode_wide_colour(image, payload), icc)
                 pixels = jpeg_cv.decode(image, payload)
+                if pixels is None:
+                    pixels = png_cv.decode(image, payload)
                 if pixels is not None:
                     return DecodedImage(pixels, icc)
                 upright = ImageOps.exif_transpose(image) or image
@@ -93,6 +95,10 @@ def encode(pixels: np.ndarray, decoded: DecodedImage, extension: str,
     if target == "JPEG" and pixels.dtype == np.uint8:
         flat = _flatten_alpha(pixels) if pixels.ndim == 3 and pixels.shape[2] in (2, 4) else pixels
         blob = jpeg_cv.encode(flat, output.jpeg_quality, icc_profile)
+        if blob is not None:
+            return blob
+    if target == "PNG":
+        blob = png_cv.encode(pixels, icc_profile)
         if blob is not None:
             return blob
     image = _to_pillow(pixels, target)
