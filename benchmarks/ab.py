@@ -58,6 +58,8 @@ def main() -> None:
                 seconds, cpu_seconds = one_run(tree, Path(scratch) / "out", workers)
                 wall[side].append(seconds)
                 cpu[side].append(cpu_seconds)
+                print(f"  round {len(wall[side])}, {'AB'[side]}: {seconds:.2f} s wall, "
+                      f"{cpu_seconds:.2f} s CPU", flush=True)
     for side, tree in zip("AB", trees, strict=True):
         index = "AB".index(side)
         print(f"{side} {tree}: wall {statistics.median(wall[index]):.3f} s (min {min(wall[index]):.3f}), "
