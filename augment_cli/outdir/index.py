@@ -4,9 +4,9 @@ Per source: size, modification time, SHA-256 and its output names; per
 output: its manifest row. A run commits finished sources at least every
 COMMIT_SECONDS, so a killed run keeps what it finished before that (a source
 finished since is redone by the next run, over its own identical files); a
-re-run looks sources up here to redo only what changed. Nothing of it is held in memory: the manifest is read
-back in file-name order by SQLite, so a run's memory does not grow with the
-dataset. (SQLite's BINARY order is UTF-8 byte order, which is code-point
+re-run looks sources up here to redo only what changed. Nothing of it is
+held in memory: the manifest is read back in file-name order by SQLite, so
+a run's memory does not grow with the dataset. (SQLite's BINARY order is UTF-8 byte order, which is code-point
 order: the same order as Python's sorted().)
 """
 
@@ -117,12 +117,23 @@ class Index:
 
     def put(self, source: str, stamp: Stamp, sha256: str, rows: list[ManifestRow],
             companions: list[str] | tuple[str, ...] = ()) -> None:
-        """A finished source: its rows, and every name it wrote (media, then companions)."""
-        self._delete(source)
-        names = [row.file_name for row in rows] + list(companions)
-        self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
-                        (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
-        self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
+        """A finished source: its rows, and every name it wrote (media, then companions).
+        All of it or none: a savepoint inside the run's open transaction, so a
+        failing row leaves neither a half-recorded source nor undoes other sources."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")  # else the savepoint's release would commit at once
+        self.db.execute("SAVEPOINT put")
+        try:
+            self._delete(source)
+            names = [row.file_name for row in rows] + list(companions)
+            self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
+                            (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
+            self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
+        except BaseException:
+            self.db.execute("ROLLBACK TO put")
+            raise
+        finally:
+            self.db.execute("RELEASE put")
         self._pending()
 
     def committed(self, source: str) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from augment_cli.outdir import index as index_module
 from augment_cli.outdir.index import INDEX_NAME, Index, Stamp
 from augment_cli.outdir.manifest import ManifestRow
@@ -36,3 +38,17 @@ def test_a_source_finished_longer_ago_than_the_commit_interval_is_on_disk(tmp_pa
     assert index.committed("a/fourth.png")  # this run already counts it as done
     index.close()
     assert "a/fourth.png" in _on_disk(tmp_path)
+
+
+def test_a_source_whose_rows_cannot_be_recorded_leaves_nothing_and_keeps_the_others(tmp_path):
+    index = Index(tmp_path)
+    _put(index, "kept.png")
+    good = ManifestRow("a/bad_1.png", "a", "a/bad.png", 1, "image", "[]", "0" * 64)
+    unbindable = ManifestRow("a/bad_2.png", "a", "a/bad.png", 2, "image", object(), "0" * 64)
+    with pytest.raises(sqlite3.Error):
+        index.put("a/bad.png", Stamp(1, 1), "f" * 64, [good, unbindable])
+    assert not index.committed("a/bad.png")
+    assert index.source_of("a/bad_1.png") is None  # its first row is gone with it
+    assert index.committed("a/kept.png")
+    index.close()
+    assert _on_disk(tmp_path) == {"a/kept.png"}
