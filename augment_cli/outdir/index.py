@@ -1,12 +1,11 @@
 """DIR/.augment-index.sqlite: what each source was when its copies were made.
 
 Per source: size, modification time, SHA-256 and its output names; per
-output: its manifest row. A run commits finished sources at least every
-COMMIT_SECONDS, so a killed run keeps what it finished before that (a source
-finished since is redone by the next run, over its own identical files); a
-re-run looks sources up here to redo only what changed. Nothing of it is
-held in memory: the manifest is read back in file-name order by SQLite, so
-a run's memory does not grow with the dataset. (SQLite's BINARY order is UTF-8 byte order, which is code-point
+output: its manifest row. A run commits each source as it finishes, so a
+killed run keeps what it finished; a re-run looks sources up here to redo
+only what changed. Nothing of it is held in memory: the manifest is read
+back in file-name order by SQLite, so a run's memory does not grow with the
+dataset. (SQLite's BINARY order is UTF-8 byte order, which is code-point
 order: the same order as Python's sorted().)
 """
 
@@ -14,7 +13,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +21,6 @@ from augment_cli.outdir.manifest import ManifestRow, cells
 
 INDEX_NAME = ".augment-index.sqlite"
 COMMIT_EVERY = 1000
-# A commit per finished source was a tenth of a tiny file's time (the journal's
-# writes and truncation); a killed run redoes at most this much finished work.
-COMMIT_SECONDS = 0.5
 # SQLite's own files beside the database while it is open (or after a kill).
 INDEX_FILES = (INDEX_NAME, INDEX_NAME + "-wal", INDEX_NAME + "-shm", INDEX_NAME + "-journal")
 SCHEMA = """
@@ -72,7 +67,6 @@ class Index:
         # Python's default transactions: statements between two commits are
         # one transaction, so marking thousands of sources costs one commit.
         self.uncommitted = 0
-        self.committed_at = time.monotonic()
         self.folds = False  # see begin_run
         self.damaged = False
         try:
@@ -102,7 +96,6 @@ class Index:
     def commit(self) -> None:
         self.db.commit()
         self.uncommitted = 0
-        self.committed_at = time.monotonic()
 
     def close(self) -> None:
         self.db.commit()
@@ -117,24 +110,13 @@ class Index:
 
     def put(self, source: str, stamp: Stamp, sha256: str, rows: list[ManifestRow],
             companions: list[str] | tuple[str, ...] = ()) -> None:
-        """A finished source: its rows, and every name it wrote (media, then companions).
-        All of it or none: a savepoint inside the run's open transaction, so a
-        failing row leaves neither a half-recorded source nor undoes other sources."""
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN")  # else the savepoint's release would commit at once
-        self.db.execute("SAVEPOINT put")
-        try:
+        """A finished source: its rows, and every name it wrote (media, then companions)."""
+        with self.db:
             self._delete(source)
             names = [row.file_name for row in rows] + list(companions)
             self.db.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, 1)",
                             (source, stamp.size, stamp.mtime_ns, sha256, "\n".join(names)))
             self.db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(cells, rows))
-        except BaseException:
-            self.db.execute("ROLLBACK TO put")
-            raise
-        finally:
-            self.db.execute("RELEASE put")
-        self._pending()
 
     def committed(self, source: str) -> bool:
         """Whether this run has put (or kept) the source: begin_run clears the mark."""
@@ -190,7 +172,7 @@ class Index:
     def _pending(self) -> None:
         """Commit every so often: a long transaction keeps its dirty pages in memory."""
         self.uncommitted += 1
-        if self.uncommitted >= COMMIT_EVERY or time.monotonic() - self.committed_at >= COMMIT_SECONDS:
+        if self.uncommitted >= COMMIT_EVERY:
             self.commit()
 
     def planned_holder(self, keys: list[str]) -> str | None:
