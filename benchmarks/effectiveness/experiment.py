@@ -16,7 +16,7 @@ from typing import Any
 import datasets
 from stats import Paired, paired
 
-MODELS = {"image": ("cnn", "linear"), "audio": ("cnn", "linear"), "text": ("cnn", "tfidf-lr")}
+MODELS = {"image": ("cnn", "linear"), "audio": ("cnn", "linear"), "text": ("cnn", "bilstm", "tfidf-lr")}
 ORIGINALS = ""      # a unit's arm when it trains on the originals only
 
 

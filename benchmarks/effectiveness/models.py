@@ -78,21 +78,11 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(text.lower())[:MAX_TOKENS]
 
 
-class _TextCNN:
-    """Kim (2014)-style CNN over randomly initialised embeddings (the EDA paper's CNN)."""
+class _TextNet:
+    """A few torch modules called as one network (torch is imported lazily, so no nn.Module base)."""
 
-    def __init__(self, torch: Any, vocabulary: int, classes: int):
-        nn = torch.nn
-        self.embed = nn.Embedding(vocabulary, 64, padding_idx=0)
-        self.convs = nn.ModuleList([nn.Conv1d(64, 48, width, padding=width - 1) for width in (3, 4, 5)])
-        self.head = nn.Sequential(nn.Dropout(0.5), nn.Linear(48 * 3, classes))
-        self.modules = nn.ModuleList([self.embed, self.convs, self.head])
-
-    def __call__(self, ids: Any) -> Any:
-        torch = _torch()
-        embedded = self.embed(ids).transpose(1, 2)
-        pooled = [torch.relu(conv(embedded)).amax(2) for conv in self.convs]
-        return self.head(torch.cat(pooled, 1))
+    def __init__(self, *modules: Any):
+        self.modules = _torch().nn.ModuleList(modules)
 
     def parameters(self) -> Any:
         return self.modules.parameters()
@@ -104,6 +94,43 @@ class _TextCNN:
         self.modules.eval()
 
 
+class _TextCNN(_TextNet):
+    """Kim (2014)-style CNN over randomly initialised embeddings (the EDA paper's CNN)."""
+
+    def __init__(self, torch: Any, vocabulary: int, classes: int):
+        nn = torch.nn
+        self.embed = nn.Embedding(vocabulary, 64, padding_idx=0)
+        self.convs = nn.ModuleList([nn.Conv1d(64, 48, width, padding=width - 1) for width in (3, 4, 5)])
+        self.head = nn.Sequential(nn.Dropout(0.5), nn.Linear(48 * 3, classes))
+        super().__init__(self.embed, self.convs, self.head)
+
+    def __call__(self, ids: Any) -> Any:
+        torch = _torch()
+        embedded = self.embed(ids).transpose(1, 2)
+        pooled = [torch.relu(conv(embedded)).amax(2) for conv in self.convs]
+        return self.head(torch.cat(pooled, 1))
+
+
+class _TextBiLSTM(_TextNet):
+    """One bidirectional LSTM layer over randomly initialised embeddings, max-pooled over the
+    words (the EDA paper's RNN). Sequences are packed, so padding never reaches either direction."""
+
+    def __init__(self, torch: Any, vocabulary: int, classes: int):
+        nn = torch.nn
+        self.embed = nn.Embedding(vocabulary, 64, padding_idx=0)
+        self.lstm = nn.LSTM(64, 64, batch_first=True, bidirectional=True)
+        self.head = nn.Sequential(nn.Dropout(0.5), nn.Linear(128, classes))
+        super().__init__(self.embed, self.lstm, self.head)
+
+    def __call__(self, ids: Any) -> Any:
+        rnn = _torch().nn.utils.rnn
+        lengths = (ids != 0).sum(1).clamp(min=1)  # an empty text is read as one padding word
+        packed = rnn.pack_padded_sequence(self.embed(ids), lengths, batch_first=True, enforce_sorted=False)
+        outputs, _ = rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True,
+                                             padding_value=float("-inf"))
+        return self.head(outputs.amax(1))
+
+
 def _encode(texts: list[str], vocabulary: dict[str, int]) -> np.ndarray:
     ids = np.zeros((len(texts), MAX_TOKENS), dtype=np.int64)
     for row, text in enumerate(texts):
@@ -112,14 +139,19 @@ def _encode(texts: list[str], vocabulary: dict[str, int]) -> np.ndarray:
     return ids
 
 
-def fit_text_cnn(texts: list[str], y: np.ndarray, classes: int, steps: int, seed: int) -> Predict:
+TEXT_NETS = {"cnn": _TextCNN, "bilstm": _TextBiLSTM}
+
+
+def fit_text_net(kind: str, texts: list[str], y: np.ndarray, classes: int, steps: int,
+                 seed: int) -> Predict:
+    """A TEXT_NETS network on word ids (vocabulary from the training texts)."""
     torch = _torch()
     torch.manual_seed(seed)
     vocabulary: dict[str, int] = {}
     for text in texts:  # 0 = padding, 1 = unknown; ids in first-seen order
         for token in tokens(text):
             vocabulary.setdefault(token, len(vocabulary) + 2)
-    net = _TextCNN(torch, len(vocabulary) + 2, classes)
+    net = TEXT_NETS[kind](torch, len(vocabulary) + 2, classes)
     inputs = torch.from_numpy(_encode(texts, vocabulary))
     _train(torch, net, inputs, torch.from_numpy(y.astype(np.int64)), steps, seed, lr=3e-3)
 

@@ -81,8 +81,8 @@ def targets(unit: Unit, items: list) -> np.ndarray:
 
 def fit(unit: Unit, model: str, x: Any, y: np.ndarray) -> models.Predict:
     seed, classes = unit.split.seed, len(unit.labels)
-    if model == "cnn" and unit.modality == "text":
-        return models.fit_text_cnn(x, y, classes, unit.steps, seed)
+    if model in models.TEXT_NETS and unit.modality == "text":
+        return models.fit_text_net(model, x, y, classes, unit.steps, seed)
     if model == "cnn":
         return models.fit_cnn(x, y, classes, unit.steps, seed)
     return models.fit_linear(x, y, unit.modality, seed)
