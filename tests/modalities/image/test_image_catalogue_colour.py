@@ -117,10 +117,22 @@ def test_invert_twice_is_identity_and_keeps_alpha():
 
 
 def test_channel_shuffle_applies_reported_order():
-    for seed in range(6):
-        out, params = apply("channel_shuffle", KINDS["rgba8"], seed)
-        assert sorted(params["order"]) == [0, 1, 2]
-        np.testing.assert_array_equal(out, KINDS["rgba8"][..., params["order"] + [3]])
+    for kind in ("rgb8", "rgba8", "rgb16", "rgba16"):
+        image = KINDS[kind]
+        alpha = [3] if image.shape[2] == 4 else []
+        for seed in range(6):
+            out, params = apply("channel_shuffle", image, seed)
+            assert sorted(params["order"]) == [0, 1, 2]
+            assert out.dtype == image.dtype
+            np.testing.assert_array_equal(out, image[..., params["order"] + alpha])
+
+
+def test_channel_shuffle_moves_extreme_levels_exactly():
+    for top, dtype in ((255, np.uint8), (65535, np.uint16)):
+        pixel = np.array([[[0, top, top - 1], [1, top // 2, top // 2 + 1]]], dtype)
+        for seed in range(6):
+            out, params = apply("channel_shuffle", pixel, seed)
+            np.testing.assert_array_equal(out, pixel[..., params["order"]])
 
 
 def test_sepia_matrix_and_strength_zero():
