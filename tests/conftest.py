@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,13 @@ from augment_cli.cli import app
 
 # The object-storage tests' S3 server and bucket (tests/storage/); started only when a test asks.
 from storage_helpers import s3, s3_endpoint  # noqa: F401, E402
+
+# A shell without job control starts background commands (`.ci/run &`, nohup) with SIGINT
+# ignored, and every process inherits that: the Ctrl-C tests' runs would then never see their
+# signal. The interrupt tests are about augment, not about how the suite was started, so the
+# suite takes Python's own handler back (child processes then start with the default one).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 FLIPS = """
 [[image]]
