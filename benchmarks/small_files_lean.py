@@ -31,8 +31,8 @@ def one_file(job: tuple[str, str, int, int]) -> int:
     height, width = pixels.shape[:2]
     rng = np.random.default_rng(index)
     stem = Path(source).stem
+    flip = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     for copy in range(1, copies + 1):
-        flip = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
         turn = np.vstack([cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2),
                                                   float(rng.uniform(-10, 10)), 1.0), [0, 0, 1]])
         made = cv2.warpAffine(pixels, (turn @ flip)[:2], (width, height), flags=cv2.INTER_LINEAR,
